@@ -1,0 +1,58 @@
+# Opt-Out Tracker: `make run` to try it, `make test` to check it.
+PYTHON ?= $(shell bin/find-python)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test lint pytest install install-test migrate fixtures demo-accounts format ci clean
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "A Python 3.12+ interpreter is needed (see README)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,lint]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## run: install, migrate SQLite, load the 2010 record, create demo accounts, serve on 127.0.0.1:$(PORT)
+run: export DEBUG ?= true
+run: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py loaddata jurisdictions secure_communities_2010
+	$(BIN)/python manage.py create_demo_accounts
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin at /admin/, API at /api/v1/)"
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+## test: lint, then the whole test suite
+test: install-test lint pytest
+
+pytest: install-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## lint: ruff, mypy, and migrations in step with the models
+lint: export SECRET_KEY = lint-only-key
+lint: export DEBUG = false
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+ci:
+	bash .ci/run
+
+clean:
+	rm -rf $(VENV) db.sqlite3* staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,80 @@
+"""Shared fixtures: a fixed cast of users and the 2010 record."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from tracker.roles import EDITORS, VIEWERS
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(tmp_path: Path, settings: Any) -> Iterator[None]:
+    """Every test writes its uploads to its own folder; passwords hash fast."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests run without `collectstatic`, so skip the hashed-name manifest.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    yield
+    shutil.rmtree(tmp_path / "media", ignore_errors=True)
+
+
+def _user(django_user_model: Any, username: str, group: str | None, **extra: Any) -> Any:
+    user = django_user_model.objects.create_user(
+        username=username, password="pw-" + username, is_staff=True, **extra
+    )
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def editor(db: None, django_user_model: Any) -> Any:
+    """A member of the Editors group: adds and changes, never deletes."""
+    return _user(django_user_model, "editor", EDITORS)
+
+
+@pytest.fixture
+def viewer(db: None, django_user_model: Any) -> Any:
+    """A member of the Viewers group: reads everything, writes nothing."""
+    return _user(django_user_model, "viewer", VIEWERS)
+
+
+@pytest.fixture
+def admin_user(db: None, django_user_model: Any) -> Any:
+    """A superuser: may delete."""
+    return _user(django_user_model, "admin", None, is_superuser=True)
+
+
+@pytest.fixture
+def record_2010(db: None) -> None:
+    """The four jurisdictions and the 2010 record, loaded from the fixtures."""
+    call_command("loaddata", "jurisdictions", "secure_communities_2010", verbosity=0)
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    if on_postgres:
+        return
+    skip = pytest.mark.skip(
+        reason="needs PostgreSQL: run with DATABASE_URL=postgres://... (as .ci/run does)"
+    )
+    for item in items:
+        if "postgres" in item.keywords:
+            if os.environ.get("REQUIRE_POSTGRES"):
+                raise pytest.UsageError(
+                    "REQUIRE_POSTGRES is set but the database is not PostgreSQL"
+                )
+            item.add_marker(skip)
+

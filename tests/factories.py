@@ -1,0 +1,92 @@
+"""Factories for every record; each builds valid defaults through the real models."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import factory
+
+from jurisdictions.models import Agency, Contact, Jurisdiction
+from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement
+
+
+class JurisdictionFactory(factory.django.DjangoModelFactory[Jurisdiction]):
+    class Meta:
+        model = Jurisdiction
+
+    name = factory.Sequence(lambda n: f"Test County {n}")
+    kind = Jurisdiction.Kind.COUNTY
+    state = "CA"
+    fips = factory.Sequence(lambda n: f"06{n % 1000:03d}")
+
+
+class AgencyFactory(factory.django.DjangoModelFactory[Agency]):
+    class Meta:
+        model = Agency
+
+    name = factory.Sequence(lambda n: f"Agency {n}")
+    level = Agency.Level.FEDERAL
+    kind = Agency.Kind.OTHER
+
+
+class ContactFactory(factory.django.DjangoModelFactory[Contact]):
+    class Meta:
+        model = Contact
+
+    name = factory.Sequence(lambda n: f"Person {n}")
+    agency = factory.SubFactory(AgencyFactory)
+
+
+class RequestFactory(factory.django.DjangoModelFactory[OptOutRequest]):
+    class Meta:
+        model = OptOutRequest
+
+    jurisdiction = factory.SubFactory(JurisdictionFactory)
+    title = factory.Sequence(lambda n: f"Request {n}")
+    opened_on = dt.date(2010, 9, 1)
+
+
+class LetterFactory(factory.django.DjangoModelFactory[Letter]):
+    class Meta:
+        model = Letter
+        skip_postgeneration_save = True
+
+    request = factory.SubFactory(RequestFactory)
+    sender = factory.SubFactory(AgencyFactory, level=Agency.Level.LOCAL, kind=Agency.Kind.SHERIFF)
+    subject = factory.Sequence(lambda n: f"Letter {n}")
+    sent_on = dt.date(2010, 9, 10)
+
+    @factory.post_generation
+    def recipients(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            self.recipients.set(extracted)
+
+
+class ResponseFactory(factory.django.DjangoModelFactory[AgencyResponse]):
+    class Meta:
+        model = AgencyResponse
+
+    request = factory.SubFactory(RequestFactory)
+    agency = factory.SubFactory(AgencyFactory)
+    kind = AgencyResponse.Kind.ACKNOWLEDGED
+    responded_on = dt.date(2010, 10, 1)
+
+
+class MeetingFactory(factory.django.DjangoModelFactory[Meeting]):
+    class Meta:
+        model = Meeting
+
+    request = factory.SubFactory(RequestFactory)
+
+
+class StatementFactory(factory.django.DjangoModelFactory[Statement]):
+    class Meta:
+        model = Statement
+
+    speaker = "An official"
+    agency = factory.SubFactory(AgencyFactory)
+    stated_on = dt.date(2010, 9, 7)
+    medium = Statement.Medium.LETTER
+    quote = "Opting out is possible."
+    position = Statement.Position.POSSIBLE

@@ -1,0 +1,547 @@
+"""Opt-out requests and everything that happens to them.
+
+Status is never edited directly: it changes only through
+:func:`tracker.services.request_transition`, which also writes the
+:class:`Transition` log. Dates known only to the month or year are stored with
+their precision (see :mod:`tracker.dates`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from jurisdictions.models import Agency, Contact, Jurisdiction
+from tracker.attachments import attachment_path, validate_attachment
+from tracker.base import TrackedModel
+from tracker.dates import DatePrecision, PartialDate, partial_date, truncate
+from tracker.workflow import CLOSED_STATES, State
+
+__all__ = [
+    "AgencyResponse",
+    "DatePrecision",
+    "Letter",
+    "Meeting",
+    "OptOutRequest",
+    "Statement",
+    "Transition",
+]
+
+
+def _precision_field(verbose_name: Any) -> models.CharField[Any, Any]:
+    return models.CharField(
+        verbose_name,
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text=_("How much of the date is known: the day, only the month, or only the year."),
+    )
+
+
+def _attachment_field() -> models.FileField:
+    return models.FileField(
+        _("attachment"),
+        upload_to=attachment_path,
+        blank=True,
+        validators=[validate_attachment],
+        help_text=_("PDF, image, plain text, email or Word document."),
+    )
+
+
+class PublishableModel(TrackedModel):
+    """A record an editor can publish on the public pages; internal notes never are."""
+
+    is_public = models.BooleanField(
+        _("public"),
+        default=False,
+        help_text=_("Shown on the public pages and to anonymous API readers."),
+    )
+    notes = models.TextField(_("internal notes"), blank=True)
+    source = models.CharField(
+        _("source"), max_length=200, blank=True, help_text=_("Seed documents or other sources.")
+    )
+
+    class Meta:
+        abstract = True
+
+
+def _normalise_partial_dates(instance: models.Model, *names: str) -> None:
+    """Store a month- or year-precision date as the first day of its period."""
+    for name in names:
+        value = getattr(instance, name)
+        if value is not None:
+            setattr(instance, name, truncate(value, getattr(instance, f"{name}_precision")))
+
+
+class OptOutRequest(PublishableModel):
+    """A jurisdiction's request not to be (or no longer be) part of Secure Communities."""
+
+    class Seeks(models.TextChoices):
+        REMOVE_FROM_PLAN = "remove_from_plan", _("Removal from the deployment plan")
+        DELAY_ACTIVATION = "delay_activation", _("A later activation date")
+        CRIMINAL_ONLY = "criminal_only", _("Criminal-only checks (no immigration databases)")
+        STOP_RECEIVING_RESULTS = "stop_receiving_results", _("Stop receiving results back")
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="requests"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    seeks = models.CharField(
+        _("what it seeks"),
+        max_length=30,
+        choices=Seeks.choices,
+        default=Seeks.REMOVE_FROM_PLAN,
+        help_text=_(
+            "ICE's memo meant removal from the deployment plan; Rep. Lofgren meant "
+            "criminal-only checks. Record which one this request asks for."
+        ),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=State.choices, default=State.DRAFT, editable=False
+    )
+    requesting_agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("requesting agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="requests_made",
+    )
+    requested_by = models.ForeignKey(
+        Contact,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="requests_made",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner on staff"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_requests",
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    opened_on = models.DateField(_("opened"), null=True, blank=True)
+    opened_on_precision = _precision_field(_("opened precision"))
+    closed_on = models.DateField(_("closed"), null=True, blank=True, editable=False)
+    outcome = models.TextField(_("outcome"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["jurisdiction__state", "jurisdiction__name", "-opened_on", "pk"]
+        verbose_name = _("opt-out request")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(status__in=sorted(CLOSED_STATES), closed_on__isnull=False)
+                    | (~Q(status__in=sorted(CLOSED_STATES)) & Q(closed_on__isnull=True))
+                ),
+                name="tracker_request_closed_iff_close_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in State]),
+                name="tracker_request_status_known",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(closed_on__isnull=True)
+                    | Q(opened_on__isnull=True)
+                    | Q(closed_on__gte=F("opened_on"))
+                ),
+                name="tracker_request_closed_after_opened",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("request-detail", kwargs={"pk": self.pk})
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        _normalise_partial_dates(self, "opened_on")
+        super().save(*args, **kwargs)
+
+    @property
+    def state(self) -> State:
+        return State(self.status)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state in CLOSED_STATES
+
+    @property
+    def opened(self) -> PartialDate | None:
+        return partial_date(self.opened_on, self.opened_on_precision)
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.opened_on
+            and self.closed_on
+            and self.closed_on < truncate(self.opened_on, self.opened_on_precision)
+        ):
+            raise ValidationError({"opened_on": "A request cannot be opened after it was closed."})
+
+
+class Letter(PublishableModel):
+    """One piece of written correspondence: sent by the jurisdiction, or received by it."""
+
+    class Direction(models.TextChoices):
+        OUTGOING = "outgoing", _("Sent by the jurisdiction")
+        INCOMING = "incoming", _("Received by the jurisdiction")
+
+    class Method(models.TextChoices):
+        MAIL = "mail", _("Mail")
+        FAX = "fax", _("Fax")
+        EMAIL = "email", _("Email")
+        HAND = "hand", _("Hand delivery")
+        PORTAL = "portal", _("Web portal")
+        UNKNOWN = "unknown", _("Unknown")
+
+    request = models.ForeignKey(OptOutRequest, on_delete=models.CASCADE, related_name="letters")
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, default=Direction.OUTGOING
+    )
+    sender = models.ForeignKey(
+        Agency, verbose_name=_("sender"), on_delete=models.PROTECT, related_name="letters_sent"
+    )
+    sender_contact = models.ForeignKey(
+        Contact,
+        verbose_name=_("signed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="letters_signed",
+    )
+    recipients = models.ManyToManyField(
+        Agency,
+        verbose_name=_("recipients"),
+        blank=True,
+        related_name="letters_received",
+        help_text=_("Every agency it went to (for a notice: ICE's program office and the SIB)."),
+    )
+    recipient_contacts = models.ManyToManyField(
+        Contact,
+        verbose_name=_("addressed to"),
+        blank=True,
+        related_name="letters_addressed",
+    )
+    method = models.CharField(
+        _("method"), max_length=10, choices=Method.choices, default=Method.MAIL
+    )
+    sent_on = models.DateField(_("sent"), null=True, blank=True)
+    sent_on_precision = _precision_field(_("sent precision"))
+    received_on = models.DateField(_("received"), null=True, blank=True)
+    received_on_precision = _precision_field(_("received precision"))
+    subject = models.CharField(_("subject"), max_length=300)
+    summary = models.TextField(_("summary"), blank=True)
+    attachment = _attachment_field()
+    in_reply_to = models.ForeignKey(
+        "self",
+        verbose_name=_("in reply to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replies",
+    )
+    due_on = models.DateField(
+        _("reply due"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Computed from the recipients' reply windows when the letter is logged."),
+    )
+
+    history = HistoricalRecords(m2m_fields=[recipients, recipient_contacts])
+
+    class Meta:
+        ordering = ["sent_on", "pk"]
+        constraints = [
+            # Compared on the stored (earliest) days when the receipt is known to the day;
+            # coarser receipt dates are checked by clean() against the latest possible day.
+            models.CheckConstraint(
+                condition=(
+                    Q(received_on__isnull=True)
+                    | Q(sent_on__isnull=True)
+                    | ~Q(received_on_precision="day")
+                    | Q(received_on__gte=F("sent_on"))
+                ),
+                name="tracker_letter_received_not_before_sent",
+            ),
+            models.CheckConstraint(
+                condition=Q(in_reply_to__isnull=True) | ~Q(in_reply_to=F("id")),
+                name="tracker_letter_not_reply_to_itself",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        _normalise_partial_dates(self, "sent_on", "received_on")
+        super().save(*args, **kwargs)
+
+    @property
+    def sent(self) -> PartialDate | None:
+        return partial_date(self.sent_on, self.sent_on_precision)
+
+    @property
+    def received(self) -> PartialDate | None:
+        return partial_date(self.received_on, self.received_on_precision)
+
+    @property
+    def is_outgoing(self) -> bool:
+        return self.direction == self.Direction.OUTGOING
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, str] = {}
+        sent, received = self.sent, self.received
+        if sent and received and not sent.may_be_before(received):
+            errors["received_on"] = (
+                f"A letter cannot be received ({received}) before it was sent ({sent})."
+            )
+        if self.in_reply_to_id is not None:
+            if self.pk is not None and self.in_reply_to_id == self.pk:
+                errors["in_reply_to"] = "A letter cannot answer itself."
+            elif (
+                self.in_reply_to is not None
+                and self.request_id is not None
+                and self.in_reply_to.request_id != self.request_id
+            ):
+                errors["in_reply_to"] = "A letter can only answer a letter of the same request."
+        if errors:
+            raise ValidationError(errors)
+
+
+class AgencyResponse(PublishableModel):
+    """An agency's reply to a letter or to a request as a whole."""
+
+    class Kind(models.TextChoices):
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged receipt")
+        MEETING_REQUESTED = "meeting_requested", _("Requested a meeting")
+        REMOVED = "removed", _("Removed from the deployment plan")
+        ACTIVATION_CHANGED = "activation_changed", _("Changed the activation date")
+        DENIED = "denied", _("Denied")
+        MORE_INFORMATION = "more_information", _("Asked for more information")
+        NO_SUBSTANTIVE_ANSWER = "no_substantive_answer", _("No substantive answer")
+
+    request = models.ForeignKey(OptOutRequest, on_delete=models.CASCADE, related_name="responses")
+    letter = models.ForeignKey(
+        Letter,
+        verbose_name=_("answers letter"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responses",
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="responses")
+    responded_on = models.DateField(_("date"), null=True, blank=True)
+    responded_on_precision = _precision_field(_("date precision"))
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    summary = models.TextField(_("summary"), blank=True)
+    attachment = _attachment_field()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["responded_on", "pk"]
+        verbose_name = _("agency response")
+
+    def __str__(self) -> str:
+        return f"{self.agency}: {self.get_kind_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        _normalise_partial_dates(self, "responded_on")
+        super().save(*args, **kwargs)
+
+    @property
+    def responded(self) -> PartialDate | None:
+        return partial_date(self.responded_on, self.responded_on_precision)
+
+    def clean(self) -> None:
+        super().clean()
+        letter = self.letter
+        if letter is None:
+            return
+        if self.request_id is not None and letter.request_id != self.request_id:
+            raise ValidationError(
+                {"letter": "This letter belongs to another request; choose one of this request's."}
+            )
+        responded, sent = self.responded, letter.sent
+        if responded and sent and not sent.may_be_before(responded):
+            raise ValidationError(
+                {
+                    "responded_on": (
+                        f"A response ({responded}) cannot predate the letter it answers "
+                        f"(sent {sent})."
+                    )
+                }
+            )
+
+
+class Meeting(PublishableModel):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    request = models.ForeignKey(OptOutRequest, on_delete=models.CASCADE, related_name="meetings")
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
+    )
+    held_on = models.DateField(_("date"), null=True, blank=True)
+    held_on_precision = _precision_field(_("date precision"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    agencies = models.ManyToManyField(
+        Agency, verbose_name=_("agencies attending"), blank=True, related_name="meetings"
+    )
+    attendees = models.ManyToManyField(
+        Contact, verbose_name=_("people attending"), blank=True, related_name="meetings"
+    )
+    outcome = models.TextField(_("outcome"), blank=True)
+
+    history = HistoricalRecords(m2m_fields=[agencies, attendees])
+
+    class Meta:
+        ordering = ["held_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="held") | Q(held_on__isnull=False),
+                name="tracker_meeting_held_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Meeting ({self.get_status_display().lower()}), {self.held or 'date unknown'}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        _normalise_partial_dates(self, "held_on")
+        super().save(*args, **kwargs)
+
+    @property
+    def held(self) -> PartialDate | None:
+        return partial_date(self.held_on, self.held_on_precision)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.status == self.Status.HELD and self.held_on is None:
+            raise ValidationError({"held_on": "A meeting that was held needs its date."})
+
+
+class Transition(models.Model):
+    """One status change of a request. Written only by the services; never edited."""
+
+    request = models.ForeignKey(OptOutRequest, on_delete=models.CASCADE, related_name="transitions")
+    from_state = models.CharField(_("from"), max_length=20, choices=State.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, choices=State.choices)
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="transitions",
+    )
+    note = models.TextField(_("why"), blank=True)
+    letter = models.ForeignKey(
+        Letter,
+        verbose_name=_("caused by letter"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="transitions",
+    )
+    response = models.ForeignKey(
+        AgencyResponse,
+        verbose_name=_("caused by response"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="transitions",
+    )
+    is_public = models.BooleanField(_("public"), default=False)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_state=F("to_state")),
+                name="tracker_transition_changes_state",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        source = State(self.from_state).label if self.from_state else "new"
+        return f"{source} → {State(self.to_state).label}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValidationError("The transition log is append-only.")
+        super().save(*args, **kwargs)
+
+
+class Statement(PublishableModel):
+    """A public statement on whether jurisdictions can opt out."""
+
+    class Position(models.TextChoices):
+        POSSIBLE = "possible", _("Opting out is possible")
+        IMPOSSIBLE = "impossible", _("Opting out is impossible")
+        CONDITIONAL = "conditional", _("Possible under conditions")
+        UNCLEAR = "unclear", _("Unclear or asks")
+
+    class Medium(models.TextChoices):
+        LETTER = "letter", _("Letter")
+        MEMO = "memo", _("Memo")
+        PRESS_CONFERENCE = "press_conference", _("Press conference")
+        NEWS_REPORT = "news_report", _("News report")
+        INTERVIEW = "interview", _("Interview")
+        TESTIMONY = "testimony", _("Testimony")
+        WEBSITE = "website", _("Website")
+
+    speaker = models.CharField(
+        _("speaker"), max_length=200, help_text=_('Who said it, or "anonymous official".')
+    )
+    speaker_contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="statements"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="statements")
+    stated_on = models.DateField(_("date"), null=True, blank=True)
+    stated_on_precision = _precision_field(_("date precision"))
+    medium = models.CharField(_("where"), max_length=20, choices=Medium.choices)
+    source_title = models.CharField(_("source title"), max_length=300, blank=True)
+    source_url = models.URLField(_("source link"), blank=True)
+    document = _attachment_field()
+    quote = models.TextField(_("quote or summary"))
+    position = models.CharField(
+        _("position on opting out"), max_length=12, choices=Position.choices
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["stated_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.speaker} ({self.stated or 'date unknown'})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        _normalise_partial_dates(self, "stated_on")
+        super().save(*args, **kwargs)
+
+    @property
+    def stated(self) -> PartialDate | None:
+        return partial_date(self.stated_on, self.stated_on_precision)

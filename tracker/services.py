@@ -1,0 +1,575 @@
+"""Domain operations: the only way requests change status or correspondence is logged.
+
+Every operation runs in one transaction. Operations that move a request lock
+its row (``SELECT ... FOR UPDATE`` on PostgreSQL) and then claim it with a
+version compare-and-swap, which also protects SQLite, where row locks do not
+exist. The admin, the staff pages and the API call these functions and never
+repeat their rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.files import File
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from jurisdictions.models import Agency, Contact, Jurisdiction
+from tracker.base import TrackedModel
+from tracker.dates import PartialDate
+from tracker.deadlines import Deadline, compute_deadline
+from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Transition
+from tracker.workflow import (
+    CLOSED_STATES,
+    ChecklistItem,
+    Edge,
+    RequestFacts,
+    State,
+    WorkflowError,
+    available_edges,
+    check_reopen,
+    check_transition,
+    checklist,
+)
+
+User = AbstractBaseUser | AnonymousUser | None
+_T = TypeVar("_T", bound=TrackedModel)
+
+
+# --- Errors -----------------------------------------------------------------------
+
+
+class DomainError(Exception):
+    """A refused operation. ``code`` is machine-readable; ``message`` is for people."""
+
+    code = "domain_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class TransitionRefused(DomainError):
+    """The workflow does not allow this move now (HTTP 409 in the API)."""
+
+    code = "transition_not_allowed"
+
+    def __init__(self, error: WorkflowError) -> None:
+        super().__init__(error.message)
+        self.current = error.current
+        self.allowed = error.allowed
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    label: str
+    old: Any
+    new: Any
+    by: str
+    at: dt.datetime | None
+
+
+class StaleRecord(DomainError):
+    """Someone saved the record after this editor read it (HTTP 412 in the API)."""
+
+    code = "stale_record"
+
+    def __init__(self, instance: TrackedModel, expected: int, current: int | None) -> None:
+        self.instance = instance
+        self.expected = expected
+        self.current = current
+        self.changes: list[FieldChange] = (
+            changes_since(instance, expected) if current is not None else []
+        )
+        if current is None:
+            message = f"This {instance._meta.verbose_name} has been deleted in the meantime."
+        else:
+            described = "; ".join(
+                f"{c.label}: {_short(c.old)} → {_short(c.new)} (by {c.by})" for c in self.changes
+            )
+            message = (
+                f"This {instance._meta.verbose_name} was changed by someone else after you "
+                f"opened it (your version {expected}, now {current}). Nothing was saved. "
+                + (f"Changed in between: {described}. " if described else "")
+                + "Reload it and apply your edits again."
+            )
+        super().__init__(message)
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = "(empty)" if value in (None, "") else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def changes_since(instance: TrackedModel, version: int) -> list[FieldChange]:
+    """Field-by-field changes made to ``instance`` after ``version``, from its history."""
+    history = getattr(instance, "history", None)
+    if history is None or instance.pk is None:
+        return []
+    history_manager: Any = type(instance).history  # type: ignore[attr-defined]
+    records = list(history_manager.filter(id=instance.pk).order_by("history_date", "history_id"))
+    before = next((r for r in reversed(records) if r.version <= version), None)
+    after = [r for r in records if r.version > version]
+    if before is None or not after:
+        return []
+    changes: list[FieldChange] = []
+    previous = before
+    for record in after:
+        delta = record.diff_against(previous, excluded_fields=["version", "updated_at"])
+        who = str(record.history_user) if record.history_user else "someone"
+        for change in delta.changes:
+            field = type(instance)._meta.get_field(change.field)
+            label = str(getattr(field, "verbose_name", change.field))
+            changes.append(
+                FieldChange(change.field, label, change.old, change.new, who, record.history_date)
+            )
+        previous = record
+    return changes
+
+
+# --- Facts about a request --------------------------------------------------------
+
+_OUTGOING = Letter.Direction.OUTGOING
+
+
+def _fact_subqueries() -> dict[str, Any]:
+    request_ref = OuterRef("pk")
+    outgoing = Letter.objects.filter(request=request_ref, direction=_OUTGOING)
+    # Nested inside the letters subquery, so it refers to the letter's request.
+    last_entered = (
+        Transition.objects.filter(request=OuterRef("request_id"))
+        .order_by("-at", "-pk")
+        .values("at")[:1]
+    )
+    return {
+        "fact_has_sent_letter": Exists(outgoing),
+        "fact_notified_program_office": Exists(
+            outgoing.filter(recipients__kind=Agency.Kind.PROGRAM_OFFICE)
+        ),
+        "fact_notified_sib": Exists(outgoing.filter(recipients__kind=Agency.Kind.SIB)),
+        "fact_has_response": Exists(AgencyResponse.objects.filter(request=request_ref))
+        | Exists(Letter.objects.filter(request=request_ref, direction=Letter.Direction.INCOMING)),
+        "fact_has_held_meeting": Exists(
+            Meeting.objects.filter(request=request_ref, status=Meeting.Status.HELD)
+        ),
+        "fact_has_letter_since_state_entered": Exists(
+            outgoing.filter(created_at__gt=Subquery(last_entered))
+        ),
+    }
+
+
+def with_facts(queryset: QuerySet[OptOutRequest]) -> QuerySet[OptOutRequest]:
+    """Annotate requests with what the workflow guards need, in the same query."""
+    return queryset.annotate(**_fact_subqueries())
+
+
+def request_facts(request: OptOutRequest) -> RequestFacts:
+    """The facts of one request: from its annotations when present, else one query."""
+    if not hasattr(request, "fact_has_sent_letter"):
+        request = with_facts(OptOutRequest.objects.filter(pk=request.pk)).get()
+    annotated: Any = request
+    return RequestFacts(
+        has_sent_letter=annotated.fact_has_sent_letter,
+        notified_program_office=annotated.fact_notified_program_office,
+        notified_sib=annotated.fact_notified_sib,
+        has_response=annotated.fact_has_response,
+        has_held_meeting=annotated.fact_has_held_meeting,
+        has_letter_since_state_entered=annotated.fact_has_letter_since_state_entered,
+    )
+
+
+def request_next_steps(request: OptOutRequest) -> list[Edge]:
+    """The transitions a person may apply to the request now."""
+    return available_edges(request.state, request_facts(request))
+
+
+def request_checklist(request: OptOutRequest) -> list[ChecklistItem]:
+    return checklist(request_facts(request))
+
+
+# --- Opening and logging ----------------------------------------------------------
+
+
+def _set_history_user(instance: models.Model, by: User) -> None:
+    if by is not None and by.is_authenticated:
+        instance._history_user = by  # type: ignore[attr-defined]
+
+
+def _user_or_none(by: User) -> Any:
+    return by if by is not None and by.is_authenticated else None
+
+
+@transaction.atomic
+def request_open(
+    *,
+    jurisdiction: Jurisdiction,
+    title: str,
+    by: User,
+    seeks: str = OptOutRequest.Seeks.REMOVE_FROM_PLAN,
+    summary: str = "",
+    requesting_agency: Agency | None = None,
+    requested_by: Contact | None = None,
+    owner: Any = None,
+    opened_on: PartialDate | None = None,
+    is_public: bool = False,
+) -> OptOutRequest:
+    """Open a request in the draft state and log its creation."""
+    opened = opened_on or PartialDate(timezone.localdate())
+    request = OptOutRequest(
+        jurisdiction=jurisdiction,
+        title=title,
+        seeks=seeks,
+        summary=summary,
+        requesting_agency=requesting_agency,
+        requested_by=requested_by,
+        owner=owner,
+        opened_on=opened.value,
+        opened_on_precision=opened.precision,
+        is_public=is_public,
+    )
+    request.full_clean()
+    _set_history_user(request, by)
+    request.save()
+    Transition.objects.create(
+        request=request,
+        from_state="",
+        to_state=State.DRAFT,
+        by=_user_or_none(by),
+        note="Request opened.",
+        is_public=is_public,
+    )
+    return request
+
+
+def letter_deadline(letter: Letter) -> Deadline | None:
+    """When a reply to an outgoing letter is due: the longest window of its recipients."""
+    sent = letter.sent
+    if not letter.is_outgoing or sent is None or letter.pk is None:
+        return None
+    windows = [agency.effective_reply_window for agency in letter.recipients.all()]
+    if not windows:
+        from django.conf import settings
+
+        windows = [
+            (
+                settings.TRACKER_DEFAULT_REPLY_WINDOW_DAYS,
+                settings.TRACKER_DEFAULT_REPLY_WINDOW_KIND,
+            )
+        ]
+    deadlines = [compute_deadline(sent, days, kind) for days, kind in windows]
+    return max(deadlines, key=lambda d: d.due_on)
+
+
+def _refresh_due_date(letter: Letter) -> None:
+    deadline = letter_deadline(letter)
+    due_on = deadline.due_on if deadline else None
+    if letter.due_on != due_on:
+        Letter.objects.filter(pk=letter.pk).update(due_on=due_on)
+        letter.due_on = due_on
+
+
+def _check_belongs(request: OptOutRequest, **related: Letter | AgencyResponse | None) -> None:
+    from django.core.exceptions import ValidationError
+
+    errors = {
+        name: f"This {obj._meta.verbose_name} belongs to another request."
+        for name, obj in related.items()
+        if obj is not None and obj.request_id != request.pk
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def letter_log(
+    *,
+    request: OptOutRequest,
+    by: User,
+    sender: Agency,
+    subject: str,
+    direction: str = Letter.Direction.OUTGOING,
+    recipients: Iterable[Agency] = (),
+    recipient_contacts: Iterable[Contact] = (),
+    sender_contact: Contact | None = None,
+    method: str = Letter.Method.MAIL,
+    sent_on: PartialDate | None = None,
+    received_on: PartialDate | None = None,
+    summary: str = "",
+    attachment: File[Any] | None = None,
+    in_reply_to: Letter | None = None,
+    is_public: bool = False,
+    notes: str = "",
+    source: str = "",
+) -> Letter:
+    """Log a letter on a request; an outgoing one gets its reply due date."""
+    _check_belongs(request, in_reply_to=in_reply_to)
+    letter = Letter(
+        request=request,
+        direction=direction,
+        sender=sender,
+        sender_contact=sender_contact,
+        method=method,
+        sent_on=sent_on.value if sent_on else None,
+        sent_on_precision=sent_on.precision if sent_on else "day",
+        received_on=received_on.value if received_on else None,
+        received_on_precision=received_on.precision if received_on else "day",
+        subject=subject,
+        summary=summary,
+        in_reply_to=in_reply_to,
+        is_public=is_public,
+        notes=notes,
+        source=source,
+    )
+    if attachment is not None:
+        letter.attachment = attachment
+    letter.full_clean()
+    _set_history_user(letter, by)
+    letter.save()
+    letter.recipients.set(list(recipients))
+    letter.recipient_contacts.set(list(recipient_contacts))
+    _refresh_due_date(letter)
+    return letter
+
+
+@transaction.atomic
+def response_record(
+    *,
+    request: OptOutRequest,
+    by: User,
+    agency: Agency,
+    kind: str,
+    responded_on: PartialDate | None = None,
+    letter: Letter | None = None,
+    summary: str = "",
+    attachment: File[Any] | None = None,
+    is_public: bool = False,
+    notes: str = "",
+    source: str = "",
+) -> AgencyResponse:
+    """Record an agency's reply; a reply to a letter ends that letter's wait."""
+    _check_belongs(request, letter=letter)
+    response = AgencyResponse(
+        request=request,
+        letter=letter,
+        agency=agency,
+        kind=kind,
+        responded_on=responded_on.value if responded_on else None,
+        responded_on_precision=responded_on.precision if responded_on else "day",
+        summary=summary,
+        is_public=is_public,
+        notes=notes,
+        source=source,
+    )
+    if attachment is not None:
+        response.attachment = attachment
+    response.full_clean()
+    _set_history_user(response, by)
+    response.save()
+    return response
+
+
+@transaction.atomic
+def meeting_record(
+    *,
+    request: OptOutRequest,
+    by: User,
+    status: str = Meeting.Status.PLANNED,
+    held_on: PartialDate | None = None,
+    place: str = "",
+    agencies: Iterable[Agency] = (),
+    attendees: Iterable[Contact] = (),
+    outcome: str = "",
+    is_public: bool = False,
+    notes: str = "",
+    source: str = "",
+) -> Meeting:
+    meeting = Meeting(
+        request=request,
+        status=status,
+        held_on=held_on.value if held_on else None,
+        held_on_precision=held_on.precision if held_on else "day",
+        place=place,
+        outcome=outcome,
+        is_public=is_public,
+        notes=notes,
+        source=source,
+    )
+    meeting.full_clean()
+    _set_history_user(meeting, by)
+    meeting.save()
+    meeting.agencies.set(list(agencies))
+    meeting.attendees.set(list(attendees))
+    return meeting
+
+
+# --- Moving a request ---------------------------------------------------------------
+
+
+def _lock_request(request: OptOutRequest, expected_version: int | None) -> OptOutRequest:
+    # Blocks a concurrent mover on PostgreSQL until this transaction ends, so the
+    # second one re-reads the new status and is refused by the workflow.
+    locked = (
+        with_facts(OptOutRequest.objects.select_for_update(of=("self",)))
+        .filter(pk=request.pk)
+        .first()
+    )
+    if locked is None:
+        raise DomainError("This request has been deleted.")
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleRecord(locked, expected_version, locked.version)
+    return locked
+
+
+def _move(
+    locked: OptOutRequest,
+    target: State,
+    *,
+    by: User,
+    note: str,
+    letter: Letter | None = None,
+    response: AgencyResponse | None = None,
+) -> Transition:
+    # Compare-and-swap on the version: on SQLite (no row locks) a writer that
+    # read the same version before us finds zero rows here and is refused.
+    claimed = OptOutRequest.objects.filter(pk=locked.pk, version=locked.version).update(
+        version=locked.version
+    )
+    if not claimed:
+        current = OptOutRequest.objects.filter(pk=locked.pk).values_list("version", flat=True)
+        raise StaleRecord(locked, locked.version, current.first())
+    source_state = locked.status
+    locked.status = target
+    locked.closed_on = timezone.localdate() if target in CLOSED_STATES else None
+    _set_history_user(locked, by)
+    locked.save(update_fields=["status", "closed_on"])
+    return Transition.objects.create(
+        request=locked,
+        from_state=source_state,
+        to_state=target,
+        by=_user_or_none(by),
+        note=note,
+        letter=letter,
+        response=response,
+        is_public=locked.is_public,
+    )
+
+
+def _sync(request: OptOutRequest, locked: OptOutRequest) -> None:
+    for field in ("status", "closed_on", "version", "updated_at"):
+        setattr(request, field, getattr(locked, field))
+
+
+@transaction.atomic
+def request_transition(
+    *,
+    request: OptOutRequest,
+    to: str,
+    by: User,
+    note: str = "",
+    letter: Letter | None = None,
+    response: AgencyResponse | None = None,
+    expected_version: int | None = None,
+) -> Transition:
+    """Move a request to ``to`` if the workflow allows it now, and log the move.
+
+    Raises :class:`TransitionRefused` naming the current and the allowed states,
+    or :class:`StaleRecord` when ``expected_version`` is given and out of date.
+    """
+    try:
+        target = State(to)
+    except ValueError:
+        raise TransitionRefused(
+            WorkflowError(
+                f"{to!r} is not a state. States: {', '.join(s.value for s in State)}.",
+                current=request.state,
+                allowed=[],
+            )
+        ) from None
+    _check_belongs(request, letter=letter, response=response)
+    locked = _lock_request(request, expected_version)
+    try:
+        check_transition(locked.state, target, request_facts(locked))
+    except WorkflowError as error:
+        raise TransitionRefused(error) from None
+    transition = _move(locked, target, by=by, note=note, letter=letter, response=response)
+    _sync(request, locked)
+    return transition
+
+
+@transaction.atomic
+def request_reopen(
+    *, request: OptOutRequest, by: User, note: str = "", expected_version: int | None = None
+) -> Transition:
+    """Bring a closed request back to the state it was closed from."""
+    locked = _lock_request(request, expected_version)
+    try:
+        check_reopen(locked.state)
+    except WorkflowError as error:
+        raise TransitionRefused(error) from None
+    closing = locked.transitions.filter(to_state=locked.status).order_by("-at", "-pk").first()
+    target = State(closing.from_state) if closing and closing.from_state else State.DRAFT
+    if target in CLOSED_STATES:
+        target = State.DRAFT
+    transition = _move(locked, target, by=by, note=note or "Re-opened.")
+    _sync(request, locked)
+    return transition
+
+
+# --- Plain edits with optimistic locking ---------------------------------------------
+
+
+@transaction.atomic
+def record_save(
+    instance: _T,
+    *,
+    by: User,
+    expected_version: int | None = None,
+    m2m: dict[str, Sequence[models.Model]] | None = None,
+) -> _T:
+    """Validate and save an edit, refusing it if someone saved the record since
+    ``expected_version`` was read. Status fields are not touched here."""
+    model = type(instance)
+    if instance.pk is not None and not instance._state.adding:
+        current = (
+            model.objects.select_for_update()
+            .filter(pk=instance.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        if current is None or (expected_version is not None and current != expected_version):
+            raise StaleRecord(instance, expected_version or instance.version, current)
+        claimed = model.objects.filter(pk=instance.pk, version=current).update(version=current)
+        if not claimed:
+            raise StaleRecord(instance, current, None)
+        instance.version = current
+    instance.full_clean()
+    _set_history_user(instance, by)
+    instance.save()
+    for name, values in (m2m or {}).items():
+        getattr(instance, name).set(values)
+    if isinstance(instance, Letter):
+        _refresh_due_date(instance)
+    return instance
+
+
+@transaction.atomic
+def record_delete(instance: TrackedModel, *, by: User, expected_version: int | None = None) -> None:
+    """Delete a record (its history stays), refusing a stale delete."""
+    model = type(instance)
+    current = (
+        model.objects.select_for_update()
+        .filter(pk=instance.pk)
+        .values_list("version", flat=True)
+        .first()
+    )
+    if current is None or (expected_version is not None and current != expected_version):
+        raise StaleRecord(instance, expected_version or instance.version, current)
+    _set_history_user(instance, by)
+    instance.delete()
