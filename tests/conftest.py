@@ -78,3 +78,63 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
                 )
             item.add_marker(skip)
 
+
+# --- Real-browser tests ------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+@pytest.fixture
+def browser_page(live_server: Any, tmp_path: Path) -> Iterator[Any]:
+    """A Playwright page in Debian's Chromium, pointed at the live test server.
+
+    Skips with the reason when Chromium or Playwright is missing (set
+    REQUIRE_BROWSER=1 to fail instead, as CI does).
+    """
+    reason = None
+    if not Path(CHROMIUM).exists():
+        reason = f"needs Chromium at {CHROMIUM}: apt-get install chromium (.ci/run does)"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        reason = "needs the playwright package: make test installs it"
+    if reason:
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls the
+    # test makes between page actions are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": 1280, "height": 900}
+        )
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def sign_in(page: Any, username: str, password: str) -> None:
+    """Sign in through the login form, as a person would."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()

@@ -7,6 +7,8 @@ with a message naming the variable.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -98,8 +100,11 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    # A file, not the in-memory default: tests with several threads need real locking.
-    _database["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+    # A file, not the in-memory default: tests with several threads need real
+    # locking. One file per test process, so parallel runs never share one.
+    _database["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"opt-out-tracker-test-{os.getpid()}.sqlite3")
+    }
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
