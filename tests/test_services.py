@@ -321,3 +321,26 @@ def test_transition_list_shows_next_steps_without_extra_queries(
         ]
     assert all([e.target for e in s] == [State.WITHDRAWN] for s in steps)
     assert Transition.objects.count() == 0
+
+
+def test_a_reply_ends_the_wait_and_only_late_letters_are_overdue(
+    draft: OptOutRequest, editor: Any, sheriff: Agency, program_office: Agency
+) -> None:
+    letter = send_notice(draft, editor, sheriff, program_office)  # sent 2010-09-07, due 10-07
+    other = send_notice(draft, editor, sheriff, program_office)
+    assert set(Letter.objects.awaiting_reply()) == {letter, other}
+    assert set(Letter.objects.overdue(dt.date(2010, 10, 7))) == set()
+    assert set(Letter.objects.overdue(dt.date(2010, 10, 8))) == {letter, other}
+    services.response_record(
+        request=draft, by=editor, agency=program_office, letter=letter, kind="acknowledged"
+    )
+    services.letter_log(
+        request=draft,
+        by=editor,
+        sender=program_office,
+        subject="Reply",
+        direction=Letter.Direction.INCOMING,
+        in_reply_to=other,
+    )
+    assert not Letter.objects.awaiting_reply().filter(pk__in=[letter.pk, other.pk]).exists()
+    assert letter.days_since_sent(dt.date(2010, 9, 17)) == 10

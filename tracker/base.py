@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +42,7 @@ class TrackedModel(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
-    objects: ClassVar[ReferenceManager[Any]] = ReferenceManager()
+    objects = ReferenceManager()
 
     class Meta:
         abstract = True

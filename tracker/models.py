@@ -8,19 +8,21 @@ their precision (see :mod:`tracker.dates`).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jurisdictions.models import Agency, Contact, Jurisdiction
 from tracker.attachments import attachment_path, validate_attachment
-from tracker.base import TrackedModel
+from tracker.base import ReferenceManager, TrackedModel
 from tracker.dates import DatePrecision, PartialDate, partial_date, truncate
 from tracker.workflow import CLOSED_STATES, State
 
@@ -195,6 +197,31 @@ class OptOutRequest(PublishableModel):
             raise ValidationError({"opened_on": "A request cannot be opened after it was closed."})
 
 
+class LetterQuerySet(models.QuerySet["Letter"]):
+    """Questions people ask of letters every morning: what is waiting, what is late."""
+
+    def awaiting_reply(self) -> LetterQuerySet:
+        """Outgoing letters with no response linked to them and no letter in reply.
+
+        Logging a reply to a letter (a response, or an incoming letter that
+        answers it) ends its wait.
+        """
+        answered_by_response = AgencyResponse.objects.filter(letter=OuterRef("pk"))
+        answered_by_letter = Letter.objects.filter(
+            in_reply_to=OuterRef("pk"), direction=Letter.Direction.INCOMING
+        )
+        return self.filter(direction=Letter.Direction.OUTGOING).exclude(
+            Exists(answered_by_response) | Exists(answered_by_letter)
+        )
+
+    def overdue(self, today: dt.date | None = None) -> LetterQuerySet:
+        """Awaiting a reply and past the due date (the due date itself is not late)."""
+        return self.awaiting_reply().filter(due_on__lt=today or timezone.localdate())
+
+
+LetterManager = ReferenceManager.from_queryset(LetterQuerySet)
+
+
 class Letter(PublishableModel):
     """One piece of written correspondence: sent by the jurisdiction, or received by it."""
 
@@ -266,6 +293,8 @@ class Letter(PublishableModel):
 
     history = HistoricalRecords(m2m_fields=[recipients, recipient_contacts])
 
+    objects = LetterManager()  # type: ignore[misc]  # narrows the manager of TrackedModel
+
     class Meta:
         ordering = ["sent_on", "pk"]
         constraints = [
@@ -304,6 +333,13 @@ class Letter(PublishableModel):
     @property
     def is_outgoing(self) -> bool:
         return self.direction == self.Direction.OUTGOING
+
+    def days_since_sent(self, today: dt.date | None = None) -> int | None:
+        """Days since the latest day the letter may have been sent."""
+        sent = self.sent
+        if sent is None:
+            return None
+        return ((today or timezone.localdate()) - sent.latest).days
 
     def clean(self) -> None:
         super().clean()
