@@ -8,7 +8,14 @@ from typing import Any
 import factory
 
 from jurisdictions.models import Agency, Contact, Jurisdiction
-from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement
+from tracker.models import (
+    AgencyResponse,
+    Holiday,
+    Letter,
+    Meeting,
+    OptOutRequest,
+    Statement,
+)
 
 
 class JurisdictionFactory(factory.django.DjangoModelFactory[Jurisdiction]):
@@ -90,3 +97,11 @@ class StatementFactory(factory.django.DjangoModelFactory[Statement]):
     medium = Statement.Medium.LETTER
     quote = "Opting out is possible."
     position = Statement.Position.POSSIBLE
+
+
+class HolidayFactory(factory.django.DjangoModelFactory[Holiday]):
+    class Meta:
+        model = Holiday
+
+    date = factory.Sequence(lambda n: dt.date(2010, 1, 1) + dt.timedelta(days=n))
+    name = factory.Sequence(lambda n: f"Holiday {n}")

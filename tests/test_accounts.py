@@ -55,3 +55,11 @@ def test_demo_accounts_are_refused_when_debug_is_off(settings: Any) -> None:
     from django.contrib.auth import get_user_model
 
     assert not get_user_model().objects.filter(username="admin").exists()
+
+
+def test_nobody_but_admins_can_read_other_peoples_calendar_addresses() -> None:
+    assert not any("calendartoken" in p for p in codenames("Viewers") | codenames("Editors"))
+
+
+def test_the_reminder_log_is_written_only_by_the_reminder_job() -> None:
+    assert {"add_reminderlog", "change_reminderlog"}.isdisjoint(codenames("Editors"))

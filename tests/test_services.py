@@ -344,3 +344,30 @@ def test_a_reply_ends_the_wait_and_only_late_letters_are_overdue(
     )
     assert not Letter.objects.awaiting_reply().filter(pk__in=[letter.pk, other.pk]).exists()
     assert letter.days_since_sent(dt.date(2010, 9, 17)) == 10
+
+
+def test_deleting_a_request_takes_its_answered_letters_and_keeps_their_history(
+    draft: OptOutRequest, editor: Any, admin_user: Any, sheriff: Agency, program_office: Agency
+) -> None:
+    letter = send_notice(draft, editor, sheriff, program_office)
+    services.response_record(
+        request=draft, by=editor, agency=program_office, letter=letter, kind="acknowledged"
+    )
+    letter_pk = letter.pk
+    services.record_delete(draft, by=admin_user, expected_version=draft.version)
+    assert not Letter.objects.filter(pk=letter_pk).exists()
+    assert Letter.history.filter(id=letter_pk, history_type="-").exists()
+
+
+def test_a_letter_with_replies_cannot_be_deleted_on_its_own(
+    draft: OptOutRequest, editor: Any, admin_user: Any, sheriff: Agency, program_office: Agency
+) -> None:
+    from django.db.models import RestrictedError
+
+    letter = send_notice(draft, editor, sheriff, program_office)
+    services.response_record(
+        request=draft, by=editor, agency=program_office, letter=letter, kind="acknowledged"
+    )
+    with pytest.raises(RestrictedError):
+        services.record_delete(letter, by=admin_user, expected_version=letter.version)
+    assert Letter.objects.filter(pk=letter.pk).exists()

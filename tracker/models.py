@@ -9,6 +9,7 @@ their precision (see :mod:`tracker.dates`).
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -28,10 +29,13 @@ from tracker.workflow import CLOSED_STATES, State
 
 __all__ = [
     "AgencyResponse",
+    "CalendarToken",
     "DatePrecision",
+    "Holiday",
     "Letter",
     "Meeting",
     "OptOutRequest",
+    "ReminderLog",
     "Statement",
     "Transition",
 ]
@@ -218,6 +222,11 @@ class LetterQuerySet(models.QuerySet["Letter"]):
         """Awaiting a reply and past the due date (the due date itself is not late)."""
         return self.awaiting_reply().filter(due_on__lt=today or timezone.localdate())
 
+    def very_overdue(self, today: dt.date | None = None) -> LetterQuerySet:
+        """Awaiting a reply and past twice the reply window (``very_overdue_on`` itself is
+        not yet very overdue)."""
+        return self.awaiting_reply().filter(very_overdue_on__lt=today or timezone.localdate())
+
 
 LetterManager = ReferenceManager.from_queryset(LetterQuerySet)
 
@@ -289,6 +298,15 @@ class Letter(PublishableModel):
         blank=True,
         editable=False,
         help_text=_("Computed from the recipients' reply windows when the letter is logged."),
+    )
+    # Stored next to due_on so "very overdue" can be filtered in SQL; the flag
+    # itself is derived from today's date, never stored.
+    very_overdue_on = models.DateField(
+        _("very overdue after"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The end of twice the reply window, counted the same way as the due date."),
     )
 
     history = HistoricalRecords(m2m_fields=[recipients, recipient_contacts])
@@ -380,7 +398,9 @@ class AgencyResponse(PublishableModel):
         verbose_name=_("answers letter"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        # A letter with replies cannot be deleted alone, but deleting its whole
+        # request takes the letter and the replies together.
+        on_delete=models.RESTRICT,
         related_name="responses",
     )
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="responses")
@@ -581,3 +601,100 @@ class Statement(PublishableModel):
     @property
     def stated(self) -> PartialDate | None:
         return partial_date(self.stated_on, self.stated_on_precision)
+
+
+class Holiday(TrackedModel):
+    """A day offices are closed: business-day reply windows skip it."""
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.date.isoformat()})"
+
+    def default_reference(self) -> str:
+        return f"holiday-{self.date.isoformat()}"
+
+
+class ReminderLog(models.Model):
+    """One reminder about one overdue letter, sent on one day.
+
+    The unique constraint is what makes ``send_reminders`` safe to run from cron
+    any number of times, even twice at once: the second run cannot claim the
+    same letter for the same day.
+    """
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="reminders")
+    date = models.DateField(_("day"))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent to"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="reminders_received",
+    )
+    email = models.EmailField(_("address"))
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "letter_id"]
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["letter", "date"], name="tracker_reminderlog_once_per_letter_per_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter} → {self.email} ({self.date.isoformat()})"
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarTokenQuerySet(models.QuerySet["CalendarToken"]):
+    def active(self) -> CalendarTokenQuerySet:
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+class CalendarToken(models.Model):
+    """The secret in a person's private calendar-feed address; revoking it kills the URL."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_tokens"
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True, default=new_calendar_token)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = CalendarTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("calendar feed address")
+        constraints = [
+            # One live address per person: making a new one revokes the old.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(revoked_at__isnull=True),
+                name="tracker_calendartoken_one_active_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "revoked" if self.revoked_at else "active"
+        return f"Calendar feed of {self.user} ({state})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("calendar-feed", kwargs={"token": self.token})
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -16,8 +16,11 @@ from django.dispatch import receiver
 EDITORS = "Editors"
 VIEWERS = "Viewers"
 ROLE_APPS = ("jurisdictions", "tracker")
-#: Editors may not write these by hand: only the services create them.
-SERVICE_ONLY_MODELS = frozenset({"transition"})
+#: Editors may not write these by hand: only the services create them (the status
+#: log and the record of reminders sent).
+SERVICE_ONLY_MODELS = frozenset({"transition", "reminderlog"})
+#: Nobody but the owner and admins sees these: a calendar token is a private URL.
+PRIVATE_MODELS = frozenset({"calendartoken", "historicalcalendartoken"})
 
 
 def role_codenames(app_models: dict[str, list[str]]) -> dict[str, set[tuple[str, str]]]:
@@ -26,6 +29,8 @@ def role_codenames(app_models: dict[str, list[str]]) -> dict[str, set[tuple[str,
     viewers: set[tuple[str, str]] = set()
     for app_label, model_names in app_models.items():
         for model_name in model_names:
+            if model_name in PRIVATE_MODELS:
+                continue
             viewers.add((app_label, f"view_{model_name}"))
             editors.add((app_label, f"view_{model_name}"))
             if model_name.startswith("historical") or model_name in SERVICE_ONLY_MODELS:

@@ -23,8 +23,17 @@ from django.utils import timezone
 from jurisdictions.models import Agency, Contact, Jurisdiction
 from tracker.base import TrackedModel
 from tracker.dates import PartialDate
-from tracker.deadlines import Deadline, compute_deadline
-from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Transition
+from tracker.deadlines import BUSINESS, Deadline, HolidayEntry, compute_deadline
+from tracker.models import (
+    AgencyResponse,
+    CalendarToken,
+    Holiday,
+    Letter,
+    Meeting,
+    OptOutRequest,
+    Statement,
+    Transition,
+)
 from tracker.workflow import (
     CLOSED_STATES,
     ChecklistItem,
@@ -219,6 +228,9 @@ def request_open(
     owner: Any = None,
     opened_on: PartialDate | None = None,
     is_public: bool = False,
+    notes: str = "",
+    source: str = "",
+    reference: str = "",
 ) -> OptOutRequest:
     """Open a request in the draft state and log its creation."""
     opened = opened_on or PartialDate(timezone.localdate())
@@ -233,6 +245,9 @@ def request_open(
         opened_on=opened.value,
         opened_on_precision=opened.precision,
         is_public=is_public,
+        notes=notes,
+        source=source,
+        reference=reference,
     )
     request.full_clean()
     _set_history_user(request, by)
@@ -248,8 +263,17 @@ def request_open(
     return request
 
 
-def letter_deadline(letter: Letter) -> Deadline | None:
-    """When a reply to an outgoing letter is due: the longest window of its recipients."""
+def holiday_dates() -> frozenset[dt.date]:
+    """Every day on the holiday list (one query; the list is a few dozen days a year)."""
+    return frozenset(Holiday.objects.values_list("date", flat=True))
+
+
+def letter_deadline(
+    letter: Letter, *, holidays: Iterable[dt.date] | None = None
+) -> Deadline | None:
+    """When a reply to an outgoing letter is due: the longest window of its recipients,
+    with the explanation of how it was counted. Business days skip weekends and the
+    holiday list (read from the database unless ``holidays`` is given)."""
     sent = letter.sent
     if not letter.is_outgoing or sent is None or letter.pk is None:
         return None
@@ -263,16 +287,85 @@ def letter_deadline(letter: Letter) -> Deadline | None:
                 settings.TRACKER_DEFAULT_REPLY_WINDOW_KIND,
             )
         ]
-    deadlines = [compute_deadline(sent, days, kind) for days, kind in windows]
-    return max(deadlines, key=lambda d: d.due_on)
+    if holidays is None:
+        holidays = holiday_dates() if any(kind == BUSINESS for _d, kind in windows) else ()
+    closed = frozenset(holidays)
+    deadlines = [compute_deadline(sent, days, kind, closed) for days, kind in windows]
+    return max(deadlines, key=lambda d: (d.due_on, d.very_overdue_on))
 
 
-def _refresh_due_date(letter: Letter) -> None:
-    deadline = letter_deadline(letter)
+def _refresh_due_date(letter: Letter, *, holidays: Iterable[dt.date] | None = None) -> bool:
+    deadline = letter_deadline(letter, holidays=holidays)
     due_on = deadline.due_on if deadline else None
-    if letter.due_on != due_on:
-        Letter.objects.filter(pk=letter.pk).update(due_on=due_on)
-        letter.due_on = due_on
+    very_overdue_on = deadline.very_overdue_on if deadline else None
+    if (letter.due_on, letter.very_overdue_on) == (due_on, very_overdue_on):
+        return False
+    # A computed column, not an edit: no new version, no history row.
+    Letter.objects.filter(pk=letter.pk).update(due_on=due_on, very_overdue_on=very_overdue_on)
+    letter.due_on, letter.very_overdue_on = due_on, very_overdue_on
+    return True
+
+
+@transaction.atomic
+def letters_recompute_due_dates(*, letters: QuerySet[Letter] | None = None) -> int:
+    """Recompute the stored due dates after a reply window or the holiday list changed.
+
+    Returns how many letters' dates changed. Reads the holiday list once and the
+    recipients of all letters in one more query, whatever the number of letters.
+    """
+    queryset = Letter.objects.all() if letters is None else letters
+    queryset = (
+        queryset.filter(direction=Letter.Direction.OUTGOING)
+        .only("pk", "direction", "sent_on", "sent_on_precision", "due_on", "very_overdue_on")
+        .prefetch_related("recipients")
+        .order_by("pk")
+    )
+    closed = holiday_dates()
+    changed: list[Letter] = []
+    for letter in queryset.iterator(chunk_size=500):
+        deadline = letter_deadline(letter, holidays=closed)
+        dates = (deadline.due_on, deadline.very_overdue_on) if deadline else (None, None)
+        if (letter.due_on, letter.very_overdue_on) != dates:
+            letter.due_on, letter.very_overdue_on = dates
+            changed.append(letter)
+    # One UPDATE per 500 letters; computed columns, so no new version or history row.
+    Letter.objects.bulk_update(changed, ["due_on", "very_overdue_on"], batch_size=500)
+    return len(changed)
+
+
+@transaction.atomic
+def holidays_load(*, entries: Iterable[HolidayEntry], by: User) -> tuple[int, int]:
+    """Add the given holidays (renaming any already listed) and recompute due dates.
+
+    Returns (added, renamed). All or nothing: one transaction.
+    """
+    added = renamed = 0
+    existing = {h.date: h for h in Holiday.objects.all()}
+    for entry in entries:
+        holiday = existing.get(entry.date)
+        if holiday is None:
+            holiday = Holiday(date=entry.date, name=entry.name)
+            added += 1
+        elif holiday.name != entry.name:
+            holiday.name = entry.name
+            renamed += 1
+        else:
+            continue
+        holiday.full_clean()
+        _set_history_user(holiday, by)
+        holiday.save()
+        existing[entry.date] = holiday
+    if added or renamed:
+        letters_recompute_due_dates()
+    return added, renamed
+
+
+def _after_deadline_inputs_changed(instance: models.Model) -> None:
+    """Holidays and agencies' reply windows decide due dates: keep stored ones true."""
+    if isinstance(instance, Holiday):
+        letters_recompute_due_dates()
+    elif isinstance(instance, Agency) and instance.pk is not None:
+        letters_recompute_due_dates(letters=Letter.objects.filter(recipients=instance))
 
 
 def _check_belongs(request: OptOutRequest, **related: Letter | AgencyResponse | None) -> None:
@@ -525,6 +618,17 @@ def request_reopen(
 # --- Plain edits with optimistic locking ---------------------------------------------
 
 
+def record_check_version(instance: TrackedModel, *, expected_version: int) -> None:
+    """Raise :class:`StaleRecord` now if someone saved ``instance`` after
+    ``expected_version`` was read, so a form can show the refusal next to the
+    editor's own input; :func:`record_save` checks again under a lock."""
+    current = (
+        type(instance).objects.filter(pk=instance.pk).values_list("version", flat=True).first()
+    )
+    if current != expected_version:
+        raise StaleRecord(instance, expected_version, current)
+
+
 @transaction.atomic
 def record_save(
     instance: _T,
@@ -556,6 +660,7 @@ def record_save(
         getattr(instance, name).set(values)
     if isinstance(instance, Letter):
         _refresh_due_date(instance)
+    _after_deadline_inputs_changed(instance)
     return instance
 
 
@@ -573,3 +678,87 @@ def record_delete(instance: TrackedModel, *, by: User, expected_version: int | N
         raise StaleRecord(instance, expected_version or instance.version, current)
     _set_history_user(instance, by)
     instance.delete()
+    if isinstance(instance, Holiday):
+        letters_recompute_due_dates()
+
+
+# --- Private calendar feeds -------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_token_create(*, user: Any) -> CalendarToken:
+    """Give ``user`` a new private feed address, revoking the one they had."""
+    calendar_token_revoke(user=user)
+    return CalendarToken.objects.create(user=user)
+
+
+@transaction.atomic
+def calendar_token_revoke(*, user: Any) -> int:
+    """Revoke ``user``'s feed address; calendar apps using it get 404 from now on."""
+    return CalendarToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+# --- Statements and publishing -----------------------------------------------------------
+
+PublishableRecord = TypeVar(
+    "PublishableRecord", OptOutRequest, Letter, AgencyResponse, Meeting, Statement
+)
+
+
+@transaction.atomic
+def statement_record(
+    *,
+    by: User,
+    speaker: str,
+    agency: Agency,
+    medium: str,
+    quote: str,
+    position: str,
+    stated_on: PartialDate | None = None,
+    speaker_contact: Contact | None = None,
+    source_title: str = "",
+    source_url: str = "",
+    is_public: bool = False,
+    notes: str = "",
+    source: str = "",
+) -> Statement:
+    """Log a public statement on opting out (validated; nothing is written if it is refused)."""
+    statement = Statement(
+        speaker=speaker,
+        speaker_contact=speaker_contact,
+        agency=agency,
+        stated_on=stated_on.value if stated_on else None,
+        stated_on_precision=stated_on.precision if stated_on else "day",
+        medium=medium,
+        source_title=source_title,
+        source_url=source_url,
+        quote=quote,
+        position=position,
+        is_public=is_public,
+        notes=notes,
+        source=source,
+    )
+    statement.full_clean()
+    _set_history_user(statement, by)
+    statement.save()
+    return statement
+
+
+@transaction.atomic
+def record_publish(
+    instance: PublishableRecord, *, by: User, public: bool, expected_version: int | None
+) -> PublishableRecord:
+    """Mark a request, letter, response, meeting or statement public or not.
+
+    Goes through :func:`record_save`, so the change has a history row and a stale
+    version is refused. Whether the public actually sees it also depends on its
+    request being public (see :func:`tracker.publishing.is_published`).
+    """
+    if instance.is_public == public:
+        if expected_version is not None:
+            record_check_version(instance, expected_version=expected_version)
+        return instance
+    instance.is_public = public
+    return record_save(instance, by=by, expected_version=expected_version)

@@ -153,6 +153,11 @@ TRACKER_DEFAULT_REPLY_WINDOW_KIND = env_choice(
     "REPLY_WINDOW_KIND", "calendar", {"calendar", "business"}
 )
 
+# --- Background tasks (django.tasks) -------------------------------------------------
+# Reminders run as a task; the immediate backend runs it in the calling process,
+# so no worker is needed. A deployment with a worker swaps the backend here.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
 # --- Email -------------------------------------------------------------------------
 _email_backend = env_str("EMAIL_BACKEND") or "django.core.mail.backends.console.EmailBackend"
 _email_options: dict[str, object] = {}
@@ -189,11 +194,14 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissions"],
+    # Reading needs the model's view permission too (DRF's own class lets anyone read).
+    "DEFAULT_PERMISSION_CLASSES": ["tracker.api.permissions.ModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # One error shape for every API error: {"code", "detail", "errors"}.
+    "EXCEPTION_HANDLER": "tracker.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Opt-Out Tracker API",
@@ -203,6 +211,21 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Separate request and response components: read-only fields stay out of
+    # request bodies and files are documented as uploads.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RequestStateEnum": "tracker.workflow.State",
+        "MeetingStatusEnum": "tracker.models.Meeting.Status",
+        "ResponseKindEnum": "tracker.models.AgencyResponse.Kind",
+        "JurisdictionKindEnum": "jurisdictions.models.Jurisdiction.Kind",
+        "AgencyKindEnum": "jurisdictions.models.Agency.Kind",
+        "USStateEnum": "jurisdictions.states.USState",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tracker.api.schema.refuse_unknown_fields",
+    ],
 }
 
 # --- Logging -----------------------------------------------------------------------

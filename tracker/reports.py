@@ -1,0 +1,26 @@
+"""Staff report pages: how long each request and each agency takes."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from tracker import milestones
+from tracker.models import OptOutRequest
+
+
+@login_required
+def milestones_report(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    requests = OptOutRequest.objects.order_by("jurisdiction__state", "jurisdiction__name", "pk")
+    return render(
+        request,
+        "tracker/milestones.html",
+        {
+            "today": today,
+            "requests": milestones.request_milestones(requests),
+            "agencies": milestones.agency_reply_times(today),
+        },
+    )
