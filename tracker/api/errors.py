@@ -1,0 +1,138 @@
+"""One error shape for every API error.
+
+Every error is a JSON object with a machine-readable ``code``, a ``detail`` for
+people and per-field ``errors`` (``{}`` when no field is to blame)::
+
+    {"code": "invalid", "detail": "Some fields are not valid.",
+     "errors": {"sent_on": ["'2010-13' is not a real date (month must be in 1..12)."]}}
+
+A refused transition (409) adds ``current`` and ``allowed``; a stale write (412)
+adds ``current_version`` and ``changes``. A Django ``ValidationError`` raised by
+a model or a service is a 400, never a 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import set_rollback
+
+from tracker.services import DomainError, StaleRecord, TransitionRefused
+
+NON_FIELD = "non_field_errors"
+
+
+def error_body(code: str, detail: str, errors: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"code": code, "detail": detail, "errors": errors or {}}
+
+
+def _field_errors(detail: Any) -> dict[str, Any]:
+    """DRF's nested error detail as plain ``{field: [message, ...]}``."""
+    if isinstance(detail, dict):
+        return {str(key): _messages(value) for key, value in detail.items()}
+    return {NON_FIELD: _messages(detail)}
+
+
+def _messages(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(key): _messages(item) for key, item in value.items()}
+    if isinstance(value, list):
+        if all(isinstance(item, str) for item in value):
+            return [str(item) for item in value]
+        return [_messages(item) for item in value]
+    return [str(value)]
+
+
+def _summary(errors: dict[str, Any]) -> str:
+    if set(errors) == {NON_FIELD}:
+        first = errors[NON_FIELD]
+        return str(first[0]) if isinstance(first, list) and first else str(first)
+    return "Some fields are not valid: " + ", ".join(sorted(errors)) + "."
+
+
+def _refused(error: TransitionRefused) -> Response:
+    body = error_body(error.code, error.message)
+    body["current"] = error.current.value
+    body["allowed"] = [state.value for state in error.allowed]
+    return Response(body, status=status.HTTP_409_CONFLICT)
+
+
+def _stale(error: StaleRecord) -> Response:
+    body = error_body(error.code, error.message)
+    body["current_version"] = error.current
+    body["changes"] = [
+        {
+            "field": change.field,
+            "label": change.label,
+            "old": None if change.old is None else str(change.old),
+            "new": None if change.new is None else str(change.new),
+            "by": change.by,
+            "at": change.at.isoformat() if change.at else None,
+        }
+        for change in error.changes
+    ]
+    return Response(body, status=status.HTTP_412_PRECONDITION_FAILED)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's EXCEPTION_HANDLER: turn every error into the one shape."""
+    if isinstance(exc, TransitionRefused):
+        return _refused(exc)
+    if isinstance(exc, StaleRecord):
+        return _stale(exc)
+    if isinstance(exc, DomainError):
+        return Response(error_body(exc.code, exc.message), status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DjangoValidationError):
+        errors = _field_errors(as_serializer_error(exc))
+        return Response(error_body("invalid", _summary(errors), errors), status=400)
+    if isinstance(exc, ProtectedError | RestrictedError):
+        blocking = sorted({str(obj._meta.verbose_name) for obj in exc.args[1]})
+        return Response(
+            error_body(
+                "protected",
+                "This record cannot be deleted: other records refer to it "
+                f"({', '.join(blocking)}). Delete or change those first.",
+            ),
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, IntegrityError):
+        # A database constraint caught what validation could not see, e.g. two
+        # clients creating the same jurisdiction at the same moment.
+        set_rollback()
+        return Response(
+            error_body(
+                "conflict",
+                "The change conflicts with a record saved at the same time. Reload and retry.",
+            ),
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if not isinstance(exc, exceptions.APIException):
+        return None
+
+    headers: dict[str, str] = {}
+    if auth_header := getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = auth_header
+    if wait := getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(wait))
+
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _field_errors(exc.detail)
+        body = error_body("invalid", _summary(errors), errors)
+    else:
+        detail = exc.detail
+        code = getattr(detail, "code", None) or exc.default_code
+        body = error_body(str(code), str(detail))
+    set_rollback()
+    return Response(body, status=exc.status_code, headers=headers)

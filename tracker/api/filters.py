@@ -1,0 +1,256 @@
+"""One FilterSet per resource, plus strict search and ordering.
+
+Every filter value is checked: an unknown status, a malformed date, an id that
+does not exist or an unknown ordering field is a 400 that names the parameter,
+never an empty list that looks like "nothing matched".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from rest_framework import filters, serializers
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from jurisdictions.models import Agency, Contact, Jurisdiction
+from jurisdictions.states import USState
+from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement, Transition
+from tracker.workflow import State
+
+_FLAG_CHOICES = [("true", "true"), ("false", "false")]
+SEARCH_MAX_LENGTH = 200
+
+
+def _flag(method: str, help_text: str) -> django_filters.ChoiceFilter:
+    """A yes/no filter that refuses anything but ``true`` and ``false``."""
+    return django_filters.ChoiceFilter(choices=_FLAG_CHOICES, method=method, help_text=help_text)
+
+
+def _apply_flag(queryset: QuerySet[Any], value: str, matching: Q | Any) -> QuerySet[Any]:
+    return queryset.filter(matching) if value == "true" else queryset.exclude(matching)
+
+
+class StrictSearchFilter(filters.SearchFilter):
+    """``search=`` words, all of which must appear in one of the view's search fields."""
+
+    def get_search_terms(self, request: Request) -> list[str]:
+        field = serializers.CharField(
+            trim_whitespace=False, allow_blank=True, max_length=SEARCH_MAX_LENGTH
+        )
+        try:
+            value = field.run_validation(request.query_params.get(self.search_param, ""))
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({self.search_param: error.detail}) from None
+        return list(filters.search_smart_split(value))
+
+
+class StrictOrderingFilter(filters.OrderingFilter):
+    """``ordering=`` field names (``-`` for descending); an unknown one is a 400."""
+
+    def remove_invalid_fields(
+        self, queryset: QuerySet[Any], fields: Iterable[str], view: APIView, request: Request
+    ) -> list[str]:
+        valid = [item[0] for item in self.get_valid_fields(queryset, view, {"request": request})]
+        unknown = [term for term in fields if term.removeprefix("-") not in valid]
+        if unknown:
+            raise serializers.ValidationError(
+                {
+                    self.ordering_param: [
+                        f"Cannot order by {', '.join(unknown)}. Use one of: {', '.join(valid)} "
+                        "(prefix with - for descending)."
+                    ]
+                }
+            )
+        return list(fields)
+
+
+# --- Who is who ----------------------------------------------------------------------
+
+
+class JurisdictionFilter(django_filters.FilterSet):
+    state = django_filters.MultipleChoiceFilter(choices=USState.choices)
+    kind = django_filters.MultipleChoiceFilter(choices=Jurisdiction.Kind.choices)
+    deployment_status = django_filters.MultipleChoiceFilter(choices=Jurisdiction.Deployment.choices)
+
+    class Meta:
+        model = Jurisdiction
+        fields = ["state", "kind", "deployment_status", "fips"]
+
+
+class AgencyFilter(django_filters.FilterSet):
+    level = django_filters.MultipleChoiceFilter(choices=Agency.Level.choices)
+    kind = django_filters.MultipleChoiceFilter(choices=Agency.Kind.choices)
+    state = django_filters.MultipleChoiceFilter(choices=USState.choices)
+
+    class Meta:
+        model = Agency
+        fields = ["level", "kind", "state", "parent", "jurisdiction"]
+
+
+class ContactFilter(django_filters.FilterSet):
+    class Meta:
+        model = Contact
+        fields = ["agency", "jurisdiction"]
+
+
+# --- Cases and correspondence ----------------------------------------------------------
+
+
+def _overdue_letters(today: Any = None) -> QuerySet[Letter]:
+    return Letter.objects.overdue(today)
+
+
+class RequestFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(
+        choices=State.choices, help_text="One or more states: status=draft&status=denied."
+    )
+    state = django_filters.MultipleChoiceFilter(
+        field_name="jurisdiction__state",
+        choices=USState.choices,
+        help_text="The jurisdiction's US state (USPS code).",
+    )
+    agency = django_filters.ModelChoiceFilter(
+        field_name="requesting_agency",
+        queryset=Agency.objects.all(),
+        help_text="The agency that made the request.",
+    )
+    owner = django_filters.ModelChoiceFilter(
+        queryset=get_user_model().objects.all(),
+        to_field_name="username",
+        help_text="Username of the staff member who owns the case.",
+    )
+    seeks = django_filters.MultipleChoiceFilter(choices=OptOutRequest.Seeks.choices)
+    opened_on = django_filters.DateFromToRangeFilter(
+        help_text="opened_on_after / opened_on_before (YYYY-MM-DD, inclusive)."
+    )
+    overdue = _flag("filter_overdue", "Requests with an outgoing letter past its reply date.")
+    awaiting_reply = _flag(
+        "filter_awaiting_reply", "Requests with an outgoing letter still waiting for a reply."
+    )
+
+    class Meta:
+        model = OptOutRequest
+        fields = ["status", "jurisdiction", "state", "agency", "owner", "seeks", "is_public"]
+
+    def filter_overdue(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        letters = _overdue_letters().filter(request=OuterRef("pk"))
+        return _apply_flag(queryset, value, Exists(letters))
+
+    def filter_awaiting_reply(
+        self, queryset: QuerySet[Any], name: str, value: str
+    ) -> QuerySet[Any]:
+        letters = Letter.objects.awaiting_reply().filter(request=OuterRef("pk"))
+        return _apply_flag(queryset, value, Exists(letters))
+
+
+class LetterFilter(django_filters.FilterSet):
+    direction = django_filters.ChoiceFilter(choices=Letter.Direction.choices)
+    method = django_filters.MultipleChoiceFilter(choices=Letter.Method.choices)
+    jurisdiction = django_filters.ModelChoiceFilter(
+        field_name="request__jurisdiction", queryset=Jurisdiction.objects.all()
+    )
+    state = django_filters.MultipleChoiceFilter(
+        field_name="request__jurisdiction__state", choices=USState.choices
+    )
+    status = django_filters.MultipleChoiceFilter(
+        field_name="request__status", choices=State.choices, help_text="The request's state."
+    )
+    agency = django_filters.ModelChoiceFilter(
+        queryset=Agency.objects.all(),
+        method="filter_agency",
+        help_text="Letters sent by or to this agency.",
+    )
+    recipient = django_filters.ModelChoiceFilter(
+        field_name="recipients", queryset=Agency.objects.all(), distinct=True
+    )
+    sent_on = django_filters.DateFromToRangeFilter(
+        help_text="sent_on_after / sent_on_before (YYYY-MM-DD, inclusive; a month- or "
+        "year-precision date counts as its first day)."
+    )
+    received_on = django_filters.DateFromToRangeFilter()
+    due_on = django_filters.DateFromToRangeFilter()
+    overdue = _flag(
+        "filter_overdue",
+        "Outgoing letters with no reply whose due date has passed (the due day is not late).",
+    )
+    awaiting_reply = _flag(
+        "filter_awaiting_reply", "Outgoing letters with no response or reply letter linked."
+    )
+
+    class Meta:
+        model = Letter
+        fields = ["request", "direction", "method", "sender", "in_reply_to", "is_public"]
+
+    def filter_agency(self, queryset: QuerySet[Any], name: str, value: Agency) -> QuerySet[Any]:
+        sent_to = Letter.recipients.through.objects.filter(letter=OuterRef("pk"), agency=value)
+        return queryset.filter(Q(sender=value) | Q(Exists(sent_to)))
+
+    def filter_overdue(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return _apply_flag(queryset, value, Q(pk__in=_overdue_letters().values("pk")))
+
+    def filter_awaiting_reply(
+        self, queryset: QuerySet[Any], name: str, value: str
+    ) -> QuerySet[Any]:
+        waiting = Letter.objects.awaiting_reply().values("pk")
+        return _apply_flag(queryset, value, Q(pk__in=waiting))
+
+
+class ResponseFilter(django_filters.FilterSet):
+    kind = django_filters.MultipleChoiceFilter(choices=AgencyResponse.Kind.choices)
+    jurisdiction = django_filters.ModelChoiceFilter(
+        field_name="request__jurisdiction", queryset=Jurisdiction.objects.all()
+    )
+    state = django_filters.MultipleChoiceFilter(
+        field_name="request__jurisdiction__state", choices=USState.choices
+    )
+    responded_on = django_filters.DateFromToRangeFilter()
+
+    class Meta:
+        model = AgencyResponse
+        fields = ["request", "letter", "agency", "kind", "is_public"]
+
+
+class MeetingFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Meeting.Status.choices)
+    jurisdiction = django_filters.ModelChoiceFilter(
+        field_name="request__jurisdiction", queryset=Jurisdiction.objects.all()
+    )
+    state = django_filters.MultipleChoiceFilter(
+        field_name="request__jurisdiction__state", choices=USState.choices
+    )
+    agency = django_filters.ModelChoiceFilter(
+        field_name="agencies", queryset=Agency.objects.all(), distinct=True
+    )
+    held_on = django_filters.DateFromToRangeFilter()
+
+    class Meta:
+        model = Meeting
+        fields = ["request", "status", "is_public"]
+
+
+class StatementFilter(django_filters.FilterSet):
+    position = django_filters.MultipleChoiceFilter(choices=Statement.Position.choices)
+    medium = django_filters.MultipleChoiceFilter(choices=Statement.Medium.choices)
+    stated_on = django_filters.DateFromToRangeFilter()
+
+    class Meta:
+        model = Statement
+        fields = ["agency", "position", "medium", "is_public"]
+
+
+class TransitionFilter(django_filters.FilterSet):
+    from_state = django_filters.MultipleChoiceFilter(choices=State.choices)
+    to_state = django_filters.MultipleChoiceFilter(choices=State.choices)
+    jurisdiction = django_filters.ModelChoiceFilter(
+        field_name="request__jurisdiction", queryset=Jurisdiction.objects.all()
+    )
+    at = django_filters.DateFromToRangeFilter(field_name="at__date")
+
+    class Meta:
+        model = Transition
+        fields = ["request", "from_state", "to_state", "by"]

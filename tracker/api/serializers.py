@@ -1,0 +1,603 @@
+"""Representations of every record. Writing goes through :mod:`tracker.services`.
+
+Serializers parse and check input and pick the service to call; they hold no
+business rule. Codes (statuses, kinds, methods) are documented in the OpenAPI
+schema with their meaning.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from jurisdictions.models import Agency, Contact, Jurisdiction
+from tracker import services
+from tracker.api.fields import PartialDateField, store_partial_dates
+from tracker.api.permissions import can_view_contact_details
+from tracker.attachments import validate_attachment
+from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement, Transition
+from tracker.workflow import STATE_DESCRIPTIONS, State
+
+_COMMON_READ_ONLY = ("id", "reference", "version", "created_at", "updated_at")
+NOTE_MAX_LENGTH = 5000
+
+
+def _state_help() -> str:
+    return "State of the workflow. " + "; ".join(
+        f"`{state.value}`: {STATE_DESCRIPTIONS[state]}" for state in State
+    )
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "uri",
+        "nullable": True,
+        "readOnly": True,
+        "description": "Authenticated download link for the attached file; null when none.",
+    },
+    component_name=None,
+)
+class AttachmentLinkField(serializers.Field):  # type: ignore[type-arg]
+    """The link to download a record's file through the API (never a public media URL)."""
+
+    def __init__(self, *, file_field: str, route: str, **kwargs: Any) -> None:
+        kwargs["read_only"] = True
+        kwargs["source"] = "*"
+        super().__init__(**kwargs)
+        self.file_field = file_field
+        self.route = route
+
+    def to_representation(self, instance: Any) -> str | None:
+        if not getattr(instance, self.file_field):
+            return None
+        path = reverse(f"api:{self.route}", kwargs={"pk": instance.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class RecordSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """Shared behaviour: strict input, writes through the services.
+
+    A field the resource does not have, or one that cannot be written (``status``,
+    ``version``, ``due_on``…), is refused by name rather than silently ignored.
+    ``create_only_fields`` are set when a record is created; an update may repeat
+    them unchanged (a PUT of what was read) but not change them.
+    """
+
+    create_only_fields: tuple[str, ...] = ()
+
+    def to_internal_value(self, data: Any) -> Any:
+        if hasattr(data, "keys"):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            errors: dict[str, list[str]] = {}
+            for key in data:
+                if key in writable:
+                    continue
+                if key == "status" and self.Meta.model is OptOutRequest:
+                    errors[key] = [
+                        "Status changes only through POST /api/v1/requests/{id}/transitions/."
+                    ]
+                elif key in self.fields:
+                    errors[str(key)] = ["This field is read-only."]
+                else:
+                    errors[str(key)[:100]] = ["Unknown field."]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is not None:
+            changed = [
+                name
+                for name in self.create_only_fields
+                if name in attrs and attrs[name] != getattr(self.instance, name)
+            ]
+            if changed:
+                raise serializers.ValidationError(
+                    {
+                        name: ["This is set when the record is created and cannot change."]
+                        for name in changed
+                    }
+                )
+        return attrs
+
+    def _by(self) -> Any:
+        request = self.context.get("request")
+        return request.user if request is not None else None
+
+    def _split_m2m(self, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        model: type[models.Model] = self.Meta.model
+        m2m_names = {field.name for field in model._meta.many_to_many}
+        plain = {key: value for key, value in values.items() if key not in m2m_names}
+        m2m = {key: list(value) for key, value in values.items() if key in m2m_names}
+        return plain, m2m
+
+    def create(self, validated_data: dict[str, Any]) -> Any:
+        plain, m2m = self._split_m2m(validated_data)
+        model: Any = self.Meta.model
+        instance = model()
+        for name, value in store_partial_dates(instance, plain).items():
+            setattr(instance, name, value)
+        return services.record_save(instance, by=self._by(), m2m=m2m)
+
+    def update(self, instance: Any, validated_data: dict[str, Any]) -> Any:
+        plain, m2m = self._split_m2m(validated_data)
+        for name, value in store_partial_dates(instance, plain).items():
+            setattr(instance, name, value)
+        return services.record_save(
+            instance,
+            by=self._by(),
+            expected_version=self.context.get("expected_version"),
+            m2m=m2m,
+        )
+
+
+# --- Who is who ------------------------------------------------------------------------
+
+
+class JurisdictionSerializer(RecordSerializer):
+    class Meta:
+        model = Jurisdiction
+        fields = [
+            *_COMMON_READ_ONLY,
+            "name",
+            "kind",
+            "state",
+            "fips",
+            "ocd_id",
+            "deployment_status",
+            "activation_date",
+            "notes",
+            "source",
+        ]
+        read_only_fields = _COMMON_READ_ONLY
+
+    def validate_fips(self, value: str | None) -> str | None:
+        # Unknown is NULL, not "": the uniqueness constraint allows many unknowns.
+        return value or None
+
+    def validate_ocd_id(self, value: str | None) -> str | None:
+        return value or None
+
+
+class AgencySerializer(RecordSerializer):
+    class Meta:
+        model = Agency
+        fields = [
+            *_COMMON_READ_ONLY,
+            "name",
+            "abbreviation",
+            "level",
+            "kind",
+            "parent",
+            "jurisdiction",
+            "state",
+            "reply_window_days",
+            "reply_window_kind",
+            "website",
+            "notes",
+            "source",
+        ]
+        read_only_fields = _COMMON_READ_ONLY
+
+
+class ContactSerializer(RecordSerializer):
+    """A person. Email, phone, address and notes appear only to users allowed to view contacts."""
+
+    class Meta:
+        model = Contact
+        fields = [
+            *_COMMON_READ_ONLY,
+            "name",
+            "title",
+            "agency",
+            "jurisdiction",
+            "email",
+            "phone",
+            "address",
+            "notes",
+            "source",
+        ]
+        read_only_fields = _COMMON_READ_ONLY
+
+    def to_representation(self, instance: Contact) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        if not can_view_contact_details(self._by()):
+            for name in Contact.PRIVATE_FIELDS:
+                data.pop(name, None)
+        return data
+
+
+# --- Cases -----------------------------------------------------------------------------
+
+
+class NextStepSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    to = serializers.ChoiceField(choices=State.choices, help_text="The state it would move to.")
+    # A declared field named "label" shadows Field.label only in the type stubs:
+    # DRF moves declared fields off the class.
+    label = serializers.CharField(help_text="What the move records, in words.")  # type: ignore[assignment]
+
+
+class ChecklistItemSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    key = serializers.ChoiceField(
+        choices=[
+            ("notice_program_office", "Written notice to ICE's Secure Communities program office"),
+            ("notice_sib", "Written notice to the State Identification Bureau"),
+            ("meeting_held", "Meeting with ICE and the state held"),
+        ]
+    )
+    label = serializers.CharField()  # type: ignore[assignment]
+    done = serializers.BooleanField()
+
+
+class RequestSerializer(RecordSerializer):
+    """An opt-out request. Its status moves only through the transitions endpoint."""
+
+    status = serializers.ChoiceField(choices=State.choices, read_only=True, help_text=_state_help())
+    owner = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=get_user_model().objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Username of the staff member who owns the case.",
+    )
+    opened_on = PartialDateField()
+    allowed_transitions = serializers.SerializerMethodField(
+        help_text="The moves the workflow allows now (POST one to .../transitions/)."
+    )
+    checklist = serializers.SerializerMethodField(
+        help_text="The documented process: notice to ICE's program office, notice to the "
+        "State Identification Bureau, a meeting held; and which steps are done."
+    )
+
+    class Meta:
+        model = OptOutRequest
+        fields = [
+            *_COMMON_READ_ONLY,
+            "jurisdiction",
+            "title",
+            "seeks",
+            "status",
+            "requesting_agency",
+            "requested_by",
+            "owner",
+            "summary",
+            "opened_on",
+            "closed_on",
+            "outcome",
+            "is_public",
+            "notes",
+            "source",
+            "allowed_transitions",
+            "checklist",
+        ]
+        read_only_fields = (*_COMMON_READ_ONLY, "closed_on")
+
+    create_only_fields = ("jurisdiction",)
+
+    @extend_schema_field(NextStepSerializer(many=True))
+    def get_allowed_transitions(self, obj: OptOutRequest) -> list[dict[str, str]]:
+        return [
+            {"to": edge.target.value, "label": edge.label}
+            for edge in services.request_next_steps(obj)
+        ]
+
+    @extend_schema_field(ChecklistItemSerializer(many=True))
+    def get_checklist(self, obj: OptOutRequest) -> list[dict[str, Any]]:
+        return [
+            {"key": item.key, "label": item.label, "done": item.done}
+            for item in services.request_checklist(obj)
+        ]
+
+    def validate_outcome(self, value: str) -> str:
+        if self.instance is None and value:
+            raise serializers.ValidationError(
+                "A new request has no outcome yet; record it when the request closes."
+            )
+        return value
+
+    def create(self, validated_data: dict[str, Any]) -> OptOutRequest:
+        validated_data.pop("outcome", None)
+        return services.request_open(by=self._by(), **validated_data)
+
+
+class LetterSerializer(RecordSerializer):
+    """A letter sent or received. Outgoing letters get their reply due date when logged."""
+
+    sent_on = PartialDateField()
+    received_on = PartialDateField()
+    attachment = serializers.FileField(
+        write_only=True,
+        required=False,
+        validators=[validate_attachment],
+        help_text="The letter itself: PDF, image, plain text, email (.eml) or Word; "
+        "checked by content; size limited by the site.",
+    )
+    attachment_url = AttachmentLinkField(file_field="attachment", route="letter-attachment")
+    awaiting_reply = serializers.SerializerMethodField(
+        help_text="An outgoing letter with no response or reply letter linked to it."
+    )
+
+    class Meta:
+        model = Letter
+        fields = [
+            *_COMMON_READ_ONLY,
+            "request",
+            "direction",
+            "sender",
+            "sender_contact",
+            "recipients",
+            "recipient_contacts",
+            "method",
+            "sent_on",
+            "received_on",
+            "subject",
+            "summary",
+            "attachment",
+            "attachment_url",
+            "in_reply_to",
+            "due_on",
+            "awaiting_reply",
+            "is_public",
+            "notes",
+            "source",
+        ]
+        read_only_fields = (*_COMMON_READ_ONLY, "due_on")
+
+    create_only_fields = ("request",)
+
+    def get_awaiting_reply(self, obj: Letter) -> bool:
+        return bool(getattr(obj, "is_awaiting_reply", False))
+
+    def create(self, validated_data: dict[str, Any]) -> Letter:
+        return services.letter_log(by=self._by(), **validated_data)
+
+
+class ResponseSerializer(RecordSerializer):
+    """An agency's reply to a letter or to a request as a whole."""
+
+    responded_on = PartialDateField()
+    attachment = serializers.FileField(
+        write_only=True,
+        required=False,
+        validators=[validate_attachment],
+        help_text="The reply itself: PDF, image, plain text, email (.eml) or Word.",
+    )
+    attachment_url = AttachmentLinkField(file_field="attachment", route="response-attachment")
+
+    class Meta:
+        model = AgencyResponse
+        fields = [
+            *_COMMON_READ_ONLY,
+            "request",
+            "letter",
+            "agency",
+            "responded_on",
+            "kind",
+            "summary",
+            "attachment",
+            "attachment_url",
+            "is_public",
+            "notes",
+            "source",
+        ]
+        read_only_fields = _COMMON_READ_ONLY
+
+    create_only_fields = ("request",)
+
+    def create(self, validated_data: dict[str, Any]) -> AgencyResponse:
+        return services.response_record(by=self._by(), **validated_data)
+
+
+class MeetingSerializer(RecordSerializer):
+    held_on = PartialDateField()
+
+    class Meta:
+        model = Meeting
+        fields = [
+            *_COMMON_READ_ONLY,
+            "request",
+            "status",
+            "held_on",
+            "place",
+            "agencies",
+            "attendees",
+            "outcome",
+            "is_public",
+            "notes",
+            "source",
+        ]
+        read_only_fields = _COMMON_READ_ONLY
+
+    create_only_fields = ("request",)
+
+    def create(self, validated_data: dict[str, Any]) -> Meeting:
+        return services.meeting_record(by=self._by(), **validated_data)
+
+
+class StatementSerializer(RecordSerializer):
+    stated_on = PartialDateField()
+    document = serializers.FileField(
+        write_only=True,
+        required=False,
+        validators=[validate_attachment],
+        help_text="The document the statement comes from: PDF, image, text, email or Word.",
+    )
+    document_url = AttachmentLinkField(file_field="document", route="statement-attachment")
+
+    class Meta:
+        model = Statement
+        fields = [
+            *_COMMON_READ_ONLY,
+            "speaker",
+            "speaker_contact",
+            "agency",
+            "stated_on",
+            "medium",
+            "source_title",
+            "source_url",
+            "document",
+            "document_url",
+            "quote",
+            "position",
+            "is_public",
+            "notes",
+            "source",
+        ]
+        read_only_fields = _COMMON_READ_ONLY
+
+
+class TransitionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """One entry of the append-only status log."""
+
+    by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    from_state = serializers.ChoiceField(
+        choices=State.choices, read_only=True, help_text="Empty for the opening entry."
+    )
+    to_state = serializers.ChoiceField(choices=State.choices, read_only=True)
+
+    class Meta:
+        model = Transition
+        fields = [
+            "id",
+            "request",
+            "from_state",
+            "to_state",
+            "at",
+            "by",
+            "note",
+            "letter",
+            "response",
+            "is_public",
+        ]
+        read_only_fields = fields
+
+
+class TransitionRequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """What a client sends to move a request."""
+
+    to = serializers.ChoiceField(choices=State.choices, help_text=_state_help())
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=NOTE_MAX_LENGTH, help_text="Why."
+    )
+    letter = serializers.PrimaryKeyRelatedField(
+        queryset=Letter.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The letter that caused the move (of this request).",
+    )
+    response = serializers.PrimaryKeyRelatedField(
+        queryset=AgencyResponse.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The response that caused the move (of this request).",
+    )
+
+    def to_internal_value(self, data: Any) -> Any:
+        if hasattr(data, "keys"):
+            unknown = [key for key in data if key not in self.fields]
+            if unknown:
+                raise serializers.ValidationError(
+                    {str(key)[:100]: ["Unknown field."] for key in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+class ReopenRequestSerializer(TransitionRequestSerializer):
+    """What a client sends to re-open a closed request."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:  # type: ignore[type-arg]
+        return {"note": super().get_fields()["note"]}
+
+
+class TransitionResultSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    transition = TransitionSerializer()
+    request = RequestSerializer()
+
+
+class TimelineEntrySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """A letter, response, meeting or status change, in one chronological list."""
+
+    kind = serializers.ChoiceField(
+        choices=[
+            ("letter", "A letter sent or received"),
+            ("response", "An agency's response"),
+            ("meeting", "A meeting"),
+            ("transition", "A status change"),
+        ]
+    )
+    id = serializers.IntegerField()
+    date = serializers.CharField(
+        allow_null=True,
+        help_text="The entry's date with its precision (YYYY-MM-DD, YYYY-MM or YYYY); "
+        "null when unknown (undated entries come last).",
+    )
+    title = serializers.CharField()
+    summary = serializers.CharField(allow_blank=True)
+
+
+class ErrorSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """The shape of every error response (documentation only: errors are never parsed)."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:  # type: ignore[type-arg]
+        # Declared here rather than as class attributes: a field named "errors"
+        # would hide the serializer's own ``errors`` property.
+        return {
+            "code": serializers.CharField(
+                help_text="Machine-readable: `invalid`, `parse_error`, `not_authenticated`, "
+                "`authentication_failed`, `permission_denied`, `not_found`, "
+                "`method_not_allowed`, `not_acceptable`, `unsupported_media_type`, "
+                "`transition_not_allowed` (409), `stale_record` (412), `protected` (409), "
+                "`conflict` (409), `throttled`."
+            ),
+            "detail": serializers.CharField(help_text="What went wrong, for people."),
+            "errors": serializers.DictField(
+                help_text="Messages per field; `non_field_errors` when no single field is "
+                "to blame; empty when the error is not about the input."
+            ),
+            "current": serializers.ChoiceField(
+                choices=State.choices,
+                required=False,
+                help_text="409 on a move: the request's state.",
+            ),
+            "allowed": serializers.ListField(
+                child=serializers.ChoiceField(choices=State.choices),
+                required=False,
+                help_text="409 on a move: the states the request may move to now.",
+            ),
+            "current_version": serializers.IntegerField(
+                required=False,
+                allow_null=True,
+                help_text="412: the record's version now (null: it was deleted).",
+            ),
+            "changes": serializers.ListField(
+                child=serializers.DictField(),
+                required=False,
+                help_text="412: what changed since your version (field, label, old, new, by, at).",
+            ),
+        }
+
+
+__all__ = [
+    "AgencySerializer",
+    "ContactSerializer",
+    "ErrorSerializer",
+    "JurisdictionSerializer",
+    "LetterSerializer",
+    "MeetingSerializer",
+    "RequestSerializer",
+    "ResponseSerializer",
+    "StatementSerializer",
+    "TimelineEntrySerializer",
+    "TransitionRequestSerializer",
+    "TransitionResultSerializer",
+    "TransitionSerializer",
+]

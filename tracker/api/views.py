@@ -1,0 +1,546 @@
+"""The REST API v1 endpoints: generic viewsets for records, actions for the workflow.
+
+Every write calls :mod:`tracker.services`. Detail responses carry an ``ETag``
+made from the record's version; ``If-Match`` on ``PUT``/``PATCH``/``DELETE`` and
+on the transitions endpoint refuses a stale write with 412.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import PurePath
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.http import FileResponse, Http404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import status, viewsets
+from rest_framework.decorators import (
+    action,
+    api_view,
+    authentication_classes,
+    permission_classes,
+)
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+
+from jurisdictions.models import Agency, Contact, Jurisdiction
+from tracker import services
+from tracker.api import filters, serializers
+from tracker.api.permissions import ModelPermissions
+from tracker.attachments import detect_type
+from tracker.base import TrackedModel
+from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement, Transition
+
+MAX_PAGE_SIZE = 200
+
+
+class Pagination(PageNumberPagination):
+    """``page`` and ``page_size`` (default 50; a larger size is capped at 200).
+
+    A ``page_size`` that is not a positive whole number is a 400, not silently
+    the default.
+    """
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request: Request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None or raw == "":
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+            raise ValidationError(
+                {self.page_size_query_param: [f"A whole number from 1 to {MAX_PAGE_SIZE}."]}
+            )
+        return min(int(raw), MAX_PAGE_SIZE)
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@permission_classes([AllowAny])
+@authentication_classes([])
+def not_found(request: Request) -> Response:
+    """Any address under /api/ that names no endpoint."""
+    raise NotFound("No endpoint at this address. The list of resources is at /api/v1/.")
+
+
+# --- Documented errors --------------------------------------------------------------
+
+
+def _errors(*codes: int) -> dict[int, OpenApiResponse]:
+    descriptions = {
+        400: "Invalid input: the body or a query parameter (see `errors`). Nothing was written.",
+        401: "Not signed in: send `Authorization: Token …` or a session cookie.",
+        403: "Signed in, but without the permission this needs.",
+        404: "No such record.",
+        409: "The workflow refuses the move (`transition_not_allowed`, with `current` and "
+        "`allowed`) or the change conflicts with a concurrent one.",
+        412: "`If-Match` names an old version: someone changed the record since it was read "
+        "(`stale_record`, with `current_version` and `changes`).",
+        415: "Unsupported media type: send JSON or, for files, multipart/form-data.",
+    }
+    return {
+        code: OpenApiResponse(response=serializers.ErrorSerializer, description=descriptions[code])
+        for code in codes
+    }
+
+
+READ_ERRORS = _errors(400, 401, 403, 404)
+WRITE_ERRORS = _errors(400, 401, 403, 404, 409, 412, 415)
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description='The ETag from your last read (e.g. `"3"`); a stale one is refused with 412.',
+)
+
+
+def _documented(serializer: type[BaseSerializer[Any]], *, writable: bool = True) -> Any:
+    """The error responses and the If-Match header of every standard action."""
+    read: dict[str, Any] = {"responses": {200: serializer, **READ_ERRORS}}
+    views: dict[str, Any] = {
+        "list": extend_schema(**read),
+        "retrieve": extend_schema(**read),
+    }
+    if writable:
+        views["create"] = extend_schema(responses={201: serializer, **WRITE_ERRORS})
+        for name in ("update", "partial_update"):
+            views[name] = extend_schema(
+                parameters=[IF_MATCH], responses={200: serializer, **WRITE_ERRORS}
+            )
+        views["destroy"] = extend_schema(
+            parameters=[IF_MATCH], responses={204: None, **WRITE_ERRORS}
+        )
+    return extend_schema_view(**views)
+
+
+# --- ETags ----------------------------------------------------------------------------
+
+
+_STRONG_TAG = re.compile(r'"([0-9]{1,18})"')
+
+
+def etag(instance: TrackedModel) -> str:
+    return f'"{instance.version}"'
+
+
+def expected_version(request: Request, instance: TrackedModel) -> int | None:
+    """The version the client read, from ``If-Match``; None when it sent none (or ``*``).
+
+    A tag that does not name the current version raises StaleRecord (412) now;
+    the service checks the version again under a lock.
+    """
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        return None
+    tags = [tag.strip() for tag in header.split(",")]
+    if etag(instance) in tags:
+        return instance.version
+    versions = [int(match[1]) for tag in tags if (match := _STRONG_TAG.fullmatch(tag))]
+    raise services.StaleRecord(instance, versions[0] if versions else 0, instance.version)
+
+
+# --- Base viewset -------------------------------------------------------------------------
+
+
+class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
+    """Plain CRUD through the services, with ETags and If-Match."""
+
+    permission_classes = [ModelPermissions]
+    filter_backends = [
+        DjangoFilterBackend,
+        filters.StrictSearchFilter,
+        filters.StrictOrderingFilter,
+    ]
+    pagination_class = Pagination
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()
+        response = Response(self.get_serializer(instance).data)
+        response["ETag"] = etag(instance)
+        return response
+
+    def _fresh(self, instance: Any) -> Any:
+        """Re-read a saved record with the view's annotations and prefetches."""
+        return self.get_queryset().get(pk=instance.pk)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        instance = self._fresh(serializer.save())
+        response = Response(self.get_serializer(instance).data, status=status.HTTP_201_CREATED)
+        response["ETag"] = etag(instance)
+        response["Location"] = request.build_absolute_uri(f"{request.path}{instance.pk}/")
+        return response
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()
+        version = expected_version(request, instance)
+        serializer = self.get_serializer(
+            instance,
+            data=request.data,
+            partial=kwargs.pop("partial", False),
+            context={**self.get_serializer_context(), "expected_version": version},
+        )
+        serializer.is_valid(raise_exception=True)
+        saved = self._fresh(serializer.save())
+        response = Response(self.get_serializer(saved).data)
+        response["ETag"] = etag(saved)
+        return response
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()
+        version = expected_version(request, instance)
+        services.record_delete(instance, by=request.user, expected_version=version)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AttachmentMixin:
+    """``GET …/{id}/attachment/``: the record's file, only to users who may read the record."""
+
+    file_field = "attachment"
+
+    @extend_schema(
+        summary="Download the attached file",
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                response=OpenApiTypes.BINARY, description="The file, as it was uploaded."
+            ),
+            **READ_ERRORS,
+        },
+    )
+    @action(detail=True, methods=["get"], url_path="attachment")
+    def attachment(self, request: Request, pk: str | None = None) -> FileResponse:
+        instance = self.get_object()  # type: ignore[attr-defined]
+        stored = getattr(instance, self.file_field)
+        if not stored:
+            raise Http404
+        with stored.open("rb") as handle:
+            head = handle.read(8192)
+        content_type = detect_type(head) or "application/octet-stream"
+        extension = PurePath(stored.name).suffix
+        name = f"{instance._meta.model_name}-{instance.pk}{extension}"
+        return FileResponse(
+            stored.open("rb"), as_attachment=True, filename=name, content_type=content_type
+        )
+
+
+# --- Who is who -------------------------------------------------------------------------
+
+
+@_documented(serializers.JurisdictionSerializer)
+class JurisdictionViewSet(RecordViewSet):
+    """Counties, cities and districts Secure Communities is (or will be) deployed in."""
+
+    queryset = Jurisdiction.objects.all()
+    serializer_class = serializers.JurisdictionSerializer
+    filterset_class = filters.JurisdictionFilter
+    search_fields = ["name", "fips", "ocd_id", "notes"]
+    ordering_fields = ["name", "state", "kind", "deployment_status", "activation_date", "id"]
+    action_permissions = {
+        "requests": ["jurisdictions.view_jurisdiction", "tracker.view_optoutrequest"]
+    }
+
+    @extend_schema(
+        summary="The jurisdiction's opt-out requests",
+        responses={200: serializers.RequestSerializer(many=True), **READ_ERRORS},
+    )
+    @action(detail=True, methods=["get"], url_path="requests")
+    def requests(self, request: Request, pk: str | None = None) -> Response:
+        jurisdiction = self.get_object()
+        queryset = request_queryset().filter(jurisdiction=jurisdiction)
+        page = self.paginate_queryset(queryset)
+        data = serializers.RequestSerializer(
+            page, many=True, context=self.get_serializer_context()
+        ).data
+        return self.get_paginated_response(data)
+
+
+@_documented(serializers.AgencySerializer)
+class AgencyViewSet(RecordViewSet):
+    """Government bodies and organisations that send or receive correspondence."""
+
+    queryset = Agency.objects.all()
+    serializer_class = serializers.AgencySerializer
+    filterset_class = filters.AgencyFilter
+    search_fields = ["name", "abbreviation", "notes"]
+    ordering_fields = ["name", "level", "kind", "state", "id"]
+
+
+@_documented(serializers.ContactSerializer)
+class ContactViewSet(RecordViewSet):
+    """People at agencies and jurisdictions; their contact details are private."""
+
+    queryset = Contact.objects.all()
+    serializer_class = serializers.ContactSerializer
+    filterset_class = filters.ContactFilter
+    search_fields = ["name", "title"]
+    ordering_fields = ["name", "id"]
+
+
+# --- Cases ----------------------------------------------------------------------------------
+
+
+def request_queryset() -> QuerySet[OptOutRequest]:
+    """Requests with the workflow facts annotated, so a page of them is one query."""
+    return services.with_facts(OptOutRequest.objects.select_related("owner"))
+
+
+def _sort_key(entry: dict[str, Any]) -> tuple[Any, ...]:
+    day: dt.date | None = entry.pop("_day")
+    return (day is None, day or dt.date.min, entry["kind"] == "transition", entry["id"])
+
+
+def timeline_entries(optout: OptOutRequest) -> list[dict[str, Any]]:
+    """Letters, responses, meetings and status changes merged in date order.
+
+    A date known only to the month or year sorts at its first day; undated
+    entries come last.
+    """
+    entries: list[dict[str, Any]] = []
+
+    def add(kind: str, pk: int, date: Any, title: str, summary: str, day: Any) -> None:
+        entries.append(
+            {"kind": kind, "id": pk, "date": date, "title": title, "summary": summary, "_day": day}
+        )
+
+    for letter in optout.letters.all():
+        when = letter.sent or letter.received
+        add(
+            "letter",
+            letter.pk,
+            when.isoformat() if when else None,
+            letter.subject,
+            letter.summary,
+            when.earliest if when else None,
+        )
+    for reply in optout.responses.all():
+        responded = reply.responded
+        add(
+            "response",
+            reply.pk,
+            responded.isoformat() if responded else None,
+            f"{reply.agency}: {reply.get_kind_display()}",
+            reply.summary,
+            responded.earliest if responded else None,
+        )
+    for meeting in optout.meetings.all():
+        held = meeting.held
+        add(
+            "meeting",
+            meeting.pk,
+            held.isoformat() if held else None,
+            str(meeting),
+            meeting.outcome,
+            held.earliest if held else None,
+        )
+    for change in optout.transitions.all():
+        day = change.at.date()
+        add("transition", change.pk, day.isoformat(), str(change), change.note, day)
+    entries.sort(key=_sort_key)
+    return entries
+
+
+_TIMELINE_PERMISSIONS = [
+    "tracker.view_optoutrequest",
+    "tracker.view_letter",
+    "tracker.view_agencyresponse",
+    "tracker.view_meeting",
+    "tracker.view_transition",
+]
+
+
+@_documented(serializers.RequestSerializer)
+class RequestViewSet(RecordViewSet):
+    """Opt-out requests. Status is read-only here: move it with POST …/transitions/."""
+
+    serializer_class = serializers.RequestSerializer
+    filterset_class = filters.RequestFilter
+    search_fields = ["title", "summary", "outcome", "jurisdiction__name"]
+    ordering_fields = ["opened_on", "closed_on", "status", "title", "updated_at", "id"]
+    action_permissions = {
+        "transition": ["tracker.change_optoutrequest"],
+        "reopen": ["tracker.change_optoutrequest"],
+        "timeline": _TIMELINE_PERMISSIONS,
+    }
+
+    def get_queryset(self) -> QuerySet[OptOutRequest]:
+        return request_queryset()
+
+    @extend_schema(
+        summary="Move the request to another state",
+        description="Applies one move of the workflow. 201 with the logged transition and "
+        "the request in its new state; 409 with `current` and `allowed` when the workflow "
+        "refuses; 412 when `If-Match` names an old version.",
+        parameters=[IF_MATCH],
+        request=serializers.TransitionRequestSerializer,
+        responses={201: serializers.TransitionResultSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="transitions")
+    def transition(self, request: Request, pk: str | None = None) -> Response:
+        optout = self.get_object()
+        version = expected_version(request, optout)
+        incoming = serializers.TransitionRequestSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        move = services.request_transition(
+            request=optout,
+            to=incoming.validated_data["to"],
+            by=request.user,
+            note=incoming.validated_data.get("note", ""),
+            letter=incoming.validated_data.get("letter"),
+            response=incoming.validated_data.get("response"),
+            expected_version=version,
+        )
+        return self._moved(optout, move)
+
+    @extend_schema(
+        summary="Re-open a closed request",
+        description="Brings a closed request (removed, activation_deferred, denied, "
+        "withdrawn) back to the state it was closed from, and logs the move. 409 when "
+        "the request is not closed; 412 when `If-Match` names an old version.",
+        parameters=[IF_MATCH],
+        request=serializers.ReopenRequestSerializer,
+        responses={201: serializers.TransitionResultSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: str | None = None) -> Response:
+        optout = self.get_object()
+        version = expected_version(request, optout)
+        incoming = serializers.ReopenRequestSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        move = services.request_reopen(
+            request=optout,
+            by=request.user,
+            note=incoming.validated_data.get("note", ""),
+            expected_version=version,
+        )
+        return self._moved(optout, move)
+
+    def _moved(self, optout: OptOutRequest, move: Transition) -> Response:
+        moved = self._fresh(optout)
+        context = self.get_serializer_context()
+        body = {
+            "transition": serializers.TransitionSerializer(move, context=context).data,
+            "request": serializers.RequestSerializer(moved, context=context).data,
+        }
+        response = Response(body, status=status.HTTP_201_CREATED)
+        response["ETag"] = etag(moved)
+        return response
+
+    @extend_schema(
+        summary="Everything that happened to the request, in date order",
+        responses={200: serializers.TimelineEntrySerializer(many=True), **READ_ERRORS},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def timeline(self, request: Request, pk: str | None = None) -> Response:
+        optout = self.get_object()
+        loaded = (
+            OptOutRequest.objects.filter(pk=optout.pk)
+            .prefetch_related(
+                "letters",
+                Prefetch("responses", queryset=AgencyResponse.objects.select_related("agency")),
+                "meetings",
+                "transitions",
+            )
+            .get()
+        )
+        return Response(
+            serializers.TimelineEntrySerializer(timeline_entries(loaded), many=True).data
+        )
+
+
+def letter_queryset() -> QuerySet[Letter]:
+    """Letters with "awaiting a reply" annotated and recipients prefetched."""
+    waiting = Letter.objects.awaiting_reply().filter(pk=OuterRef("pk"))
+    return Letter.objects.annotate(is_awaiting_reply=Exists(waiting)).prefetch_related(
+        Prefetch("recipients", queryset=Agency.objects.only("pk")),
+        Prefetch("recipient_contacts", queryset=Contact.objects.only("pk")),
+    )
+
+
+@_documented(serializers.LetterSerializer)
+class LetterViewSet(AttachmentMixin, RecordViewSet):
+    """Letters sent and received. Outgoing letters carry the date a reply is due."""
+
+    serializer_class = serializers.LetterSerializer
+    filterset_class = filters.LetterFilter
+    search_fields = ["subject", "summary"]
+    ordering_fields = ["sent_on", "received_on", "due_on", "subject", "updated_at", "id"]
+
+    def get_queryset(self) -> QuerySet[Letter]:
+        return letter_queryset()
+
+
+@_documented(serializers.ResponseSerializer)
+class ResponseViewSet(AttachmentMixin, RecordViewSet):
+    """Agencies' replies to letters and requests."""
+
+    queryset = AgencyResponse.objects.all()
+    serializer_class = serializers.ResponseSerializer
+    filterset_class = filters.ResponseFilter
+    search_fields = ["summary", "agency__name"]
+    ordering_fields = ["responded_on", "kind", "updated_at", "id"]
+
+
+@_documented(serializers.MeetingSerializer)
+class MeetingViewSet(RecordViewSet):
+    """Meetings planned, held or cancelled."""
+
+    queryset = Meeting.objects.prefetch_related(
+        Prefetch("agencies", queryset=Agency.objects.only("pk")),
+        Prefetch("attendees", queryset=Contact.objects.only("pk")),
+    )
+    serializer_class = serializers.MeetingSerializer
+    filterset_class = filters.MeetingFilter
+    search_fields = ["place", "outcome"]
+    ordering_fields = ["held_on", "status", "updated_at", "id"]
+
+
+@_documented(serializers.StatementSerializer)
+class StatementViewSet(AttachmentMixin, RecordViewSet):
+    """Public statements on whether jurisdictions can opt out."""
+
+    queryset = Statement.objects.all()
+    serializer_class = serializers.StatementSerializer
+    filterset_class = filters.StatementFilter
+    search_fields = ["speaker", "quote", "source_title"]
+    ordering_fields = ["stated_on", "position", "speaker", "id"]
+    file_field = "document"
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: serializers.TransitionSerializer, **READ_ERRORS}),
+    retrieve=extend_schema(responses={200: serializers.TransitionSerializer, **READ_ERRORS}),
+)
+class TransitionViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+    """The status log of every request (read-only: it is written by the workflow)."""
+
+    queryset = Transition.objects.select_related("by")
+    serializer_class = serializers.TransitionSerializer
+    permission_classes = [ModelPermissions]
+    filterset_class = filters.TransitionFilter
+    filter_backends = [
+        DjangoFilterBackend,
+        filters.StrictSearchFilter,
+        filters.StrictOrderingFilter,
+    ]
+    pagination_class = Pagination
+    search_fields = ["note"]
+    ordering_fields = ["at", "id"]
