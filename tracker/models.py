@@ -679,6 +679,7 @@ class CalendarToken(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("calendar feed address")
+        verbose_name_plural = _("calendar feed addresses")
         constraints = [
             # One live address per person: making a new one revokes the old.
             models.UniqueConstraint(
