@@ -27,7 +27,7 @@ install-test: $(VENV)/.installed-test
 run: export DEBUG ?= true
 run: install
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py loaddata jurisdictions secure_communities_2010
+	$(BIN)/python manage.py load_record
 	$(BIN)/python manage.py create_demo_accounts
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin at /admin/, API at /api/v1/)"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

@@ -27,6 +27,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from jurisdictions.models import Jurisdiction
 from jurisdictions.states import STATES
+from tracker.spreadsheets import escape_formula, unescape_formula
 
 #: The file format, in this order. The admin's CSV export writes the same columns.
 COLUMNS: tuple[str, ...] = (
@@ -239,7 +240,10 @@ def read_csv(data: bytes) -> tuple[list[SourceRow], list[RowError]]:
                 )
                 continue
             rows.append(
-                SourceRow(line, {h: c.strip() for h, c in zip(header, record, strict=True)})
+                SourceRow(
+                    line,
+                    {h: unescape_formula(c.strip()) for h, c in zip(header, record, strict=True)},
+                )
             )
     except csv.Error as error:
         raise ImportFileError(
@@ -734,7 +738,7 @@ def export_rows(queryset: QuerySet[Jurisdiction] | None = None) -> Iterator[list
     """The rows of the file (without the header), in :data:`COLUMNS` order."""
     queryset = Jurisdiction.objects.all() if queryset is None else queryset
     for values in queryset.order_by("state", "name").values_list(*COLUMNS).iterator(2000):
-        yield [_cell(value) for value in values]
+        yield [escape_formula(_cell(value)) for value in values]
 
 
 def write_csv(queryset: QuerySet[Jurisdiction] | None, file: IO[str]) -> int:

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -16,6 +16,8 @@ from simple_history.models import HistoricalRecords
 
 from jurisdictions.states import STATES, USState
 from tracker.base import ReferenceManager, TrackedModel
+from tracker.dates import validate_plausible_date
+from tracker.deadlines import MAX_WINDOW_DAYS as MAX_REPLY_WINDOW_DAYS
 
 fips_validator = RegexValidator(
     r"^\d{2}(\d{3}|\d{5})?$",
@@ -74,7 +76,9 @@ class Jurisdiction(TrackedModel):
         choices=Deployment.choices,
         default=Deployment.UNKNOWN,
     )
-    activation_date = models.DateField(_("activation date"), null=True, blank=True)
+    activation_date = models.DateField(
+        _("activation date"), null=True, blank=True, validators=[validate_plausible_date]
+    )
     notes = models.TextField(_("internal notes"), blank=True)
     source = models.CharField(
         _("source"), max_length=200, blank=True, help_text=_("Seed documents or other sources.")
@@ -186,8 +190,8 @@ class Agency(TrackedModel):
         _("reply window"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(1)],
-        help_text=_("Days a reply is expected in; empty means the site default."),
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_REPLY_WINDOW_DAYS)],
+        help_text=_("Days a reply is expected in (1 to 365); empty means the site default."),
     )
     reply_window_kind = models.CharField(
         _("reply window counts"),
@@ -210,7 +214,8 @@ class Agency(TrackedModel):
                 fields=["name", "state"], name="jurisdictions_agency_unique_name_state"
             ),
             models.CheckConstraint(
-                condition=Q(reply_window_days__isnull=True) | Q(reply_window_days__gte=1),
+                condition=Q(reply_window_days__isnull=True)
+                | Q(reply_window_days__gte=1, reply_window_days__lte=MAX_REPLY_WINDOW_DAYS),
                 name="jurisdictions_agency_reply_window_positive",
             ),
             models.CheckConstraint(

@@ -9,9 +9,10 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import LetterFactory, RequestFactory, ResponseFactory
+from tests.factories import JurisdictionFactory, LetterFactory, RequestFactory, ResponseFactory
 from tests.test_admin_pages import BUILDERS, registered
-from tracker.models import Letter, OptOutRequest
+from tracker import services
+from tracker.models import Letter, OptOutRequest, Transition
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +74,15 @@ def test_the_status_log_is_written_by_nobody_in_the_admin(client: Client, admin_
 def test_an_admin_deleting_a_request_with_letters_confirms_first_and_the_history_stays(
     client: Client, admin_user: Any
 ) -> None:
-    request = RequestFactory(title="Santa Clara County: opt-out attempt")
+    # Opened and moved through the services, as in the app: the request has a status
+    # log, which goes with it (nobody deletes a log row on its own).
+    request = services.request_open(
+        jurisdiction=JurisdictionFactory(name="Santa Clara County", state="CA"),
+        title="Santa Clara County: opt-out attempt",
+        by=admin_user,
+    )
+    services.request_transition(request=request, to="withdrawn", by=admin_user, note="Dropped")
+    assert request.transitions.count() == 2
     letter = LetterFactory(request=request, subject="Notice to ICE")
     ResponseFactory(request=request)
     client.force_login(admin_user)
@@ -81,11 +90,13 @@ def test_an_admin_deleting_a_request_with_letters_confirms_first_and_the_history
     confirmation = client.get(url(request, "delete", request.pk)).content.decode()
     assert "Are you sure" in confirmation
     assert "Notice to ICE" in confirmation  # the letters that go with it are listed
+    assert "Transitions: 2" in confirmation  # and so is the status log
     assert OptOutRequest.objects.filter(pk=request.pk).exists()
 
     response = client.post(url(request, "delete", request.pk), {"post": "yes"})
     assert response.status_code == 302
     assert not OptOutRequest.objects.filter(pk=request.pk).exists()
+    assert not Transition.objects.filter(request_id=request.pk).exists()
     history: Any = OptOutRequest.history
     deleted = history.filter(id=request.pk).latest()
     assert (deleted.history_type, deleted.history_user) == ("-", admin_user)
@@ -93,3 +104,38 @@ def test_an_admin_deleting_a_request_with_letters_confirms_first_and_the_history
     assert letter_history.filter(id=letter.pk, history_type="-").exists()
     # An admin can still read what was deleted.
     assert client.get(url(request, "history", request.pk)).status_code == 200
+
+
+def test_editors_cannot_delete_a_request_opened_and_moved_in_the_app(
+    client: Client, editor: Any
+) -> None:
+    request = services.request_open(
+        jurisdiction=JurisdictionFactory(name="Arlington County", state="VA"),
+        title="Arlington County: removal",
+        by=editor,
+    )
+    services.request_transition(request=request, to="withdrawn", by=editor)
+    client.force_login(editor)
+    assert client.get(url(request, "delete", request.pk)).status_code == 403
+    assert client.post(url(request, "delete", request.pk), {"post": "yes"}).status_code == 403
+    assert request.transitions.count() == 2
+
+
+def test_not_even_an_admin_deletes_one_status_log_row_on_its_own(
+    client: Client, admin_user: Any
+) -> None:
+    request = services.request_open(
+        jurisdiction=JurisdictionFactory(name="Arlington County", state="VA"),
+        title="Arlington County: removal",
+        by=admin_user,
+    )
+    transition = services.request_transition(request=request, to="withdrawn", by=admin_user)
+    client.force_login(admin_user)
+    assert client.get(url(transition, "delete", transition.pk)).status_code == 403
+    assert client.post(url(transition, "delete", transition.pk), {"post": "yes"}).status_code == 403
+    bulk = client.post(
+        reverse("admin:tracker_transition_changelist"),
+        {"action": "delete_selected", "_selected_action": [transition.pk], "post": "yes"},
+    )
+    assert bulk.status_code in {200, 302, 403}
+    assert Transition.objects.filter(pk=transition.pk).exists()

@@ -103,7 +103,9 @@ def test_a_move_from_the_change_page_is_applied_and_logged_with_its_note_and_let
 def test_a_forbidden_move_posted_by_hand_is_refused_with_the_workflows_message(
     editor_client: Client, draft: OptOutRequest
 ) -> None:
-    response = editor_client.post(transition_url(draft), {"to": "removed"})
+    response = editor_client.post(
+        transition_url(draft), {"to": "removed", "expected_version": draft.version}
+    )
     assert response.status_code == 302
     (message,) = messages_of(response)
     assert "cannot move to Removed from the deployment plan" in message
@@ -171,10 +173,14 @@ def test_a_closed_request_can_be_reopened_from_its_page(
     editor_client: Client, draft: OptOutRequest, editor: Any
 ) -> None:
     services.request_transition(request=draft, to="withdrawn", by=editor)
+    draft.refresh_from_db()
     page = editor_client.get(change_url(draft)).content.decode()
     assert buttons(page) == set()
     assert 'name="reopen"' in page
-    editor_client.post(transition_url(draft), {"reopen": "on", "note": "Council voted again"})
+    editor_client.post(
+        transition_url(draft),
+        {"reopen": "on", "note": "Council voted again", "expected_version": draft.version},
+    )
     draft.refresh_from_db()
     assert (draft.status, draft.closed_on) == (State.DRAFT, None)
 

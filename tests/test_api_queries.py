@@ -72,8 +72,10 @@ CASES: list[tuple[str, Callable[[int, Any], object], int]] = [
     ("/api/v1/contacts/", lambda n, _e: [ContactFactory() for _ in range(n)], 6),
     # + count, page (workflow facts and the owner are joined/annotated into it)
     ("/api/v1/requests/", _requests, 6),
-    # + count, page (with "awaiting reply" annotated), recipients, recipient contacts
-    ("/api/v1/letters/", _letters, 8),
+    # + count, page (awaiting reply, overdue, very overdue annotated), recipients (with
+    # their reply windows), recipient contacts, the holiday list (once, for the due-date
+    # explanations)
+    ("/api/v1/letters/", _letters, 9),
     # + count, page
     ("/api/v1/responses/", lambda n, _e: [ResponseFactory() for _ in range(n)], 6),
     # + count, page, agencies, attendees

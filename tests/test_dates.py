@@ -29,7 +29,20 @@ def test_a_partial_date_shows_only_what_is_known(
     assert date.isoformat() == text
 
 
-@pytest.mark.parametrize("text", ["2010-13", "2010-02-30", "10/09/2010", "", "2010-9-7", "abcd"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2010-13",
+        "2010-02-30",
+        "10/09/2010",
+        "",
+        "2010-9-7",
+        "abcd",
+        "\uff11\uff19\uff19\uff10",
+        "0001",
+        "9999",
+    ],
+)
 def test_malformed_dates_are_refused_with_a_message(text: str) -> None:
     with pytest.raises(ValueError, match="date"):
         PartialDate.parse(text)

@@ -91,9 +91,9 @@ def test_the_jurisdictions_export_has_exactly_the_import_columns(viewer_client: 
     header, line = text.splitlines()[:2]
     assert header == "name,kind,state,fips,ocd_id,deployment_status,activation_date,notes"
     assert tuple(header.split(",")) == COLUMNS
-    # Values exactly as the import reads them, so the file can go back in unchanged.
+    # The formula is made inert; the import removes the apostrophe again.
     assert (
-        line == "Arlington County,county,VA,51013,,activated,2009-09-01,=Activated before the vote"
+        line == "Arlington County,county,VA,51013,,activated,2009-09-01,'=Activated before the vote"
     )
 
 

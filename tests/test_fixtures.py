@@ -103,3 +103,28 @@ def test_the_natural_keys_resolve(record_2010: None, **_: Any) -> None:
     assert Agency.objects.get_by_natural_key("ice").parent == Agency.objects.get(reference="dhs")
     sf = Jurisdiction.objects.get_by_natural_key("ca-san-francisco")
     assert sf.natural_key() == ("ca-san-francisco",)
+
+
+def test_load_record_loads_once_and_never_undoes_edits(editor: Any) -> None:
+    call_command("load_record", verbosity=0)
+    assert counts() == EXPECTED_COUNTS
+    arlington = OptOutRequest.objects.get(reference="arlington-2010")
+    services.request_transition(request=arlington, to="withdrawn", by=editor)
+    call_command("load_record", verbosity=0)
+    arlington.refresh_from_db()
+    assert arlington.status == State.WITHDRAWN
+    assert counts() == EXPECTED_COUNTS
+
+
+def test_load_record_gives_the_first_edit_conflict_something_to_compare(
+    editor: Any, viewer: Any
+) -> None:
+    call_command("load_record", verbosity=0)
+    mine = Statement.objects.get(reference="2010-10-06-napolitano")
+    theirs = Statement.objects.get(pk=mine.pk)
+    theirs.speaker = "Secretary Janet Napolitano"
+    services.record_save(theirs, by=viewer, expected_version=mine.version)
+    mine.medium = "interview"
+    with pytest.raises(services.StaleRecord) as caught:
+        services.record_save(mine, by=editor, expected_version=mine.version)
+    assert [change.field for change in caught.value.changes] == ["speaker"]

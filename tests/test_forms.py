@@ -334,10 +334,11 @@ def test_a_closed_request_is_reopened_with_its_button(
     client: Client, editor: Any, sf: OptOutRequest
 ) -> None:
     services.request_transition(request=sf, to="withdrawn", by=editor)
+    sf.refresh_from_db()
     client.force_login(editor)
     page = client.get(sf.get_absolute_url()).text
     assert f'formaction="/requests/{sf.pk}/reopen/"' in page
-    client.post(f"/requests/{sf.pk}/reopen/", {"move-note": "Back on", "move-version": ""})
+    client.post(f"/requests/{sf.pk}/reopen/", {"move-note": "Back on", "move-version": sf.version})
     sf.refresh_from_db()
     assert sf.status == State.NOTICE_SENT
 

@@ -114,3 +114,17 @@ def test_the_export_takes_one_query_at_5_and_50_rows(
         written = list(export_rows())
 
     assert len(written) == rows
+
+
+def test_a_formula_typed_into_a_note_is_exported_inert_and_imported_back_unchanged(
+    tmp_path: Any, db: None
+) -> None:
+    JurisdictionFactory(name="Formula County", state="CA", fips="06999", notes="=HYPERLINK(1)")
+    out = io.StringIO()
+    call_command("export_jurisdictions", stdout=out)
+    assert ",'=HYPERLINK(1)" in out.getvalue()
+    Jurisdiction.objects.filter(fips="06999").update(notes="changed")
+    path = tmp_path / "round-trip.csv"
+    path.write_text(out.getvalue())
+    call_command("import_jurisdictions", str(path), stdout=io.StringIO())
+    assert Jurisdiction.objects.get(fips="06999").notes == "=HYPERLINK(1)"

@@ -222,9 +222,10 @@ def test_the_milestones_page_takes_the_same_number_of_queries_for_5_or_50_reques
 ) -> None:
     make_cases(count)
     client.force_login(viewer)
-    # Expect 10 queries: session, user, requests, letters, responses, meetings (milestones);
+    # Expect 12 queries: session, user, the user's and the group's permissions (the
+    # staff pages' permission); requests, letters, responses, meetings (milestones);
     # letters, recipients, responses, letters in reply (agencies).
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         response = client.get("/milestones/")
     assert response.status_code == 200
     assert response.text.count("<tr>") == 1 + count + 1 + count + 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from typing import Any
 
 import pytest
@@ -118,6 +119,90 @@ def test_the_reminder_job_reminds_its_owner(django_user_model: Any, letter: Lett
     assert SUBJECT in sent_to_angela[0].body
 
 
+def timeline_entry(page: str, letter: Letter) -> str:
+    """The letter's entry on a staff page's timeline, as HTML."""
+    match = re.search(rf'<li id="letter-{letter.pk}".*?</li>', page, re.DOTALL)
+    assert match is not None
+    return match.group(0)
+
+
+@pytest.mark.parametrize("page", ["request", "jurisdiction"])
+def test_it_is_overdue_then_very_overdue_on_the_request_and_jurisdiction_pages(
+    editor_client: Client, letter: Letter, page: str
+) -> None:
+    optout = OptOutRequest.objects.select_related("jurisdiction").get(pk=letter.request_id)
+    url = (optout if page == "request" else optout.jurisdiction).get_absolute_url()
+    with time_machine.travel(OVERDUE_DAY, tick=False):
+        entry = timeline_entry(editor_client.get(url).text, letter)
+    assert "due 2011-01-30" in entry
+    assert '<span class="flag overdue">overdue</span>' in entry
+    assert "very overdue" not in entry
+    with time_machine.travel(VERY_OVERDUE_DAY, tick=False):
+        entry = timeline_entry(editor_client.get(url).text, letter)
+    assert "due 2011-01-30" in entry
+    assert '<span class="flag very">very overdue</span>' in entry
+    assert "very overdue after 2011-03-01" in entry
+
+
+def test_a_letter_not_yet_due_shows_its_due_date_without_a_flag(
+    editor_client: Client, letter: Letter
+) -> None:
+    with time_machine.travel(dt.datetime(2011, 1, 20, 17, 0, tzinfo=dt.UTC), tick=False):
+        entry = timeline_entry(editor_client.get(letter.request.get_absolute_url()).text, letter)
+    assert "due 2011-01-30" in entry
+    assert "overdue</span>" not in entry
+
+
 # --- The API ----------------------------------------------------------------------------
 # The REST API's surface (`GET /api/letters/?overdue=true`, its CSV and `due_on`) is
 # added here next to the others: the same letter, the same two days.
+
+
+@pytest.fixture
+def api_reader(viewer: Any) -> Any:
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_login(viewer)
+    return api
+
+
+def test_it_is_overdue_and_then_very_overdue_through_the_api_filters(
+    api_reader: Any, letter: Letter
+) -> None:
+    with time_machine.travel(OVERDUE_DAY, tick=False):
+        overdue = api_reader.get("/api/v1/letters/", {"overdue": "true"}).json()
+        very = api_reader.get("/api/v1/letters/", {"very_overdue": "true"}).json()
+        requests = api_reader.get("/api/v1/requests/", {"overdue": "true"}).json()
+    (shown,) = [row for row in overdue["results"] if row["id"] == letter.pk]
+    assert shown["due_on"] == "2011-01-30"
+    assert (shown["is_overdue"], shown["is_very_overdue"]) == (True, False)
+    assert "the sending date is known only as 2010" in shown["due_explanation"]
+    assert letter.pk not in [row["id"] for row in very["results"]]
+    assert letter.request_id in [row["id"] for row in requests["results"]]
+    with time_machine.travel(VERY_OVERDUE_DAY, tick=False):
+        very = api_reader.get("/api/v1/letters/", {"very_overdue": "true"}).json()
+        requests = api_reader.get("/api/v1/requests/", {"very_overdue": "true"}).json()
+    (shown,) = [row for row in very["results"] if row["id"] == letter.pk]
+    assert shown["is_very_overdue"] is True
+    assert shown["very_overdue_on"] == "2011-03-01"
+    assert letter.request_id in [row["id"] for row in requests["results"]]
+
+
+def test_it_is_overdue_and_then_very_overdue_in_the_api_csv(
+    api_reader: Any, letter: Letter
+) -> None:
+    with time_machine.travel(OVERDUE_DAY, tick=False):
+        rows = csv_rows(api_reader.get("/api/v1/letters/", {"overdue": "true", "format": "csv"}))
+    (row,) = [r for r in rows if r["subject"] == SUBJECT]
+    assert (row["due_on"], row["overdue"], row["very_overdue"]) == ("2011-01-30", "yes", "no")
+    with time_machine.travel(VERY_OVERDUE_DAY, tick=False):
+        rows = csv_rows(
+            api_reader.get("/api/v1/letters/", {"very_overdue": "true", "format": "csv"})
+        )
+    (row,) = [r for r in rows if r["subject"] == SUBJECT]
+    assert (row["overdue"], row["very_overdue"], row["very_overdue_on"]) == (
+        "yes",
+        "yes",
+        "2011-03-01",
+    )

@@ -211,10 +211,11 @@ def test_the_jurisdiction_page_query_count_does_not_grow_with_rows(
 ) -> None:
     shared, _requests = build_cases(rows, owner=viewer)
     client.force_login(viewer)
-    # Expect 12 queries: session, user, the user's and the group's permissions,
-    # jurisdiction, its requests, letters, their recipients, replies, meetings,
-    # their agencies, status-log rows.
-    with django_assert_num_queries(12):
+    # Expect 13 queries: session, user, the user's and the group's permissions,
+    # jurisdiction, its requests, letters (with their awaiting, overdue and very
+    # overdue flags), their recipients, holidays (for the due dates), replies,
+    # meetings, their agencies, status-log rows.
+    with django_assert_num_queries(13):
         response = client.get(shared.get_absolute_url())
     assert response.text.count('class="entry entry-letter') == (rows // 2) * 2
 

@@ -64,7 +64,7 @@ def shown() -> OptOutRequest:
     MeetingFactory(request=request, is_public=True, outcome="Shown meeting", notes=SECRET)
     MeetingFactory(request=request, outcome=f"{SECRET} unpublished meeting")
     Transition.objects.create(
-        request=request, from_state="draft", to_state="notice_sent", note=SECRET, is_public=True
+        request=request, from_state="draft", to_state="notice_sent", note=SECRET
     )
     Transition.objects.create(request=request, from_state="notice_sent", to_state="withdrawn")
     # A published letter of an unpublished request, in the same jurisdiction.
@@ -148,7 +148,8 @@ def test_the_timeline_shows_published_items_of_published_requests(
     for published in ("Shown request", "Shown letter", "Shown reply", "Shown too", "Shown meeting"):
         assert published in page
     assert "Status set to Notice sent (was Draft)" in page
-    assert "Withdrawn" not in page
+    # Every status change of a published request is public, as its status is.
+    assert "Status set to Withdrawn (was Notice sent)" in page
     assert "Michael Hennessey" in page
 
 

@@ -371,3 +371,80 @@ def test_a_letter_with_replies_cannot_be_deleted_on_its_own(
     with pytest.raises(RestrictedError):
         services.record_delete(letter, by=admin_user, expected_version=letter.version)
     assert Letter.objects.filter(pk=letter.pk).exists()
+
+
+def test_the_stored_extension_follows_the_content_not_the_name_sent(
+    draft: OptOutRequest, editor: Any, sheriff: Agency
+) -> None:
+    upload = SimpleUploadedFile("letter.pdf", b"<html><script>alert(1)</script></html>")
+    letter = services.letter_log(
+        request=draft, by=editor, sender=sheriff, subject="Disguised", attachment=upload
+    )
+    assert (letter.attachment.name or "").endswith(".txt")
+
+
+def test_a_plain_text_letter_in_windows_1252_is_accepted(
+    draft: OptOutRequest, editor: Any, sheriff: Agency
+) -> None:
+    text = "Sheriff\u2019s letter \u2014 caf\u00e9, na\u00efve\r\n".encode("cp1252")
+    upload = SimpleUploadedFile("letter.txt", text)
+    letter = services.letter_log(
+        request=draft, by=editor, sender=sheriff, subject="Old text", attachment=upload
+    )
+    assert (letter.attachment.name or "").endswith(".txt")
+
+
+def test_dates_outside_the_plausible_range_are_refused_with_a_message(
+    draft: OptOutRequest, editor: Any, sheriff: Agency
+) -> None:
+    with pytest.raises(ValueError, match="out of range"):
+        PartialDate.parse("9999-12-31")
+    with pytest.raises(ValidationError, match="out of range"):
+        services.letter_log(
+            request=draft,
+            by=editor,
+            sender=sheriff,
+            subject="Far",
+            sent_on=PartialDate(dt.date(9999, 12, 31)),
+        )
+    assert not Letter.objects.filter(subject="Far").exists()
+
+
+def test_moving_an_answered_letter_after_its_reply_is_explained(
+    draft: OptOutRequest, editor: Any, sheriff: Agency, program_office: Agency
+) -> None:
+    letter = send_notice(draft, editor, sheriff, program_office)  # sent 2010-09-07
+    services.response_record(
+        request=draft,
+        by=editor,
+        agency=program_office,
+        letter=letter,
+        kind="acknowledged",
+        responded_on=PartialDate.parse("2010-09"),
+    )
+    letter.sent_on = dt.date(2010, 10, 5)
+    with pytest.raises(ValidationError, match="cannot have been sent later"):
+        services.record_save(letter, by=editor, expected_version=letter.version)
+    letter.refresh_from_db()
+    assert letter.sent_on == dt.date(2010, 9, 7)
+
+
+def test_the_database_refuses_a_reply_known_only_to_the_year_before_its_letter(
+    draft: OptOutRequest, editor: Any, sheriff: Agency, program_office: Agency
+) -> None:
+    from django.db import IntegrityError, transaction
+
+    letter = send_notice(draft, editor, sheriff, program_office)
+    reply = services.response_record(
+        request=draft,
+        by=editor,
+        agency=program_office,
+        letter=letter,
+        kind="acknowledged",
+        responded_on=PartialDate.parse("2011"),
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Letter.objects.filter(pk=letter.pk).update(sent_on=dt.date(2012, 5, 5))
+    # Within the reply's year is still possible.
+    Letter.objects.filter(pk=letter.pk).update(sent_on=dt.date(2011, 12, 31))
+    assert reply.pk is not None

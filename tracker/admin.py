@@ -30,6 +30,7 @@ from tracker.admin_base import (
     TrackedAdmin,
 )
 from tracker.dates import display_partial, partial_date
+from tracker.forms import MOVE_VERSION_MISSING
 from tracker.models import (
     AgencyResponse,
     CalendarToken,
@@ -41,7 +42,7 @@ from tracker.models import (
     Statement,
     Transition,
 )
-from tracker.workflow import STATE_DESCRIPTIONS, TRANSITIONS, State
+from tracker.workflow import STATE_DESCRIPTIONS, State
 
 # --- Overdue, as LetterQuerySet.overdue() defines it ----------------------------------
 
@@ -339,7 +340,12 @@ class TransitionForm(forms.Form):
     note = forms.CharField(required=False, widget=forms.Textarea)
     letter = forms.ModelChoiceField(queryset=Letter.objects.none(), required=False)
     response = forms.ModelChoiceField(queryset=AgencyResponse.objects.none(), required=False)
-    expected_version = forms.IntegerField(required=False, min_value=1)
+    # Required, as on every edit: a move pressed on a page opened before someone
+    # else's move must be refused, not applied to a request the person never saw.
+    expected_version = forms.IntegerField(
+        min_value=1,
+        error_messages={"required": MOVE_VERSION_MISSING},
+    )
 
     def __init__(self, *args: Any, optout: OptOutRequest, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -511,6 +517,19 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
         obj._state.adding = False
         obj._state.db = created._state.db
 
+    # --- Deleting ----------------------------------------------------------------
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        """What deleting the requests takes with it, for the confirmation page.
+
+        The status log cannot be deleted row by row (see TransitionAdmin), but it is
+        part of its request: whoever may delete the request deletes its log with it.
+        The confirmation page still lists every log entry that goes.
+        """
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(Transition._meta.verbose_name)
+        return deleted, model_count, perms_needed, protected
+
     # --- Moving ------------------------------------------------------------------
 
     def get_urls(self) -> list[URLPattern]:
@@ -538,13 +557,8 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def workflow_context(self, request: HttpRequest, obj: OptOutRequest) -> dict[str, Any]:
-        facts = services.request_facts(obj)
         allowed = services.request_next_steps(obj)
-        blocked = [
-            (edge, edge.blocked_by(facts))
-            for edge in TRANSITIONS
-            if edge.source == obj.state and edge not in allowed
-        ]
+        blocked = services.request_blocked_steps(obj)
         can_move = self.has_change_permission(request, obj)
         return {
             "state": obj.state,
@@ -573,6 +587,10 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
         if request.method != "POST":
             return HttpResponseRedirect(change_url)
         form = TransitionForm(request.POST, optout=obj)
+        if not form.is_valid() and "expected_version" in form.errors:
+            # Only a hand-made POST lacks the version (the page always sends it).
+            text = " ".join(str(e) for e in form.errors["expected_version"])
+            return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
         if not form.is_valid():
             for errors in form.errors.values():
                 for error in errors:
@@ -620,7 +638,15 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
         moved: list[str] = []
         for optout in queryset.select_related(None).order_by("pk"):
             try:
-                services.request_transition(request=optout, to=target, by=request.user, note=note)
+                # A bulk move applies to each request as it is now: the version is the
+                # one just read, so a move made in between is still never overwritten.
+                services.request_transition(
+                    request=optout,
+                    to=target,
+                    by=request.user,
+                    note=note,
+                    expected_version=optout.version,
+                )
             except services.DomainError as error:
                 self.message_user(request, f"{optout}: {error.message}", messages.ERROR)
             else:
@@ -874,6 +900,7 @@ class TransitionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Never one log row on its own; the rows go only with their request.
         return False
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -373,8 +374,21 @@ class TrackedAdmin(SimpleHistoryAdmin):
             raise Http404("This list has no CSV export.")
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
-        return exports.csv_response(spec, changelist.get_queryset(request))
+        try:
+            changelist = self.get_changelist_instance(request)
+            rows = changelist.get_queryset(request)
+        except (IncorrectLookupParameters, ValidationError) as error:
+            # The changelist itself answers a bad filter by redirecting to ?e=1; a
+            # download has no page to show it on, so it says what was wrong.
+            # The changelist wraps the field's complaint; say the complaint itself.
+            inner = error.args[0] if error.args else None
+            detail = _error_text(inner if isinstance(inner, Exception) else error)
+            return HttpResponse(
+                f"Invalid filter: {detail} Correct the filter in the address and try again.",
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        return exports.csv_response(spec, rows)
 
     @admin.action(description="Export the selected %(verbose_name_plural)s as CSV")
     def export_selected(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponseBase:
@@ -396,7 +410,11 @@ class TrackedAdmin(SimpleHistoryAdmin):
         file = getattr(obj, field_name)
         if not file:
             raise Http404("This record has no file.")
-        return FileResponse(file.open("rb"), as_attachment=True, filename=PurePath(file.name).name)
+        try:
+            handle = file.open("rb")
+        except FileNotFoundError:
+            raise Http404("The attachment's file is missing.") from None
+        return FileResponse(handle, as_attachment=True, filename=PurePath(file.name).name)
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None

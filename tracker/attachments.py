@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import PurePath
 from typing import Any
 
 import filetype
@@ -36,11 +35,14 @@ def _looks_like_text(head: bytes) -> bool:
         return False
     try:
         head.decode("utf-8")
+        return True
     except UnicodeDecodeError as error:
         # A multi-byte character cut at the end of the sample is still text.
-        if error.start < len(head) - 4:
-            return False
-    return True
+        if error.start >= len(head) - 4:
+            return True
+    # Letters typed on older systems are often Windows-1252 or Latin-1: every
+    # byte decodes, so accept them when there are no control characters.
+    return not any(byte < 0x20 and byte not in b"\t\n\r\f" for byte in head)
 
 
 def _looks_like_email(head: bytes) -> bool:
@@ -75,12 +77,7 @@ def validate_attachment(upload: File[Any]) -> None:
             code="file_too_large",
             params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
         )
-    position = upload.tell() if hasattr(upload, "tell") else 0
-    upload.seek(0)
-    head = upload.read(_SNIFF_BYTES)
-    upload.seek(position)
-    if isinstance(head, str):
-        head = head.encode()
+    head = _read_head(upload)
     if not head:
         raise ValidationError("The file is empty.", code="file_empty")
     if detect_type(head) is None:
@@ -92,8 +89,22 @@ def validate_attachment(upload: File[Any]) -> None:
 
 
 def attachment_path(instance: Any, filename: str) -> str:
-    """A generated name: the client's file name never reaches the disk."""
-    extension = PurePath(filename).suffix.lower().lstrip(".")
-    safe_extension = extension if extension in set(ALLOWED_TYPES.values()) else "bin"
+    """A generated name whose extension follows the file's content, never the
+    name the client sent (HTML named "letter.pdf" is stored as .txt)."""
+    extension = "bin"
+    for field in instance._meta.get_fields():
+        upload = getattr(instance, field.name, None) if hasattr(field, "upload_to") else None
+        if upload and not getattr(upload, "_committed", True) and upload.name == filename:
+            detected = detect_type(_read_head(upload))
+            extension = ALLOWED_TYPES.get(detected or "", "bin")
+            break
     folder = instance._meta.model_name
-    return f"attachments/{folder}/{uuid.uuid4().hex}.{safe_extension}"
+    return f"attachments/{folder}/{uuid.uuid4().hex}.{extension}"
+
+
+def _read_head(upload: Any) -> bytes:
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    upload.seek(0)
+    head = upload.read(_SNIFF_BYTES)
+    upload.seek(position)
+    return head.encode() if isinstance(head, str) else head

@@ -11,7 +11,6 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,8 +21,11 @@ from icalendar import Calendar, Event
 
 from tracker import services
 from tracker.models import CalendarToken, Letter, Meeting
+from tracker.views import STAFF_PERMISSION, staff_page
 
 PRODID = "-//Opt-Out Tracker//Due dates and meetings//EN"
+#: What the feed's owner must be allowed now: the staff pages' permission, and letters.
+FEED_PERMISSIONS = (STAFF_PERMISSION, "tracker.view_letter")
 
 
 def _letters(user: Any, mine: bool) -> QuerySet[Letter]:
@@ -108,7 +110,9 @@ def build_calendar(
 def feed(request: HttpRequest, token: str) -> HttpResponse:
     """The private feed; unknown and revoked addresses are both a plain 404."""
     found = CalendarToken.objects.active().select_related("user").filter(token=token).first()
-    if found is None or not found.user.has_perm("tracker.view_letter"):
+    # The feed shows every request, published or not: it answers only while its owner
+    # may still read the staff pages (a person who has lost the role gets 404).
+    if found is None or not all(found.user.has_perm(p) for p in FEED_PERMISSIONS):
         raise Http404("No calendar feed at this address (it may have been revoked).")
     mine = request.GET.get("mine") in {"1", "true", "yes"}
     calendar = build_calendar(
@@ -123,7 +127,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-@login_required
+@staff_page
 @require_http_methods(["GET", "POST"])
 def manage(request: HttpRequest) -> HttpResponse:
     """Show, create and revoke the signed-in person's private feed address."""
@@ -147,7 +151,7 @@ def manage(request: HttpRequest) -> HttpResponse:
 
 
 def _context(request: HttpRequest) -> dict[str, Any]:
-    user: Any = request.user  # login_required: never anonymous here
+    user: Any = request.user  # staff_page: never anonymous here
     token = CalendarToken.objects.active().filter(user=user).first()
     if token is None:
         return {"token": None}

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +24,23 @@ class DatePrecision(models.TextChoices):
     YEAR = "year", _("Year")
 
 
-_ISO_PATTERN = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?$")
+# ASCII digits only: str.isdigit() and \d also accept other scripts' digits.
+_ISO_PATTERN = re.compile(r"^(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?)?$")
+
+#: The range of years the tracker accepts. Anything outside is a typing mistake,
+#: and years near 9999 would overflow when a due date is added to them.
+MIN_YEAR = 1900
+MAX_YEAR = 2100
+
+
+def validate_plausible_date(value: dt.date) -> None:
+    """Refuse dates outside MIN_YEAR..MAX_YEAR with a message a person understands."""
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValidationError(
+            "%(value)s is out of range: dates run from %(min)s to %(max)s.",
+            code="date_out_of_range",
+            params={"value": value.isoformat(), "min": MIN_YEAR, "max": MAX_YEAR},
+        )
 
 
 @dataclass(frozen=True, order=True)
@@ -50,6 +67,8 @@ class PartialDate:
             value = dt.date(year, month, day)
         except ValueError as error:
             raise ValueError(f"{text!r} is not a real date ({error}).") from None
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise ValueError(f"{text!r} is out of range: dates run from {MIN_YEAR} to {MAX_YEAR}.")
         if match["day"]:
             return cls(value, DatePrecision.DAY)
         if match["month"]:

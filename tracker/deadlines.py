@@ -45,11 +45,18 @@ class Deadline:
         return max(0, (today - self.due_on).days)
 
 
+#: A year: no agency is given longer, and much longer windows would run dates
+#: past the calendar's end.
+MAX_WINDOW_DAYS = 365
+
+
 def check_window(days: int, kind: str) -> None:
     if kind not in KINDS:
         raise WindowError(f"A reply window counts {' or '.join(KINDS)} days, not {kind!r}.")
     if days < 1:
         raise WindowError(f"A reply window is at least one day (got {days}).")
+    if days > MAX_WINDOW_DAYS:
+        raise WindowError(f"A reply window is at most {MAX_WINDOW_DAYS} days (got {days}).")
 
 
 def add_days(start: dt.date, days: int, kind: str, holidays: Iterable[dt.date] = ()) -> dt.date:

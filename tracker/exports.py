@@ -23,12 +23,12 @@ from jurisdictions.importer import COLUMNS as JURISDICTION_COLUMNS
 from jurisdictions.models import Jurisdiction
 from tracker.dates import partial_date
 from tracker.models import Letter, OptOutRequest
+from tracker.spreadsheets import escape_formula
 
 #: Rows fetched from the database at a time; prefetches run once per chunk.
 CHUNK_SIZE = 500
 
 #: Spreadsheet programs run a cell that starts with one of these as a formula.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class CsvSpec:
     select_related: tuple[str, ...] = ()
     prefetch_related: tuple[str, ...] = ()
     annotate: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None
-    #: Off only for a format that must round-trip through an import unchanged.
+    #: Off only for a file no spreadsheet will open.
     escape_formulas: bool = True
     #: Adds per-row values computed in Python from data read once per export
     #: (a letter's due-date explanation needs the holiday list, read once).
@@ -77,9 +77,7 @@ def cell(value: object, *, escape_formulas: bool = True) -> str:
     text = str(value)
     # A leading apostrophe keeps "=HYPERLINK(...)" in a note from running when the
     # file is opened in a spreadsheet.
-    if escape_formulas and text.startswith(_FORMULA_PREFIXES):
-        return "'" + text
-    return text
+    return escape_formula(text) if escape_formulas else text
 
 
 def rows(spec: CsvSpec, queryset: QuerySet[Any]) -> Iterator[list[str]]:
@@ -254,7 +252,6 @@ def _attribute(name: str) -> Callable[[Jurisdiction], object]:
 JURISDICTIONS = CsvSpec(
     name="jurisdictions",
     columns=tuple(Column(name, _attribute(name)) for name in JURISDICTION_COLUMNS),
-    escape_formulas=False,
 )
 
 

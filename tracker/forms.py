@@ -148,6 +148,14 @@ class MeetingForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+#: Said when a move or a re-open arrives without the version of the request it was
+#: pressed on: without it, a move could apply to a request someone else has moved since.
+MOVE_VERSION_MISSING = (
+    "This move does not say which version of the request it was made on, so it cannot "
+    "be applied safely. Reload the request's page and press the button again."
+)
+
+
 class TransitionForm(forms.Form):
     """The note typed with a move; the button pressed says where to."""
 
@@ -160,7 +168,11 @@ class TransitionForm(forms.Form):
         widget=forms.Textarea({"rows": 2}),
         help_text="Saved in the status log with the move.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={"required": MOVE_VERSION_MISSING},
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")

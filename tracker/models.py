@@ -24,7 +24,13 @@ from simple_history.models import HistoricalRecords
 from jurisdictions.models import Agency, Contact, Jurisdiction
 from tracker.attachments import attachment_path, validate_attachment
 from tracker.base import ReferenceManager, TrackedModel
-from tracker.dates import DatePrecision, PartialDate, partial_date, truncate
+from tracker.dates import (
+    DatePrecision,
+    PartialDate,
+    partial_date,
+    truncate,
+    validate_plausible_date,
+)
 from tracker.workflow import CLOSED_STATES, State
 
 __all__ = [
@@ -137,7 +143,9 @@ class OptOutRequest(PublishableModel):
         related_name="owned_requests",
     )
     summary = models.TextField(_("summary"), blank=True)
-    opened_on = models.DateField(_("opened"), null=True, blank=True)
+    opened_on = models.DateField(
+        _("opened"), null=True, blank=True, validators=[validate_plausible_date]
+    )
     opened_on_precision = _precision_field(_("opened precision"))
     closed_on = models.DateField(_("closed"), null=True, blank=True, editable=False)
     outcome = models.TextField(_("outcome"), blank=True)
@@ -277,9 +285,13 @@ class Letter(PublishableModel):
     method = models.CharField(
         _("method"), max_length=10, choices=Method.choices, default=Method.MAIL
     )
-    sent_on = models.DateField(_("sent"), null=True, blank=True)
+    sent_on = models.DateField(
+        _("sent"), null=True, blank=True, validators=[validate_plausible_date]
+    )
     sent_on_precision = _precision_field(_("sent precision"))
-    received_on = models.DateField(_("received"), null=True, blank=True)
+    received_on = models.DateField(
+        _("received"), null=True, blank=True, validators=[validate_plausible_date]
+    )
     received_on_precision = _precision_field(_("received precision"))
     subject = models.CharField(_("subject"), max_length=300)
     summary = models.TextField(_("summary"), blank=True)
@@ -376,8 +388,29 @@ class Letter(PublishableModel):
                 and self.in_reply_to.request_id != self.request_id
             ):
                 errors["in_reply_to"] = "A letter can only answer a letter of the same request."
+        errors.update(self._conflicts_with_replies())
         if errors:
             raise ValidationError(errors)
+
+    def _conflicts_with_replies(self) -> dict[str, str]:
+        """An edit must keep the replies already recorded to this letter valid."""
+        if self.pk is None:
+            return {}
+        errors: dict[str, str] = {}
+        sent = self.sent
+        for reply in AgencyResponse.objects.filter(letter_id=self.pk):
+            if self.request_id is not None and reply.request_id != self.request_id:
+                errors["request"] = (
+                    "This letter has replies recorded on its request; "
+                    "it cannot move to another request."
+                )
+            responded = reply.responded
+            if sent and responded and not sent.may_be_before(responded):
+                errors["sent_on"] = (
+                    f"A reply to this letter is dated {responded}; "
+                    f"the letter cannot have been sent later ({sent})."
+                )
+        return errors
 
 
 class AgencyResponse(PublishableModel):
@@ -404,7 +437,9 @@ class AgencyResponse(PublishableModel):
         related_name="responses",
     )
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="responses")
-    responded_on = models.DateField(_("date"), null=True, blank=True)
+    responded_on = models.DateField(
+        _("date"), null=True, blank=True, validators=[validate_plausible_date]
+    )
     responded_on_precision = _precision_field(_("date precision"))
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     summary = models.TextField(_("summary"), blank=True)
@@ -458,7 +493,9 @@ class Meeting(PublishableModel):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
     )
-    held_on = models.DateField(_("date"), null=True, blank=True)
+    held_on = models.DateField(
+        _("date"), null=True, blank=True, validators=[validate_plausible_date]
+    )
     held_on_precision = _precision_field(_("date precision"))
     place = models.CharField(_("place"), max_length=200, blank=True)
     agencies = models.ManyToManyField(
@@ -529,7 +566,9 @@ class Transition(models.Model):
         on_delete=models.SET_NULL,
         related_name="transitions",
     )
-    is_public = models.BooleanField(_("public"), default=False)
+    # Deleting a request (admins only) takes its status log with it; the history
+    # keeps every row that was deleted.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["at", "pk"]
@@ -575,7 +614,9 @@ class Statement(PublishableModel):
         Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="statements"
     )
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="statements")
-    stated_on = models.DateField(_("date"), null=True, blank=True)
+    stated_on = models.DateField(
+        _("date"), null=True, blank=True, validators=[validate_plausible_date]
+    )
     stated_on_precision = _precision_field(_("date precision"))
     medium = models.CharField(_("where"), max_length=20, choices=Medium.choices)
     source_title = models.CharField(_("source title"), max_length=300, blank=True)
@@ -606,7 +647,7 @@ class Statement(PublishableModel):
 class Holiday(TrackedModel):
     """A day offices are closed: business-day reply windows skip it."""
 
-    date = models.DateField(_("date"), unique=True)
+    date = models.DateField(_("date"), unique=True, validators=[validate_plausible_date])
     name = models.CharField(_("name"), max_length=200)
 
     history = HistoricalRecords()

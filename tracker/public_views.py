@@ -8,6 +8,7 @@ release; the normal pages also print cleanly.
 
 from __future__ import annotations
 
+from django import forms
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -98,9 +99,18 @@ def contradiction(
     )
 
 
+class PublicSearchForm(forms.Form):
+    # CharField refuses NUL characters, which PostgreSQL cannot store or compare.
+    q = forms.CharField(required=False)
+
+
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
-    text = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    form = PublicSearchForm(request.GET)
+    if not form.is_valid():
+        error = "The search text cannot be used: " + " ".join(str(e) for e in form.errors["q"])
+        return render(request, "public/search.html", {"error": error}, status=400)
+    text = form.cleaned_data["q"][:SEARCH_MAX_LENGTH]
     hits = publishing.published_search(text) if text else []
     return render(request, "public/search.html", {"q": text, "hits": hits})
 

@@ -64,7 +64,8 @@ def published_meetings() -> QuerySet[Meeting]:
 
 
 def published_transitions() -> QuerySet[Transition]:
-    return Transition.objects.filter(_of_published_request())
+    # A status change has no flag of its own: it is public exactly when its request is.
+    return Transition.objects.filter(request__is_public=True)
 
 
 def published_statements() -> QuerySet[Statement]:
@@ -106,10 +107,15 @@ def published_contradiction(first_reference: str, second_reference: str) -> Cont
 def is_published(
     item: OptOutRequest | Letter | AgencyResponse | Meeting | Transition | Statement,
 ) -> bool:
-    """Whether one already-loaded record may be shown to the public."""
+    """Whether one already-loaded record may be shown to the public.
+
+    A status change has no flag of its own: it is public exactly when its request is.
+    """
+    if isinstance(item, Transition):
+        return item.request.is_public
     if not item.is_public:
         return False
-    if isinstance(item, (Letter, AgencyResponse, Meeting, Transition)):
+    if isinstance(item, (Letter, AgencyResponse, Meeting)):
         return item.request.is_public
     return True
 
@@ -345,7 +351,8 @@ def _timeline_requests(jurisdiction: Jurisdiction) -> QuerySet[OptOutRequest]:
                     "agencies", "attendees"
                 ),
             ),
-            Prefetch("transitions", queryset=Transition.objects.filter(is_public=True)),
+            # A status change is public exactly when its request is.
+            Prefetch("transitions", queryset=Transition.objects.all()),
         )
     )
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from tracker import milestones
 from tracker.models import OptOutRequest
+from tracker.views import staff_page
 
 
-@login_required
+# Unpublished requests' figures: for the staff only, like every other staff page.
+@staff_page
 def milestones_report(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     requests = OptOutRequest.objects.order_by("jurisdiction__state", "jurisdiction__name", "pk")

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
@@ -36,6 +37,7 @@ from tracker.models import (
 )
 from tracker.workflow import (
     CLOSED_STATES,
+    TRANSITIONS,
     ChecklistItem,
     Edge,
     RequestFacts,
@@ -199,6 +201,17 @@ def request_next_steps(request: OptOutRequest) -> list[Edge]:
     return available_edges(request.state, request_facts(request))
 
 
+def request_blocked_steps(request: OptOutRequest) -> list[tuple[Edge, str]]:
+    """The moves out of the request's state that the workflow refuses now, each with
+    the reason (what to do first)."""
+    facts = request_facts(request)
+    return [
+        (edge, reason)
+        for edge in TRANSITIONS
+        if edge.source == request.state and (reason := edge.blocked_by(facts)) is not None
+    ]
+
+
 def request_checklist(request: OptOutRequest) -> list[ChecklistItem]:
     return checklist(request_facts(request))
 
@@ -258,7 +271,6 @@ def request_open(
         to_state=State.DRAFT,
         by=_user_or_none(by),
         note="Request opened.",
-        is_public=is_public,
     )
     return request
 
@@ -369,7 +381,6 @@ def _after_deadline_inputs_changed(instance: models.Model) -> None:
 
 
 def _check_belongs(request: OptOutRequest, **related: Letter | AgencyResponse | None) -> None:
-    from django.core.exceptions import ValidationError
 
     errors = {
         name: f"This {obj._meta.verbose_name} belongs to another request."
@@ -550,7 +561,6 @@ def _move(
         note=note,
         letter=letter,
         response=response,
-        is_public=locked.is_public,
     )
 
 
@@ -629,6 +639,31 @@ def record_check_version(instance: TrackedModel, *, expected_version: int) -> No
         raise StaleRecord(instance, expected_version, current)
 
 
+#: Database rules that clean() cannot see in full (they span tables or race with
+#: another writer), with the message a person should get when one refuses a save.
+CONSTRAINT_MESSAGES = {
+    "tracker_response_letter_same_request": (
+        "A reply recorded to this letter belongs to its request; "
+        "the letter and its replies must stay on the same request."
+    ),
+    "tracker_response_not_before_letter": (
+        "A reply to this letter would then predate it; check the dates of both."
+    ),
+}
+
+
+def _save_or_explain(instance: models.Model) -> None:
+    """Save; turn a refusal by a named database rule into a ValidationError."""
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as error:
+        for name, message in CONSTRAINT_MESSAGES.items():
+            if name in str(error):
+                raise ValidationError(message, code=name) from error
+        raise
+
+
 @transaction.atomic
 def record_save(
     instance: _T,
@@ -655,7 +690,7 @@ def record_save(
         instance.version = current
     instance.full_clean()
     _set_history_user(instance, by)
-    instance.save()
+    _save_or_explain(instance)
     for name, values in (m2m or {}).items():
         getattr(instance, name).set(values)
     if isinstance(instance, Letter):

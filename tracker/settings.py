@@ -148,7 +148,7 @@ TRACKER_ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024,
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Deadlines -------------------------------------------------------------------
-TRACKER_DEFAULT_REPLY_WINDOW_DAYS = env_int("REPLY_WINDOW_DAYS", 30, minimum=1)
+TRACKER_DEFAULT_REPLY_WINDOW_DAYS = env_int("REPLY_WINDOW_DAYS", 30, minimum=1, maximum=365)
 TRACKER_DEFAULT_REPLY_WINDOW_KIND = env_choice(
     "REPLY_WINDOW_KIND", "calendar", {"calendar", "business"}
 )
@@ -176,6 +176,12 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "opt-out-tracker@localhost")
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Behind a reverse proxy that terminates TLS, trust its X-Forwarded-Proto header so
+# links built for people (such as private calendar addresses) use https.
+if env_bool("BEHIND_HTTPS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -197,7 +203,8 @@ REST_FRAMEWORK = {
     # Reading needs the model's view permission too (DRF's own class lets anyone read).
     "DEFAULT_PERMISSION_CLASSES": ["tracker.api.permissions.ModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, marking the reads of the public record as open without a token.
+    "DEFAULT_SCHEMA_CLASS": "tracker.api.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     # One error shape for every API error: {"code", "detail", "errors"}.

@@ -20,7 +20,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
@@ -59,7 +59,7 @@ from tracker.models import (
 )
 from tracker.search import search as run_search
 from tracker.search import uses_full_text
-from tracker.workflow import CLOSED_STATES, STATE_DESCRIPTIONS, TRANSITIONS, State
+from tracker.workflow import CLOSED_STATES, STATE_DESCRIPTIONS, State
 
 #: Letters shown in the dashboard's "awaiting a reply" list (oldest first).
 AWAITING_LIMIT = 50
@@ -79,21 +79,30 @@ def _require(request: HttpRequest, permission: str) -> None:
         raise PermissionDenied(f"You may not do this ({permission}).")
 
 
+#: Every staff page needs it: Viewers, Editors and admins have it, a bare account not.
+STAFF_PERMISSION = "tracker.view_optoutrequest"
+
+
 def staff_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Signed in, and allowed to read requests (Viewers, Editors and admins are)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        _require(request, "tracker.view_optoutrequest")
+        _require(request, STAFF_PERMISSION)
         return view(request, *args, **kwargs)
 
     return login_required(wrapper)
 
 
-def _with_awaiting(letters: QuerySet[Letter]) -> QuerySet[Letter]:
-    """Mark each letter still waiting for a reply, by the rule of ``awaiting_reply()``."""
-    waiting = Letter.objects.awaiting_reply().filter(pk=OuterRef("pk"))
-    return letters.annotate(is_awaiting=Exists(waiting))
+def _with_deadlines(letters: Iterable[Letter], today: dt.date) -> None:
+    """Give each letter awaiting a reply its deadline (the due date and why), for the
+    timeline. Awaiting, overdue and very overdue are the flags of ``with_letter_flags``
+    (the rules of ``Letter.objects``); the deadline only explains the date."""
+    # The holiday list is read once for the page, not once per letter.
+    holidays = services.holiday_dates()
+    for letter in letters:
+        if getattr(letter, "list_awaiting", False):
+            letter.deadline = services.letter_deadline(letter, holidays=holidays)  # type: ignore[attr-defined]
 
 
 # --- Timelines ------------------------------------------------------------------------
@@ -151,9 +160,10 @@ def build_timeline(
     return sorted(entries, key=lambda entry: entry.sort_key)
 
 
-def _letters() -> QuerySet[Letter]:
-    return _with_awaiting(
-        Letter.objects.select_related("sender", "in_reply_to").prefetch_related("recipients")
+def _letters(today: dt.date) -> QuerySet[Letter]:
+    return with_letter_flags(
+        Letter.objects.select_related("sender", "in_reply_to").prefetch_related("recipients"),
+        today,
     )
 
 
@@ -238,26 +248,26 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     closed_requests = [r for r in requests if r.state in CLOSED_STATES]
     counts = dict(OptOutRequest.objects.values_list("status").annotate(n=Count("pk")).order_by())
     awaiting = list(
-        Letter.objects.awaiting_reply()
+        with_letter_flags(Letter.objects.awaiting_reply(), today)
         .select_related("request__jurisdiction", "sender")
         .prefetch_related("recipients")
         .order_by(F("sent_on").asc(nulls_last=True), "pk")[: AWAITING_LIMIT + 1]
     )
     awaiting_more = len(awaiting) > AWAITING_LIMIT
     awaiting = awaiting[:AWAITING_LIMIT]
-    # Both flags compare the stored dates with today, as Letter.objects.overdue() and
-    # .very_overdue() do (the letters here are already awaiting a reply).
+    # Both flags are read with the letters, by the rules of Letter.objects.overdue()
+    # and .very_overdue() (tracker.filters.with_letter_flags), never decided here.
     awaiting_rows = [
         {
             "letter": letter,
             "days": letter.days_since_sent(today),
-            "overdue": letter.due_on is not None and letter.due_on < today,
-            "very_overdue": letter.very_overdue_on is not None and letter.very_overdue_on < today,
+            "overdue": letter.list_overdue,  # type: ignore[attr-defined]
+            "very_overdue": letter.list_very_overdue,  # type: ignore[attr-defined]
         }
         for letter in awaiting
     ]
     overdue = list(
-        Letter.objects.overdue(today)
+        with_letter_flags(Letter.objects.overdue(today), today)
         .select_related("request__jurisdiction", "request__owner")
         .order_by(F("due_on").asc(), "pk")[: AWAITING_LIMIT + 1]
     )
@@ -265,7 +275,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "letter": letter,
             "days_overdue": (today - letter.due_on).days if letter.due_on else None,
-            "very_overdue": letter.very_overdue_on is not None and letter.very_overdue_on < today,
+            "very_overdue": letter.list_very_overdue,  # type: ignore[attr-defined]
         }
         for letter in overdue[:AWAITING_LIMIT]
     ]
@@ -296,10 +306,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @staff_page
 def jurisdiction_detail(request: HttpRequest, pk: int) -> HttpResponse:
     jurisdiction = get_object_or_404(Jurisdiction, pk=pk)
+    today = timezone.localdate()
     requests = {r.pk: r for r in jurisdiction.requests.select_related("owner").order_by("pk")}
     in_jurisdiction = {"request__jurisdiction": jurisdiction}
+    letters = list(_letters(today).filter(**in_jurisdiction))
+    _with_deadlines(letters, today)
     timeline = build_timeline(
-        _letters().filter(**in_jurisdiction),
+        letters,
         _responses().filter(**in_jurisdiction),
         _meetings().filter(**in_jurisdiction),
         _transitions().filter(**in_jurisdiction),
@@ -312,7 +325,7 @@ def jurisdiction_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "jurisdiction": jurisdiction,
             "requests": list(requests.values()),
             "timeline": timeline,
-            "today": timezone.localdate(),
+            "today": today,
         },
     )
 
@@ -320,14 +333,14 @@ def jurisdiction_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Request --------------------------------------------------------------------------
 
 
-def _load_request(pk: int) -> OptOutRequest:
+def _load_request(pk: int, today: dt.date) -> OptOutRequest:
     return get_object_or_404(
         services.with_facts(
             OptOutRequest.objects.select_related(
                 "jurisdiction", "owner", "requesting_agency", "requested_by"
             )
         ).prefetch_related(
-            Prefetch("letters", queryset=_letters()),
+            Prefetch("letters", queryset=_letters(today)),
             Prefetch("responses", queryset=_responses()),
             Prefetch("meetings", queryset=_meetings()),
             Prefetch("transitions", queryset=_transitions()),
@@ -349,7 +362,8 @@ def _request_page(
     move_note: str = "",
     publish_error: str = "",
 ) -> HttpResponse:
-    optout = _load_request(pk)
+    today = timezone.localdate()
+    optout = _load_request(pk, today)
     user = request.user
     can = {
         "log_letter": user.has_perm("tracker.add_letter"),
@@ -359,18 +373,7 @@ def _request_page(
         "publish": user.has_perm("tracker.change_optoutrequest"),
     }
     letters = list(optout.letters.all())
-    today = timezone.localdate()
-    awaiting = [letter for letter in letters if getattr(letter, "is_awaiting", False)]
-    # The holiday list is read once for the page, not once per letter.
-    holidays = services.holiday_dates()
-    for letter in awaiting:
-        letter.deadline = services.letter_deadline(letter, holidays=holidays)  # type: ignore[attr-defined]
-    facts = services.request_facts(optout)
-    blocked_steps = [
-        (edge, reason)
-        for edge in TRANSITIONS
-        if edge.source == optout.state and (reason := edge.blocked_by(facts))
-    ]
+    _with_deadlines(letters, today)
     context: dict[str, Any] = {
         "optout": optout,
         "state_description": STATE_DESCRIPTIONS[optout.state],
@@ -383,7 +386,7 @@ def _request_page(
             optout.transitions.all(),
             {optout.pk: optout},
         ),
-        "blocked_steps": blocked_steps,
+        "blocked_steps": services.request_blocked_steps(optout),
         "today": today,
         "new": request.GET.get("new", ""),
         "can": can,
@@ -391,10 +394,17 @@ def _request_page(
         "publish_error": publish_error,
         "request_published": publishing.is_published(optout),
     }
+    # Each item's button is shown only to people who may change that kind of item,
+    # as record_publish checks when the button is pressed.
+    may_publish = {
+        model: user.has_perm(f"tracker.change_{model._meta.model_name}")
+        for model in PUBLISH_KIND_OF
+    }
     for entry in context["timeline"]:
         if entry.kind != "transition":
             entry.item.shown_publicly = publishing.is_published(entry.item)
             entry.item.publish_kind = PUBLISH_KIND_OF[type(entry.item)]
+            entry.item.may_publish = may_publish[type(entry.item)]
     if can["log_letter"]:
         context["letter_form"] = letter_form or LetterForm(request=optout)
     if can["log_response"]:
@@ -475,6 +485,15 @@ def _move(request: HttpRequest, pk: int, *, reopen: bool) -> HttpResponse:
     optout = get_object_or_404(OptOutRequest, pk=pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
+        if "version" in form.errors:
+            # The page is re-read with the current version, keeping the note typed.
+            return _request_page(
+                request,
+                pk,
+                move_error=" ".join(str(e) for e in form.errors["version"]),
+                move_note=form.cleaned_data.get("note", ""),
+                status=400,
+            )
         return _request_page(request, pk, move_form=form, status=400)
     note = form.cleaned_data["note"]
     version = form.cleaned_data["version"]

@@ -105,6 +105,10 @@ def _overdue_letters(today: Any = None) -> QuerySet[Letter]:
     return Letter.objects.overdue(today)
 
 
+def _very_overdue_letters(today: Any = None) -> QuerySet[Letter]:
+    return Letter.objects.very_overdue(today)
+
+
 class RequestFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=State.choices, help_text="One or more states: status=draft&status=denied."
@@ -129,6 +133,10 @@ class RequestFilter(django_filters.FilterSet):
         help_text="opened_on_after / opened_on_before (YYYY-MM-DD, inclusive)."
     )
     overdue = _flag("filter_overdue", "Requests with an outgoing letter past its reply date.")
+    very_overdue = _flag(
+        "filter_very_overdue",
+        "Requests with an outgoing letter past twice its reply window, still unanswered.",
+    )
     awaiting_reply = _flag(
         "filter_awaiting_reply", "Requests with an outgoing letter still waiting for a reply."
     )
@@ -139,6 +147,10 @@ class RequestFilter(django_filters.FilterSet):
 
     def filter_overdue(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         letters = _overdue_letters().filter(request=OuterRef("pk"))
+        return _apply_flag(queryset, value, Exists(letters))
+
+    def filter_very_overdue(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        letters = _very_overdue_letters().filter(request=OuterRef("pk"))
         return _apply_flag(queryset, value, Exists(letters))
 
     def filter_awaiting_reply(
@@ -173,10 +185,16 @@ class LetterFilter(django_filters.FilterSet):
         "year-precision date counts as its first day)."
     )
     received_on = django_filters.DateFromToRangeFilter()
-    due_on = django_filters.DateFromToRangeFilter()
+    due_on = django_filters.DateFromToRangeFilter(
+        help_text="due_on_after / due_on_before (YYYY-MM-DD, inclusive): the reply due date."
+    )
     overdue = _flag(
         "filter_overdue",
         "Outgoing letters with no reply whose due date has passed (the due day is not late).",
+    )
+    very_overdue = _flag(
+        "filter_very_overdue",
+        "Outgoing letters with no reply past twice their reply window (`very_overdue_on`).",
     )
     awaiting_reply = _flag(
         "filter_awaiting_reply", "Outgoing letters with no response or reply letter linked."
@@ -192,6 +210,9 @@ class LetterFilter(django_filters.FilterSet):
 
     def filter_overdue(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         return _apply_flag(queryset, value, Q(pk__in=_overdue_letters().values("pk")))
+
+    def filter_very_overdue(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return _apply_flag(queryset, value, Q(pk__in=_very_overdue_letters().values("pk")))
 
     def filter_awaiting_reply(
         self, queryset: QuerySet[Any], name: str, value: str
@@ -234,13 +255,53 @@ class MeetingFilter(django_filters.FilterSet):
 
 
 class StatementFilter(django_filters.FilterSet):
-    position = django_filters.MultipleChoiceFilter(choices=Statement.Position.choices)
+    agency = django_filters.ModelChoiceFilter(
+        queryset=Agency.objects.all(),
+        method="filter_agency",
+        help_text="Statements by this agency; with `include_parts=true`, also by the agencies "
+        "that are part of it (DHS includes ICE and its program office).",
+    )
+    include_parts = _flag(
+        "filter_include_parts", "With `agency`: include the agencies that are part of it."
+    )
+    speaker = django_filters.CharFilter(
+        lookup_expr="icontains", max_length=200, help_text="Part of the speaker's name."
+    )
+    position = django_filters.MultipleChoiceFilter(
+        choices=Statement.Position.choices, help_text="One or more positions on opting out."
+    )
     medium = django_filters.MultipleChoiceFilter(choices=Statement.Medium.choices)
-    stated_on = django_filters.DateFromToRangeFilter()
+    stated_on = django_filters.DateFromToRangeFilter(
+        help_text="stated_on_after / stated_on_before (YYYY-MM-DD, inclusive; a month- or "
+        "year-precision date counts as its first day)."
+    )
 
     class Meta:
         model = Statement
-        fields = ["agency", "position", "medium", "is_public"]
+        fields = ["agency", "speaker", "position", "medium", "is_public"]
+
+    def filter_agency(self, queryset: QuerySet[Any], name: str, value: Agency) -> QuerySet[Any]:
+        if self.form.cleaned_data.get("include_parts") == "true":
+            return queryset.filter(agency__in=agency_and_parts(value))
+        return queryset.filter(agency=value)
+
+    def filter_include_parts(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        # Read by filter_agency; on its own it selects nothing less.
+        return queryset
+
+
+def agency_and_parts(agency: Agency) -> list[int]:
+    """The ids of ``agency`` and every agency below it (one query per level of the tree)."""
+    found = [agency.pk]
+    level = [agency.pk]
+    while level:
+        level = [
+            pk
+            for pk in Agency.objects.filter(parent__in=level).values_list("pk", flat=True)
+            if pk not in found
+        ]
+        found.extend(level)
+    return found
 
 
 class TransitionFilter(django_filters.FilterSet):

@@ -17,7 +17,10 @@ class ModelPermissions(DjangoModelPermissions):
     DRF's own class lets anyone signed in read; here Viewers read, Editors write
     and admins delete, exactly as in the admin. An action that is not plain CRUD
     names its permissions in the view's ``action_permissions`` (e.g. moving a
-    request needs ``change_optoutrequest``). Anonymous callers get 401.
+    request needs ``change_optoutrequest``). Anonymous callers get 401, except
+    for ``GET`` on the actions a view opens to the public (``public_read`` and
+    ``public_actions``): those answer with published records only (see
+    :mod:`tracker.api.public`).
     """
 
     perms_map = {
@@ -33,7 +36,11 @@ class ModelPermissions(DjangoModelPermissions):
     def has_permission(self, request: Request, view: APIView) -> bool:
         user = request.user
         if not user or not user.is_authenticated:
-            return False
+            return (
+                request.method in ("GET", "HEAD")
+                and getattr(view, "public_read", False)
+                and getattr(view, "action", None) in getattr(view, "public_actions", ())
+            )
         # A method the endpoint does not offer is answered 405, whoever asks.
         if getattr(view, (request.method or "").lower(), None) is None:
             return True

@@ -7,7 +7,7 @@ schema with their meaning.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.db import models
@@ -20,6 +20,7 @@ from tracker import services
 from tracker.api.fields import PartialDateField, store_partial_dates
 from tracker.api.permissions import can_view_contact_details
 from tracker.attachments import validate_attachment
+from tracker.deadlines import Deadline
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement, Transition
 from tracker.workflow import STATE_DESCRIPTIONS, State
 
@@ -323,6 +324,21 @@ class LetterSerializer(RecordSerializer):
     awaiting_reply = serializers.SerializerMethodField(
         help_text="An outgoing letter with no response or reply letter linked to it."
     )
+    due_explanation = serializers.SerializerMethodField(
+        help_text='How `due_on` was counted, e.g. "due 2010-10-07: 30 calendar days after it '
+        'was sent on 2010-09-07"; null when no reply is due (incoming or undated letters).'
+    )
+    very_overdue_explanation = serializers.SerializerMethodField(
+        help_text="How `very_overdue_on` (twice the reply window) was counted; null when no "
+        "reply is due."
+    )
+    is_overdue = serializers.SerializerMethodField(
+        help_text="Awaiting a reply and past `due_on` (the due day itself is not late). "
+        "Worked out on each read, never stored."
+    )
+    is_very_overdue = serializers.SerializerMethodField(
+        help_text="Awaiting a reply and past `very_overdue_on`. Worked out on each read."
+    )
 
     class Meta:
         model = Letter
@@ -343,17 +359,47 @@ class LetterSerializer(RecordSerializer):
             "attachment_url",
             "in_reply_to",
             "due_on",
+            "due_explanation",
+            "very_overdue_on",
+            "very_overdue_explanation",
             "awaiting_reply",
+            "is_overdue",
+            "is_very_overdue",
             "is_public",
             "notes",
             "source",
         ]
-        read_only_fields = (*_COMMON_READ_ONLY, "due_on")
+        read_only_fields = (*_COMMON_READ_ONLY, "due_on", "very_overdue_on")
 
     create_only_fields = ("request",)
 
+    def _deadline(self, obj: Letter) -> Deadline | None:
+        """The letter's deadline; the holiday list is read once per response, not per row."""
+        context = cast(dict[str, Any], self.context)
+        cache: dict[Any, Any] = context.setdefault("letter_deadlines", {})
+        if "holidays" not in cache:
+            cache["holidays"] = services.holiday_dates()
+        if obj.pk not in cache:
+            cache[obj.pk] = services.letter_deadline(obj, holidays=cache["holidays"])
+        deadline: Deadline | None = cache[obj.pk]
+        return deadline
+
     def get_awaiting_reply(self, obj: Letter) -> bool:
-        return bool(getattr(obj, "is_awaiting_reply", False))
+        return bool(getattr(obj, "list_awaiting", False))
+
+    def get_due_explanation(self, obj: Letter) -> str | None:
+        deadline = self._deadline(obj)
+        return deadline.explanation if deadline else None
+
+    def get_very_overdue_explanation(self, obj: Letter) -> str | None:
+        deadline = self._deadline(obj)
+        return deadline.very_overdue_explanation if deadline else None
+
+    def get_is_overdue(self, obj: Letter) -> bool:
+        return bool(getattr(obj, "list_overdue", False))
+
+    def get_is_very_overdue(self, obj: Letter) -> bool:
+        return bool(getattr(obj, "list_very_overdue", False))
 
     def create(self, validated_data: dict[str, Any]) -> Letter:
         return services.letter_log(by=self._by(), **validated_data)
@@ -476,7 +522,6 @@ class TransitionSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
             "note",
             "letter",
             "response",
-            "is_public",
         ]
         read_only_fields = fields
 
@@ -544,6 +589,102 @@ class TimelineEntrySerializer(serializers.Serializer):  # type: ignore[type-arg]
     summary = serializers.CharField(allow_blank=True)
 
 
+class ContradictionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """Two statements whose positions conflict, the earlier first, with their sources."""
+
+    key = serializers.CharField(help_text="The two statements' references, earlier first.")
+    earlier = StatementSerializer()
+    later = StatementSerializer()
+    relation = serializers.CharField(
+        help_text='How the speakers are related: "the same agency (DHS)" or "ICE is part of DHS".'
+    )
+    days_fewest = serializers.SerializerMethodField(
+        help_text="Fewest days between them the dates allow; null when a date is unknown."
+    )
+    days_most = serializers.SerializerMethodField(
+        help_text="Most days between them the dates allow; null when a date is unknown."
+    )
+    days_display = serializers.SerializerMethodField(
+        help_text='"29 days", "7 to 37 days", "the same day" or "unknown".'
+    )
+    order_certain = serializers.BooleanField(
+        help_text="False when the dates overlap, so which was said first is not certain."
+    )
+
+    def get_days_fewest(self, obj: Any) -> int | None:
+        return obj.days.fewest if obj.days else None
+
+    def get_days_most(self, obj: Any) -> int | None:
+        return obj.days.most if obj.days else None
+
+    def get_days_display(self, obj: Any) -> str:
+        return obj.days.display() if obj.days else "unknown"
+
+
+class SpanSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """Days between two milestones; a range when a date is known only to the month or year."""
+
+    shortest = serializers.IntegerField()
+    longest = serializers.IntegerField()
+    exact = serializers.BooleanField()
+    display = serializers.CharField(help_text='"12 days" or "between 0 and 40 days".')
+
+
+def _span_field(help_text: str) -> SpanSerializer:
+    return SpanSerializer(allow_null=True, read_only=True, help_text=help_text)
+
+
+class PartialDateValueField(PartialDateField):
+    """A PartialDate held in one attribute (not stored in two columns)."""
+
+    def get_attribute(self, instance: Any) -> Any:
+        return getattr(instance, str(self.source))
+
+    def to_representation(self, value: Any) -> str:
+        # Only reached with a date: DRF shows None as null without asking the field.
+        text: str = value.isoformat()
+        return text
+
+
+class RequestMilestonesSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    request = serializers.IntegerField(source="request.pk", help_text="The request's id.")
+    reference = serializers.CharField(source="request.reference")
+    title = serializers.CharField(source="request.title")
+    jurisdiction = serializers.CharField(source="request.jurisdiction.name")
+    status = serializers.ChoiceField(choices=State.choices, source="request.status")
+    first_notice = PartialDateValueField(help_text="The first outgoing letter's sending date.")
+    first_acknowledgement = PartialDateValueField(help_text="The first reply of any kind.")
+    first_meeting = PartialDateValueField(help_text="The first meeting held.")
+    resolution = PartialDateValueField(help_text="Removal, a changed activation date or a denial.")
+    to_acknowledgement = _span_field("From first notice to first acknowledgement.")
+    to_meeting = _span_field("From first notice to a meeting held.")
+    to_resolution = _span_field("From first notice to a resolution.")
+
+
+class AgencyReplyTimesSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    agency = serializers.IntegerField(source="agency.pk", help_text="The agency's id.")
+    reference = serializers.CharField(source="agency.reference")
+    name = serializers.CharField(source="agency.name")
+    letters = serializers.IntegerField(help_text="Dated letters sent to it.")
+    answered = serializers.IntegerField()
+    waiting = serializers.IntegerField(help_text="Unanswered, still within the reply window.")
+    never_answered = serializers.IntegerField(help_text="Unanswered and past the due date.")
+    replies_counted = serializers.SerializerMethodField(
+        help_text="Replies whose dates are both known to the day: the figures use these."
+    )
+    imprecise_replies = serializers.IntegerField(
+        help_text="Replies left out of the figures: a date known only to the month or year."
+    )
+    median_days = serializers.FloatField(allow_null=True)
+    p90_days = serializers.IntegerField(allow_null=True, help_text="90th percentile.")
+    share_never_answered = serializers.FloatField(
+        allow_null=True, help_text="Of the letters whose reply is due, 0 to 1."
+    )
+
+    def get_replies_counted(self, obj: Any) -> int:
+        return len(obj.reply_days)
+
+
 class ErrorSerializer(serializers.Serializer):  # type: ignore[type-arg]
     """The shape of every error response (documentation only: errors are never parsed)."""
 
@@ -587,12 +728,15 @@ class ErrorSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 __all__ = [
+    "AgencyReplyTimesSerializer",
     "AgencySerializer",
     "ContactSerializer",
+    "ContradictionSerializer",
     "ErrorSerializer",
     "JurisdictionSerializer",
     "LetterSerializer",
     "MeetingSerializer",
+    "RequestMilestonesSerializer",
     "RequestSerializer",
     "ResponseSerializer",
     "StatementSerializer",

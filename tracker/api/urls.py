@@ -20,6 +20,7 @@ router.register("responses", views.ResponseViewSet, basename="response")
 router.register("meetings", views.MeetingViewSet, basename="meeting")
 router.register("statements", views.StatementViewSet, basename="statement")
 router.register("transitions", views.TransitionViewSet, basename="transition")
+router.register("milestones", views.MilestonesViewSet, basename="milestones")
 
 
 class SwaggerView(SpectacularSwaggerSplitView):

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from pathlib import PurePath
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404
+from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -37,12 +39,21 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from jurisdictions.models import Agency, Contact, Jurisdiction
-from tracker import services
+from tracker import exports, milestones, publishing, services
 from tracker.api import filters, serializers
 from tracker.api.permissions import ModelPermissions
+from tracker.api.public import (
+    CSV_FORMAT,
+    CSV_RESPONSE,
+    CsvListMixin,
+    PublicReadMixin,
+    is_anonymous,
+)
 from tracker.attachments import detect_type
 from tracker.base import TrackedModel
+from tracker.filters import with_letter_flags
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement, Transition
+from tracker.statements import Contradiction, contradictions
 
 MAX_PAGE_SIZE = 200
 
@@ -111,11 +122,31 @@ IF_MATCH = OpenApiParameter(
 )
 
 
-def _documented(serializer: type[BaseSerializer[Any]], *, writable: bool = True) -> Any:
+PUBLIC_READ_NOTE = (
+    "Without a token: only published records, in the public representation (no "
+    "internal notes, working sources, owners, contacts' details or files; records "
+    "referred to by `reference`), and only the filters of the public record."
+)
+
+
+def _documented(
+    serializer: type[BaseSerializer[Any]], *, writable: bool = True, csv: bool = False
+) -> Any:
     """The error responses and the If-Match header of every standard action."""
     read: dict[str, Any] = {"responses": {200: serializer, **READ_ERRORS}}
+    listing: dict[str, Any] = read
+    if csv:
+        listing = {
+            "parameters": [CSV_FORMAT],
+            "responses": {
+                (200, "application/json"): serializer,
+                (200, "text/csv"): CSV_RESPONSE,
+                # Errors are JSON even to a caller who asked for CSV.
+                **{(code, "application/json"): error for code, error in READ_ERRORS.items()},
+            },
+        }
     views: dict[str, Any] = {
-        "list": extend_schema(**read),
+        "list": extend_schema(**listing),
         "retrieve": extend_schema(**read),
     }
     if writable:
@@ -246,10 +277,23 @@ class AttachmentMixin:
 
 
 @_documented(serializers.JurisdictionSerializer)
-class JurisdictionViewSet(RecordViewSet):
+class JurisdictionViewSet(PublicReadMixin, RecordViewSet):
     """Counties, cities and districts Secure Communities is (or will be) deployed in."""
 
     queryset = Jurisdiction.objects.all()
+    public_actions = frozenset({"list", "retrieve", "requests"})
+    public_filters = frozenset({"state", "kind", "deployment_status", "fips"})
+    public_search_fields = ["name", "fips", "ocd_id"]
+
+    def published(self) -> QuerySet[Jurisdiction]:
+        return publishing.published_jurisdictions()
+
+    def public_data(self, instance: Jurisdiction) -> dict[str, Any]:
+        return {
+            **publishing.public_jurisdiction(instance),
+            "published_count": getattr(instance, "published_count", 0),
+        }
+
     serializer_class = serializers.JurisdictionSerializer
     filterset_class = filters.JurisdictionFilter
     search_fields = ["name", "fips", "ocd_id", "notes"]
@@ -265,6 +309,13 @@ class JurisdictionViewSet(RecordViewSet):
     @action(detail=True, methods=["get"], url_path="requests")
     def requests(self, request: Request, pk: str | None = None) -> Response:
         jurisdiction = self.get_object()
+        if is_anonymous(request):
+            published = public_requests().filter(jurisdiction=jurisdiction)
+            page = self.paginate_queryset(published)
+            assert page is not None
+            return self.get_paginated_response(
+                [{"id": item.pk, **publishing.public_request(item)} for item in page]
+            )
         queryset = request_queryset().filter(jurisdiction=jurisdiction)
         page = self.paginate_queryset(queryset)
         data = serializers.RequestSerializer(
@@ -274,10 +325,25 @@ class JurisdictionViewSet(RecordViewSet):
 
 
 @_documented(serializers.AgencySerializer)
-class AgencyViewSet(RecordViewSet):
-    """Government bodies and organisations that send or receive correspondence."""
+class AgencyViewSet(PublicReadMixin, RecordViewSet):
+    """Government bodies and organisations that send or receive correspondence.
+
+    Agencies are public information: without a token, every agency is listed by
+    reference, name and abbreviation (never its notes or working sources).
+    """
 
     queryset = Agency.objects.all()
+    public_filters = frozenset({"level", "kind", "state", "parent", "jurisdiction"})
+    public_search_fields = ["name", "abbreviation"]
+
+    def published(self) -> QuerySet[Agency]:
+        return Agency.objects.all()
+
+    def public_data(self, instance: Agency) -> dict[str, Any]:
+        shown = publishing.public_agency(instance)
+        assert shown is not None
+        return shown
+
     serializer_class = serializers.AgencySerializer
     filterset_class = filters.AgencyFilter
     search_fields = ["name", "abbreviation", "notes"]
@@ -303,16 +369,22 @@ def request_queryset() -> QuerySet[OptOutRequest]:
     return services.with_facts(OptOutRequest.objects.select_related("owner"))
 
 
+def public_requests() -> QuerySet[OptOutRequest]:
+    """Published requests with what their public representation shows."""
+    return publishing.published_requests().select_related("requesting_agency", "requested_by")
+
+
 def _sort_key(entry: dict[str, Any]) -> tuple[Any, ...]:
     day: dt.date | None = entry.pop("_day")
     return (day is None, day or dt.date.min, entry["kind"] == "transition", entry["id"])
 
 
-def timeline_entries(optout: OptOutRequest) -> list[dict[str, Any]]:
+def timeline_entries(optout: OptOutRequest, *, public: bool = False) -> list[dict[str, Any]]:
     """Letters, responses, meetings and status changes merged in date order.
 
     A date known only to the month or year sorts at its first day; undated
-    entries come last.
+    entries come last. ``public`` leaves out the notes of the status log, which
+    are written for colleagues (the caller loads only published items).
     """
     entries: list[dict[str, Any]] = []
 
@@ -353,7 +425,14 @@ def timeline_entries(optout: OptOutRequest) -> list[dict[str, Any]]:
         )
     for change in optout.transitions.all():
         day = change.at.date()
-        add("transition", change.pk, day.isoformat(), str(change), change.note, day)
+        add(
+            "transition",
+            change.pk,
+            day.isoformat(),
+            str(change),
+            "" if public else change.note,
+            day,
+        )
     entries.sort(key=_sort_key)
     return entries
 
@@ -367,10 +446,14 @@ _TIMELINE_PERMISSIONS = [
 ]
 
 
-@_documented(serializers.RequestSerializer)
-class RequestViewSet(RecordViewSet):
+@_documented(serializers.RequestSerializer, csv=True)
+class RequestViewSet(PublicReadMixin, CsvListMixin, RecordViewSet):
     """Opt-out requests. Status is read-only here: move it with POST …/transitions/."""
 
+    csv_spec = exports.REQUESTS
+    public_actions = frozenset({"list", "retrieve", "timeline"})
+    public_filters = frozenset({"status", "jurisdiction", "state", "agency", "seeks", "opened_on"})
+    public_search_fields = ["title", "summary", "outcome", "jurisdiction__name"]
     serializer_class = serializers.RequestSerializer
     filterset_class = filters.RequestFilter
     search_fields = ["title", "summary", "outcome", "jurisdiction__name"]
@@ -382,7 +465,20 @@ class RequestViewSet(RecordViewSet):
     }
 
     def get_queryset(self) -> QuerySet[OptOutRequest]:
+        if is_anonymous(self.request):
+            return public_requests()
         return request_queryset()
+
+    def published(self) -> QuerySet[OptOutRequest]:
+        return public_requests()
+
+    def public_data(self, instance: OptOutRequest) -> dict[str, Any]:
+        return publishing.public_request(instance)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        if self.wants_csv(request):
+            return self.csv_list(request)
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(
         summary="Move the request to another state",
@@ -451,48 +547,106 @@ class RequestViewSet(RecordViewSet):
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def timeline(self, request: Request, pk: str | None = None) -> Response:
         optout = self.get_object()
+        public = is_anonymous(request)
+        # The public timeline holds only the request's published items (the request
+        # itself is published, or get_object would not have found it).
+        shown: dict[str, Any] = {"is_public": True} if public else {}
         loaded = (
             OptOutRequest.objects.filter(pk=optout.pk)
             .prefetch_related(
-                "letters",
-                Prefetch("responses", queryset=AgencyResponse.objects.select_related("agency")),
-                "meetings",
+                Prefetch("letters", queryset=Letter.objects.filter(**shown)),
+                Prefetch(
+                    "responses",
+                    queryset=AgencyResponse.objects.filter(**shown).select_related("agency"),
+                ),
+                Prefetch("meetings", queryset=Meeting.objects.filter(**shown)),
+                # A status change is public exactly when its request is.
                 "transitions",
             )
             .get()
         )
-        return Response(
-            serializers.TimelineEntrySerializer(timeline_entries(loaded), many=True).data
-        )
+        entries = timeline_entries(loaded, public=public)
+        return Response(serializers.TimelineEntrySerializer(entries, many=True).data)
 
 
 def letter_queryset() -> QuerySet[Letter]:
-    """Letters with "awaiting a reply" annotated and recipients prefetched."""
-    waiting = Letter.objects.awaiting_reply().filter(pk=OuterRef("pk"))
-    return Letter.objects.annotate(is_awaiting_reply=Exists(waiting)).prefetch_related(
-        Prefetch("recipients", queryset=Agency.objects.only("pk")),
+    """Letters flagged awaiting a reply, overdue and very overdue (by LetterQuerySet's
+    rules, in the same query), with the recipients' reply windows prefetched for the
+    due-date explanation."""
+    return with_letter_flags(Letter.objects.all(), timezone.localdate()).prefetch_related(
+        Prefetch(
+            "recipients",
+            queryset=Agency.objects.only("pk", "reply_window_days", "reply_window_kind"),
+        ),
         Prefetch("recipient_contacts", queryset=Contact.objects.only("pk")),
     )
 
 
-@_documented(serializers.LetterSerializer)
-class LetterViewSet(AttachmentMixin, RecordViewSet):
+def public_letters() -> QuerySet[Letter]:
+    """Published letters with what their public representation shows."""
+    return (
+        publishing.published_letters()
+        .select_related("request", "sender", "sender_contact", "in_reply_to")
+        .prefetch_related("recipients", "recipient_contacts")
+    )
+
+
+@_documented(serializers.LetterSerializer, csv=True)
+class LetterViewSet(PublicReadMixin, CsvListMixin, AttachmentMixin, RecordViewSet):
     """Letters sent and received. Outgoing letters carry the date a reply is due."""
 
+    csv_spec = exports.LETTERS
+    public_filters = frozenset(
+        {
+            "direction",
+            "method",
+            "jurisdiction",
+            "state",
+            "status",
+            "agency",
+            "recipient",
+            "sender",
+            "sent_on",
+            "received_on",
+        }
+    )
+    public_search_fields = ["subject", "summary"]
     serializer_class = serializers.LetterSerializer
     filterset_class = filters.LetterFilter
     search_fields = ["subject", "summary"]
     ordering_fields = ["sent_on", "received_on", "due_on", "subject", "updated_at", "id"]
 
     def get_queryset(self) -> QuerySet[Letter]:
+        if is_anonymous(self.request):
+            return public_letters()
         return letter_queryset()
+
+    def published(self) -> QuerySet[Letter]:
+        return public_letters()
+
+    def public_data(self, instance: Letter) -> dict[str, Any]:
+        return publishing.public_letter(instance)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        if self.wants_csv(request):
+            return self.csv_list(request)
+        return super().list(request, *args, **kwargs)
 
 
 @_documented(serializers.ResponseSerializer)
-class ResponseViewSet(AttachmentMixin, RecordViewSet):
+class ResponseViewSet(PublicReadMixin, AttachmentMixin, RecordViewSet):
     """Agencies' replies to letters and requests."""
 
     queryset = AgencyResponse.objects.all()
+    public_filters = frozenset({"kind", "jurisdiction", "state", "agency", "responded_on"})
+    public_search_fields = ["summary", "agency__name"]
+
+    def published(self) -> QuerySet[AgencyResponse]:
+        return publishing.published_responses().select_related("request", "agency", "letter")
+
+    def public_data(self, instance: AgencyResponse) -> dict[str, Any]:
+        return publishing.public_response(instance)
+
     serializer_class = serializers.ResponseSerializer
     filterset_class = filters.ResponseFilter
     search_fields = ["summary", "agency__name"]
@@ -500,8 +654,21 @@ class ResponseViewSet(AttachmentMixin, RecordViewSet):
 
 
 @_documented(serializers.MeetingSerializer)
-class MeetingViewSet(RecordViewSet):
+class MeetingViewSet(PublicReadMixin, RecordViewSet):
     """Meetings planned, held or cancelled."""
+
+    public_filters = frozenset({"status", "jurisdiction", "state", "agency", "held_on"})
+    public_search_fields = ["place", "outcome"]
+
+    def published(self) -> QuerySet[Meeting]:
+        return (
+            publishing.published_meetings()
+            .select_related("request")
+            .prefetch_related("agencies", "attendees")
+        )
+
+    def public_data(self, instance: Meeting) -> dict[str, Any]:
+        return publishing.public_meeting(instance)
 
     queryset = Meeting.objects.prefetch_related(
         Prefetch("agencies", queryset=Agency.objects.only("pk")),
@@ -514,23 +681,110 @@ class MeetingViewSet(RecordViewSet):
 
 
 @_documented(serializers.StatementSerializer)
-class StatementViewSet(AttachmentMixin, RecordViewSet):
+class StatementViewSet(PublicReadMixin, AttachmentMixin, RecordViewSet):
     """Public statements on whether jurisdictions can opt out."""
 
-    queryset = Statement.objects.all()
+    queryset = Statement.objects.select_related("agency")
     serializer_class = serializers.StatementSerializer
     filterset_class = filters.StatementFilter
     search_fields = ["speaker", "quote", "source_title"]
     ordering_fields = ["stated_on", "position", "speaker", "id"]
     file_field = "document"
+    public_actions = frozenset({"list", "retrieve", "contradictions"})
+    public_filters = frozenset(
+        {"agency", "include_parts", "speaker", "position", "medium", "stated_on"}
+    )
+    public_search_fields = ["speaker", "quote", "source_title"]
+
+    def published(self) -> QuerySet[Statement]:
+        return publishing.published_statements()
+
+    def public_data(self, instance: Statement) -> dict[str, Any]:
+        return publishing.public_statement(instance)
+
+    @extend_schema(
+        summary="Statements that contradict each other, side by side",
+        description="Pairs of statements by the same agency, or by an agency and one it is "
+        "part of (ICE under DHS), whose positions conflict, the earlier first, in date "
+        "order, with the days between them (a range when a date is known only to the "
+        "month or year). Signed in with permission to view statements: over all "
+        "statements. "
+        + PUBLIC_READ_NOTE.replace("only published records", "only pairs of published statements"),
+        parameters=[
+            OpenApiParameter(
+                "agency",
+                OpenApiTypes.INT,
+                description="Only pairs with a statement by this agency.",
+            ),
+            OpenApiParameter(
+                "include_parts",
+                OpenApiTypes.STR,
+                enum=["true", "false"],
+                description="With `agency`: also pairs with a statement by an agency that "
+                "is part of it.",
+            ),
+            OpenApiParameter("page", OpenApiTypes.INT),
+            OpenApiParameter("page_size", OpenApiTypes.INT),
+        ],
+        responses={200: serializers.ContradictionSerializer(many=True), **READ_ERRORS},
+    )
+    @action(detail=False, methods=["get"], filter_backends=[])
+    def contradictions(self, request: Request) -> Response:
+        agency_ids = self._contradiction_agencies(request)
+        if is_anonymous(request):
+            pairs: Sequence[Contradiction] = publishing.published_contradictions()
+        else:
+            pairs = contradictions(Statement.objects.select_related("agency"))
+        if agency_ids is not None:
+            pairs = [
+                pair
+                for pair in pairs
+                if pair.earlier.agency_id in agency_ids or pair.later.agency_id in agency_ids
+            ]
+        page = self.paginate_queryset(pairs)
+        assert page is not None
+        data: Any
+        if is_anonymous(request):
+            data = [publishing.public_contradiction(pair) for pair in page]
+        else:
+            data = serializers.ContradictionSerializer(
+                page, many=True, context=self.get_serializer_context()
+            ).data
+        return self.get_paginated_response(data)
+
+    def _contradiction_agencies(self, request: Request) -> set[int] | None:
+        given = {
+            key: request.query_params[key]
+            for key in ("agency", "include_parts")
+            if key in request.query_params
+        }
+        form = filters.StatementFilter(given, queryset=Statement.objects.none()).form
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        agency: Agency | None = form.cleaned_data.get("agency")
+        if agency is None:
+            return None
+        if form.cleaned_data.get("include_parts") == "true":
+            return set(filters.agency_and_parts(agency))
+        return {agency.pk}
 
 
 @extend_schema_view(
     list=extend_schema(responses={200: serializers.TransitionSerializer, **READ_ERRORS}),
     retrieve=extend_schema(responses={200: serializers.TransitionSerializer, **READ_ERRORS}),
 )
-class TransitionViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+class TransitionViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
     """The status log of every request (read-only: it is written by the workflow)."""
+
+    public_filters = frozenset({"from_state", "to_state", "jurisdiction", "at"})
+    # The log's notes are written for colleagues: the public cannot search them.
+    public_search_fields = []
+
+    def published(self) -> QuerySet[Transition]:
+        return publishing.published_transitions().select_related("request")
+
+    def public_data(self, instance: Transition) -> dict[str, Any]:
+        return publishing.public_transition(instance)
 
     queryset = Transition.objects.select_related("by")
     serializer_class = serializers.TransitionSerializer
@@ -544,3 +798,55 @@ class TransitionViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg
     pagination_class = Pagination
     search_fields = ["note"]
     ordering_fields = ["at", "id"]
+
+
+# --- Milestones -----------------------------------------------------------------------------
+
+
+class MilestonesViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """How long things take: per request, per agency (tracker.milestones)."""
+
+    queryset = OptOutRequest.objects.order_by("pk")
+    permission_classes = [ModelPermissions]
+    filterset_class = filters.RequestFilter
+    filter_backends = [DjangoFilterBackend]
+    pagination_class = Pagination
+    action_permissions = {
+        "requests": ["tracker.view_optoutrequest"],
+        "agencies": ["tracker.view_optoutrequest", "tracker.view_letter"],
+    }
+
+    @extend_schema(
+        summary="Per request: days from first notice to acknowledgement, meeting, resolution",
+        description="A span is `null` until the milestone is reached; with a date known "
+        "only to the month or year it is a range (`shortest` to `longest` days). Takes "
+        "the filters of `/api/v1/requests/`.",
+        responses={200: serializers.RequestMilestonesSerializer(many=True), **READ_ERRORS},
+    )
+    @action(detail=False, methods=["get"])
+    def requests(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()).only("pk"))
+        assert page is not None
+        ids = [item.pk for item in page]
+        rows = milestones.request_milestones(
+            OptOutRequest.objects.filter(pk__in=ids).order_by("pk")
+        )
+        return self.get_paginated_response(
+            serializers.RequestMilestonesSerializer(rows, many=True).data
+        )
+
+    @extend_schema(
+        summary="Per agency: median and 90th percentile reply times, share never answered",
+        description="Every agency that was sent a dated letter. The figures use only "
+        "replies whose dates are both known to the day (`imprecise_replies` says how "
+        "many were left out); `share_never_answered` is of the letters whose reply is due.",
+        responses={200: serializers.AgencyReplyTimesSerializer(many=True), **READ_ERRORS},
+    )
+    @action(detail=False, methods=["get"], filter_backends=[])
+    def agencies(self, request: Request) -> Response:
+        rows = milestones.agency_reply_times(timezone.localdate())
+        page = self.paginate_queryset(rows)
+        assert page is not None
+        return self.get_paginated_response(
+            serializers.AgencyReplyTimesSerializer(page, many=True).data
+        )
