@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -86,11 +87,17 @@ def rows(spec: CsvSpec, queryset: QuerySet[Any]) -> Iterator[list[str]]:
     records: Iterable[Any] = spec.prepare(queryset).iterator(chunk_size=CHUNK_SIZE)
     if spec.decorate is not None:
         records = spec.decorate(records)
-    for record in records:
+    for count, record in enumerate(records, start=1):
         yield [
             cell(column.value(record), escape_formulas=spec.escape_formulas)
             for column in spec.columns
         ]
+        # Model instances with prefetched or cached related managers point back
+        # at themselves; such cycles are freed only by the garbage collector, which
+        # runs too rarely to keep up with a long export. Collecting once per chunk
+        # keeps memory flat however long the list is.
+        if count % CHUNK_SIZE == 0:
+            gc.collect()
 
 
 class _Echo:
