@@ -23,9 +23,15 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# A developer's settings: debug mode and a random key, written once and kept.
+.env:
+	@printf '# Written by `make run` for this development checkout; see docs/configuration.md.\nDEBUG=true\nSECRET_KEY=%s\n' \
+		"$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "Wrote .env (DEBUG=true and a random SECRET_KEY) for this checkout."
+
 ## run: install, migrate SQLite, load the 2010 record, create demo accounts, serve on 127.0.0.1:$(PORT)
 run: export DEBUG ?= true
-run: install
+run: install .env
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_record
 	$(BIN)/python manage.py create_demo_accounts

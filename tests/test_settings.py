@@ -76,3 +76,20 @@ def test_postgres_urls_are_understood() -> None:
     result = start(SECRET_KEY="x", DATABASE_URL="postgres://u@127.0.0.1:5432/db")
     assert result.returncode == 0, result.stderr
     assert "postgresql" in result.stdout
+
+
+def test_a_developers_env_file_is_read_but_real_variables_win(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("DEBUG=true\nDATABASE_URL=postgres://u@127.0.0.1:5432/from_file\n")
+    result = start(ENV_FILE=str(env_file))
+    assert result.returncode == 0, result.stderr
+    assert "postgresql" in result.stdout
+    result = start(ENV_FILE=str(env_file), DATABASE_URL="sqlite:////tmp/real.sqlite3")
+    assert result.returncode == 0, result.stderr
+    assert "sqlite3" in result.stdout
+
+
+def test_no_env_file_is_read_when_env_file_is_empty(tmp_path: Path) -> None:
+    result = start(ENV_FILE="")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr

@@ -14,10 +14,18 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from dotenv import load_dotenv
 
 from tracker.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# A developer's variables may live in a .env file (`make run` writes one with
+# DEBUG on and a random key). Real environment variables always win; ENV_FILE
+# names another file, or is empty to read none (the test run does that).
+_env_file = os.environ.get("ENV_FILE", str(BASE_DIR / ".env"))
+if _env_file:
+    load_dotenv(_env_file, override=False)
 
 DEBUG = env_bool("DEBUG", False)
 
