@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from jurisdictions.models import Agency, Contact, Jurisdiction
 from tracker.base import TrackedModel
-from tracker.dates import PartialDate
+from tracker.dates import DatePrecision, PartialDate
 from tracker.deadlines import BUSINESS, Deadline, HolidayEntry, compute_deadline
 from tracker.models import (
     AgencyResponse,
@@ -228,6 +228,21 @@ def _user_or_none(by: User) -> Any:
     return by if by is not None and by.is_authenticated else None
 
 
+def _partial_date_fields(name: str, date: PartialDate | None) -> dict[str, Any]:
+    """The two columns that store a date with its precision."""
+    return {
+        name: date.value if date else None,
+        f"{name}_precision": date.precision if date else DatePrecision.DAY,
+    }
+
+
+def _create(instance: models.Model, by: User) -> None:
+    """Validate a new record and save it with its author in the history."""
+    instance.full_clean()
+    _set_history_user(instance, by)
+    instance.save()
+
+
 @transaction.atomic
 def request_open(
     *,
@@ -262,9 +277,7 @@ def request_open(
         source=source,
         reference=reference,
     )
-    request.full_clean()
-    _set_history_user(request, by)
-    request.save()
+    _create(request, by)
     Transition.objects.create(
         request=request,
         from_state="",
@@ -420,10 +433,8 @@ def letter_log(
         sender=sender,
         sender_contact=sender_contact,
         method=method,
-        sent_on=sent_on.value if sent_on else None,
-        sent_on_precision=sent_on.precision if sent_on else "day",
-        received_on=received_on.value if received_on else None,
-        received_on_precision=received_on.precision if received_on else "day",
+        **_partial_date_fields("sent_on", sent_on),
+        **_partial_date_fields("received_on", received_on),
         subject=subject,
         summary=summary,
         in_reply_to=in_reply_to,
@@ -433,9 +444,7 @@ def letter_log(
     )
     if attachment is not None:
         letter.attachment = attachment
-    letter.full_clean()
-    _set_history_user(letter, by)
-    letter.save()
+    _create(letter, by)
     letter.recipients.set(list(recipients))
     letter.recipient_contacts.set(list(recipient_contacts))
     _refresh_due_date(letter)
@@ -464,8 +473,7 @@ def response_record(
         letter=letter,
         agency=agency,
         kind=kind,
-        responded_on=responded_on.value if responded_on else None,
-        responded_on_precision=responded_on.precision if responded_on else "day",
+        **_partial_date_fields("responded_on", responded_on),
         summary=summary,
         is_public=is_public,
         notes=notes,
@@ -473,9 +481,7 @@ def response_record(
     )
     if attachment is not None:
         response.attachment = attachment
-    response.full_clean()
-    _set_history_user(response, by)
-    response.save()
+    _create(response, by)
     return response
 
 
@@ -497,17 +503,14 @@ def meeting_record(
     meeting = Meeting(
         request=request,
         status=status,
-        held_on=held_on.value if held_on else None,
-        held_on_precision=held_on.precision if held_on else "day",
+        **_partial_date_fields("held_on", held_on),
         place=place,
         outcome=outcome,
         is_public=is_public,
         notes=notes,
         source=source,
     )
-    meeting.full_clean()
-    _set_history_user(meeting, by)
-    meeting.save()
+    _create(meeting, by)
     meeting.agencies.set(list(agencies))
     meeting.attendees.set(list(attendees))
     return meeting
@@ -764,8 +767,7 @@ def statement_record(
         speaker=speaker,
         speaker_contact=speaker_contact,
         agency=agency,
-        stated_on=stated_on.value if stated_on else None,
-        stated_on_precision=stated_on.precision if stated_on else "day",
+        **_partial_date_fields("stated_on", stated_on),
         medium=medium,
         source_title=source_title,
         source_url=source_url,
@@ -775,9 +777,7 @@ def statement_record(
         notes=notes,
         source=source,
     )
-    statement.full_clean()
-    _set_history_user(statement, by)
-    statement.save()
+    _create(statement, by)
     return statement
 
 
