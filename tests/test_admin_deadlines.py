@@ -265,3 +265,39 @@ def test_a_statement_marked_public_is_published_without_a_warning(
 ) -> None:
     statement = StatementFactory(is_public=True)
     assert warnings_on(editor_client, admin_url("tracker_statement_change", statement.pk)) == []
+
+
+@pytest.mark.parametrize(
+    ("changelist", "parameter", "on_requests"),
+    [
+        ("tracker_letter_changelist", "overdue", False),
+        ("tracker_letter_changelist", "very_overdue", False),
+        ("tracker_optoutrequest_changelist", "overdue", True),
+        ("tracker_optoutrequest_changelist", "very_overdue", True),
+    ],
+)
+def test_each_overdue_filter_splits_the_list_into_yes_and_no(
+    editor_client: Client, editor: Any, changelist: str, parameter: str, on_requests: bool
+) -> None:
+    late = log_letter(editor, subject="Late")
+    answered = log_letter(editor, subject="Answered")
+    services.response_record(
+        request=answered.request,
+        by=editor,
+        agency=AgencyFactory(),
+        letter=answered,
+        kind="acknowledged",
+    )
+
+    def shown(value: str) -> set[int]:
+        with time_machine.travel(FIRST_VERY, tick=False):
+            response = editor_client.get(admin_url(changelist), {parameter: value})
+        return {row.pk for row in response.context["cl"].result_list}
+
+    if on_requests:
+        assert shown("yes") == {late.request_id}
+        assert late.request_id not in shown("no")
+        assert answered.request_id in shown("no")
+    else:
+        assert shown("yes") == {late.pk}
+        assert shown("no") == {answered.pk}

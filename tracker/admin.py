@@ -17,7 +17,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -47,69 +47,59 @@ from tracker.workflow import STATE_DESCRIPTIONS, State
 # --- Overdue, as LetterQuerySet.overdue() defines it ----------------------------------
 
 
-class LetterOverdueFilter(admin.SimpleListFilter):
+class _LetterStateFilter(admin.SimpleListFilter):
+    """Yes/no on the letters a LetterQuerySet rule selects (overdue, very overdue);
+    on requests, whether the request has such a letter. The rule itself lives in
+    LetterQuerySet, never here."""
+
+    on_requests = False
+    yes_label = ""
+    no_label = ""
+
+    def matching(self) -> QuerySet[Any]:
+        raise NotImplementedError
+
+    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", self.yes_label), ("no", self.no_label)]
+
+    def queryset(self, request: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() not in ("yes", "no"):
+            return queryset
+        if self.on_requests:
+            condition = Q(Exists(self.matching().filter(request=OuterRef("pk"))))
+        else:
+            condition = Q(pk__in=self.matching().values("pk"))
+        return queryset.filter(condition) if self.value() == "yes" else queryset.exclude(condition)
+
+
+class LetterOverdueFilter(_LetterStateFilter):
     title = "overdue"
     parameter_name = "overdue"
+    yes_label, no_label = "Overdue", "Not overdue"
 
-    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Overdue"), ("no", "Not overdue")]
-
-    def queryset(self, request: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        overdue = Letter.objects.overdue().values("pk")
-        if self.value() == "yes":
-            return queryset.filter(pk__in=overdue)
-        if self.value() == "no":
-            return queryset.exclude(pk__in=overdue)
-        return queryset
+    def matching(self) -> QuerySet[Any]:
+        return Letter.objects.overdue()
 
 
-class RequestOverdueFilter(admin.SimpleListFilter):
+class RequestOverdueFilter(LetterOverdueFilter):
     title = "overdue letters"
-    parameter_name = "overdue"
-
-    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Has an overdue letter"), ("no", "No overdue letter")]
-
-    def queryset(self, request: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        has_overdue = Exists(Letter.objects.overdue().filter(request=OuterRef("pk")))
-        if self.value() == "yes":
-            return queryset.filter(has_overdue)
-        if self.value() == "no":
-            return queryset.exclude(has_overdue)
-        return queryset
+    on_requests = True
+    yes_label, no_label = "Has an overdue letter", "No overdue letter"
 
 
-class LetterVeryOverdueFilter(admin.SimpleListFilter):
+class LetterVeryOverdueFilter(_LetterStateFilter):
     title = "very overdue"
     parameter_name = "very_overdue"
+    yes_label, no_label = "Very overdue (past twice the window)", "Not very overdue"
 
-    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Very overdue (past twice the window)"), ("no", "Not very overdue")]
-
-    def queryset(self, request: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        very_overdue = Letter.objects.very_overdue(timezone.localdate()).values("pk")
-        if self.value() == "yes":
-            return queryset.filter(pk__in=very_overdue)
-        if self.value() == "no":
-            return queryset.exclude(pk__in=very_overdue)
-        return queryset
+    def matching(self) -> QuerySet[Any]:
+        return Letter.objects.very_overdue(timezone.localdate())
 
 
-class RequestVeryOverdueFilter(admin.SimpleListFilter):
+class RequestVeryOverdueFilter(LetterVeryOverdueFilter):
     title = "very overdue letters"
-    parameter_name = "very_overdue"
-
-    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Has a very overdue letter"), ("no", "No very overdue letter")]
-
-    def queryset(self, request: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        very_overdue = Letter.objects.very_overdue(timezone.localdate())
-        has_very_overdue = Exists(very_overdue.filter(request=OuterRef("pk")))
-        if self.value() == "yes":
-            return queryset.filter(has_very_overdue)
-        if self.value() == "no":
-            return queryset.exclude(has_very_overdue)
-        return queryset
+    on_requests = True
+    yes_label, no_label = "Has a very overdue letter", "No very overdue letter"
 
 
 class PublishWarningMixin:

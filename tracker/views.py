@@ -427,57 +427,77 @@ def _back_to(optout: OptOutRequest, anchor: str) -> HttpResponse:
     return redirect(f"{optout.get_absolute_url()}?new={anchor}#{anchor}")
 
 
-@staff_page
-@require_POST
-def letter_create(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "tracker.add_letter")
+def _log_on_request(
+    request: HttpRequest,
+    pk: int,
+    *,
+    permission: str,
+    form_class: Any,
+    form_name: str,
+    record: Any,
+    kind: str,
+    message: Any,
+) -> HttpResponse:
+    """The quick forms' one flow: check the right, validate, call the service, then
+    back to the request with the new item highlighted, or the page again (400)
+    with the errors next to the fields and everything typed kept."""
+    _require(request, permission)
     optout = get_object_or_404(OptOutRequest, pk=pk)
-    form = LetterForm(request.POST, request.FILES, request=optout)
+    form = form_class(request.POST, request.FILES, request=optout)
     if form.is_valid():
         try:
-            letter = services.letter_log(request=optout, by=request.user, **form.cleaned_data)
+            item = record(request=optout, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Letter logged: {letter.subject}.")
-            return _back_to(optout, f"letter-{letter.pk}")
-    return _request_page(request, pk, letter_form=form, status=400)
+            messages.success(request, message(item))
+            return _back_to(optout, f"{kind}-{item.pk}")
+    return _request_page(request, pk, status=400, **{form_name: form})
+
+
+@staff_page
+@require_POST
+def letter_create(request: HttpRequest, pk: int) -> HttpResponse:
+    return _log_on_request(
+        request,
+        pk,
+        permission="tracker.add_letter",
+        form_class=LetterForm,
+        form_name="letter_form",
+        record=services.letter_log,
+        kind="letter",
+        message=lambda letter: f"Letter logged: {letter.subject}.",
+    )
 
 
 @staff_page
 @require_POST
 def response_create(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "tracker.add_agencyresponse")
-    optout = get_object_or_404(OptOutRequest, pk=pk)
-    form = ResponseForm(request.POST, request.FILES, request=optout)
-    if form.is_valid():
-        try:
-            response = services.response_record(
-                request=optout, by=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Reply logged: {response}.")
-            return _back_to(optout, f"response-{response.pk}")
-    return _request_page(request, pk, response_form=form, status=400)
+    return _log_on_request(
+        request,
+        pk,
+        permission="tracker.add_agencyresponse",
+        form_class=ResponseForm,
+        form_name="response_form",
+        record=services.response_record,
+        kind="response",
+        message=lambda response: f"Reply logged: {response}.",
+    )
 
 
 @staff_page
 @require_POST
 def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "tracker.add_meeting")
-    optout = get_object_or_404(OptOutRequest, pk=pk)
-    form = MeetingForm(request.POST, request=optout)
-    if form.is_valid():
-        try:
-            meeting = services.meeting_record(request=optout, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"{meeting} logged.")
-            return _back_to(optout, f"meeting-{meeting.pk}")
-    return _request_page(request, pk, meeting_form=form, status=400)
+    return _log_on_request(
+        request,
+        pk,
+        permission="tracker.add_meeting",
+        form_class=MeetingForm,
+        form_name="meeting_form",
+        record=services.meeting_record,
+        kind="meeting",
+        message=lambda meeting: f"{meeting} logged.",
+    )
 
 
 def _move(request: HttpRequest, pk: int, *, reopen: bool) -> HttpResponse:
