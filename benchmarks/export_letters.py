@@ -7,7 +7,7 @@ Usage (from the project folder)::
 
 For each size it builds a fresh SQLite database in a temporary folder with that
 many letters (each with a recipient), streams the export the staff pages, the
-admin and the API all use (``tracker.exports.csv_lines``), and prints the time
+admin and the API all use (``tracker.domain.exports.csv_lines``), and prints the time
 and Python's peak traced memory. Bounded memory means the peak stays flat as
 the list grows.
 """
@@ -35,7 +35,7 @@ def child(size: int) -> None:
     from django.core.management import call_command
 
     from jurisdictions.models import Agency, Jurisdiction
-    from tracker import exports
+    from tracker.domain import exports
     from tracker.models import Letter, OptOutRequest
 
     call_command("migrate", verbosity=0)
@@ -80,7 +80,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             env = {
                 **os.environ,
-                "DJANGO_SETTINGS_MODULE": "tracker.settings",
+                "DJANGO_SETTINGS_MODULE": "config.settings",
                 "SECRET_KEY": "benchmark-only-key",
                 "DEBUG": "false",
                 "DATABASE_URL": f"sqlite:///{Path(folder) / 'bench.sqlite3'}",

@@ -33,7 +33,7 @@ BENCH_DB = "opt_out_tracker_import_bench"
 def child() -> None:
     """Run inside a process whose DATABASE_URL names the fresh database."""
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("SECRET_KEY", "benchmark-only-key")
     os.environ.setdefault("DEBUG", "false")
     import django
@@ -42,7 +42,7 @@ def child() -> None:
     from django.core.management import call_command
 
     from jurisdictions.data.counties import DATASET
-    from jurisdictions.importer import import_csv
+    from jurisdictions.domain.importer import import_csv
     from jurisdictions.models import Jurisdiction
 
     call_command("migrate", verbosity=0, skip_checks=True)

@@ -14,10 +14,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from jurisdictions.states import STATES, USState
-from tracker.base import ReferenceManager, TrackedModel
-from tracker.dates import validate_plausible_date
-from tracker.deadlines import MAX_WINDOW_DAYS as MAX_REPLY_WINDOW_DAYS
+from core.dates import validate_plausible_date
+from core.models import ReferenceManager, TrackedModel
+from jurisdictions.domain.states import STATES, USState
+
+#: A year: no agency is given longer, and much longer windows would run due dates
+#: past the calendar's end.
+MAX_REPLY_WINDOW_DAYS = 365
 
 fips_validator = RegexValidator(
     r"^\d{2}(\d{3}|\d{5})?$",

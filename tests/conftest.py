@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from tracker.roles import EDITORS, VIEWERS
+from tracker.domain.roles import EDITORS, VIEWERS
 
 
 @pytest.fixture(autouse=True)

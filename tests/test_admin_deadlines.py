@@ -15,11 +15,11 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
+from core.dates import PartialDate
 from jurisdictions.models import Agency
 from tests.factories import AgencyFactory, RequestFactory, StatementFactory
 from tests.test_admin_editing import post_data
-from tracker import services
-from tracker.dates import PartialDate
+from tracker.domain import services
 from tracker.models import CalendarToken, Letter, ReminderLog
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ from tests.factories import (
     RequestFactory,
     ResponseFactory,
 )
-from tracker import services
+from tracker.domain import services
 from tracker.models import AgencyResponse, Letter, OptOutRequest
 
 pytestmark = pytest.mark.django_db

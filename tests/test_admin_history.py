@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from tests.factories import LetterFactory, RequestFactory
 from tests.test_admin_editing import change_url, post_data
-from tracker import services
+from tracker.domain import services
+from tracker.domain.workflow import State
 from tracker.models import Letter, OptOutRequest
-from tracker.workflow import State
 
 pytestmark = pytest.mark.django_db
 

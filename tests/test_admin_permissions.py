@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from tests.factories import JurisdictionFactory, LetterFactory, RequestFactory, ResponseFactory
 from tests.test_admin_pages import BUILDERS, registered
-from tracker import services
+from tracker.domain import services
 from tracker.models import Letter, OptOutRequest, Transition
 
 pytestmark = pytest.mark.django_db

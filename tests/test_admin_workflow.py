@@ -10,13 +10,13 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
+from core.dates import PartialDate
 from jurisdictions.models import Agency
 from tests.factories import AgencyFactory, JurisdictionFactory, LetterFactory, RequestFactory
 from tests.test_admin_editing import add_url, change_url, post_data
-from tracker import services
-from tracker.dates import PartialDate
+from tracker.domain import services
+from tracker.domain.workflow import State
 from tracker.models import OptOutRequest, Transition
-from tracker.workflow import State
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from jurisdictions.models import Agency
 from tests.factories import AgencyFactory, JurisdictionFactory
-from tracker import services
+from tracker.domain import services
 from tracker.models import AgencyResponse, Letter, OptOutRequest
 
 pytestmark = pytest.mark.django_db

@@ -12,10 +12,10 @@ import pytest
 import time_machine
 from rest_framework.test import APIClient
 
+from core.dates import PartialDate
 from jurisdictions.models import Agency, Contact
 from tests.factories import AgencyFactory, ContactFactory, JurisdictionFactory
-from tracker import services
-from tracker.dates import PartialDate
+from tracker.domain import services
 from tracker.models import Holiday, Letter, OptOutRequest
 
 pytestmark = pytest.mark.django_db

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
+from core.dates import PartialDate
 from jurisdictions.models import Agency
 from tests.factories import AgencyFactory, JurisdictionFactory
-from tracker import services
-from tracker.dates import PartialDate
+from tracker.domain import services
 from tracker.models import OptOutRequest
 
 pytestmark = pytest.mark.django_db

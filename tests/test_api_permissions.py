@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from core.dates import PartialDate
 from jurisdictions.models import Agency
 from tests.factories import (
     AgencyFactory,
@@ -18,9 +19,8 @@ from tests.factories import (
     MeetingFactory,
     StatementFactory,
 )
-from tracker import services
 from tracker.api.serializers import ContactSerializer
-from tracker.dates import PartialDate
+from tracker.domain import services
 from tracker.models import Letter
 
 pytestmark = pytest.mark.django_db

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
+from core.dates import PartialDate
 from jurisdictions.models import Agency
 from tests.factories import (
     AgencyFactory,
@@ -18,8 +19,7 @@ from tests.factories import (
     ResponseFactory,
     StatementFactory,
 )
-from tracker import services
-from tracker.dates import PartialDate
+from tracker.domain import services
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from tracker.workflow import State
+from tracker.domain.workflow import State
 
 pytestmark = pytest.mark.django_db
 

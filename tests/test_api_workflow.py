@@ -9,10 +9,10 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
+from core.dates import PartialDate
 from jurisdictions.models import Agency
 from tests.factories import AgencyFactory, JurisdictionFactory
-from tracker import services
-from tracker.dates import PartialDate
+from tracker.domain import services
 from tracker.models import OptOutRequest, Transition
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tests.factories import AgencyFactory, RequestFactory
-from tracker import services
+from tracker.domain import services
 from tracker.models import Letter
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import SCREENSHOTS, sign_in
+from tracker.domain.workflow import State
 from tracker.models import Letter, OptOutRequest
-from tracker.workflow import State
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

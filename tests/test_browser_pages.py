@@ -11,8 +11,8 @@ import pytest
 
 from jurisdictions.models import Agency
 from tests.conftest import SCREENSHOTS, sign_in
+from tracker.domain.workflow import State
 from tracker.models import AgencyResponse, Letter, OptOutRequest, Transition
-from tracker.workflow import State
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

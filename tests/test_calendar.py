@@ -12,7 +12,7 @@ from icalendar import Calendar
 
 from tests.conftest import SCREENSHOTS, sign_in
 from tests.factories import AgencyFactory, LetterFactory, MeetingFactory, RequestFactory
-from tracker import services
+from tracker.domain import services
 from tracker.models import CalendarToken, Meeting
 
 pytestmark = pytest.mark.django_db

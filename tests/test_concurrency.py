@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from tests.factories import AgencyFactory, JurisdictionFactory
-from tracker import services
+from tracker.domain import services
 from tracker.models import OptOutRequest, Transition
 
 

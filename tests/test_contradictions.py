@@ -8,18 +8,18 @@ from typing import Any
 
 import pytest
 
+from core.dates import PartialDate
 from jurisdictions.models import Agency
 from tests.factories import AgencyFactory, StatementFactory
-from tracker.dates import PartialDate
-from tracker.models import Statement
-from tracker.publishing import published_statements
-from tracker.statements import (
+from tracker.domain.publishing import published_statements
+from tracker.domain.statements import (
     CONFLICTS,
     DaysBetween,
     conflict_table_markdown,
     contradictions,
     positions_conflict,
 )
+from tracker.models import Statement
 
 pytestmark = pytest.mark.django_db
 

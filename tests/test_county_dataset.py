@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from jurisdictions.data.counties import DATASET, ocd_id, ocd_slug, render
-from jurisdictions.importer import COLUMNS, import_csv, plan_import
+from jurisdictions.domain.importer import COLUMNS, import_csv, plan_import
 from jurisdictions.models import Jurisdiction
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "jurisdictions.json"

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from core.dates import DatePrecision, PartialDate, display_partial
 from tests.factories import LetterFactory
-from tracker.dates import DatePrecision, PartialDate, display_partial
 from tracker.models import Letter
 
 

@@ -10,11 +10,11 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
+from core.dates import PartialDate
 from jurisdictions.models import Agency
 from tests.factories import AgencyFactory, HolidayFactory, RequestFactory
-from tracker import services
-from tracker.dates import PartialDate
-from tracker.deadlines import BUSINESS, CALENDAR, WindowError, add_days, compute_deadline
+from tracker.domain import services
+from tracker.domain.deadlines import BUSINESS, CALENDAR, WindowError, add_days, compute_deadline
 from tracker.models import AgencyResponse, Holiday, Letter
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tracker.workflow import mermaid_diagram
+from tracker.domain.workflow import mermaid_diagram
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,7 +16,7 @@ def test_the_architecture_page_shows_the_current_workflow() -> None:
 def test_every_setting_read_from_the_environment_is_documented() -> None:
     import re
 
-    settings_source = (ROOT / "tracker" / "settings.py").read_text()
+    settings_source = (ROOT / "config" / "settings.py").read_text()
     variables = set(re.findall(r'env_\w+\(\s*"([A-Z_]+)"', settings_source))
     documented = (ROOT / "docs" / "configuration.md").read_text()
     example = (ROOT / ".env.example").read_text()

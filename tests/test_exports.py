@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from jurisdictions.importer import COLUMNS
+from jurisdictions.domain.importer import COLUMNS
 from jurisdictions.models import Jurisdiction
 from tests.factories import (
     AgencyFactory,
@@ -20,7 +20,7 @@ from tests.factories import (
     RequestFactory,
     ResponseFactory,
 )
-from tracker import exports
+from tracker.domain import exports
 from tracker.models import Letter, OptOutRequest
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 
 from jurisdictions.models import Agency, Contact, Jurisdiction
-from tracker import services
+from tracker.domain import services
+from tracker.domain.workflow import State
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement
-from tracker.workflow import State
 
 pytestmark = pytest.mark.django_db
 

@@ -16,9 +16,9 @@ from django.test import Client
 
 from jurisdictions.models import Agency
 from tests.factories import AgencyFactory, LetterFactory, RequestFactory
-from tracker import services
+from tracker.domain import services
+from tracker.domain.workflow import State
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Transition
-from tracker.workflow import State
 
 pytestmark = pytest.mark.django_db
 

@@ -11,11 +11,11 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from core.dates import PartialDate
 from jurisdictions.models import Agency
 from tests.factories import AgencyFactory, RequestFactory
-from tracker import services
-from tracker.dates import PartialDate
-from tracker.deadlines import HolidayFileError, parse_holiday_lines
+from tracker.domain import services
+from tracker.domain.deadlines import HolidayFileError, parse_holiday_lines
 from tracker.models import Holiday
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from jurisdictions.importer import (
+from jurisdictions.domain.importer import (
     COLUMNS,
     ImportRefused,
     apply_plan,

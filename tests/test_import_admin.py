@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from jurisdictions.importer import COLUMNS
+from jurisdictions.domain.importer import COLUMNS
 from jurisdictions.models import Jurisdiction
 from tests.factories import JurisdictionFactory
 

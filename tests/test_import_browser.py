@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from jurisdictions.importer import COLUMNS
+from jurisdictions.domain.importer import COLUMNS
 from jurisdictions.models import Jurisdiction
 from tests.conftest import SCREENSHOTS, sign_in
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from jurisdictions.importer import COLUMNS, export_rows, import_csv, write_csv
+from jurisdictions.domain.importer import COLUMNS, export_rows, import_csv, write_csv
 from jurisdictions.models import Jurisdiction
 from tests.factories import JurisdictionFactory
 

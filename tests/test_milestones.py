@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from core.dates import PartialDate
 from jurisdictions.models import Agency
 from tests.factories import (
     AgencyFactory,
@@ -16,9 +17,8 @@ from tests.factories import (
     RequestFactory,
     ResponseFactory,
 )
-from tracker import milestones
-from tracker.dates import PartialDate
-from tracker.milestones import Span, agency_reply_times, percentile, request_milestones
+from tracker.domain import milestones
+from tracker.domain.milestones import Span, agency_reply_times, percentile, request_milestones
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest
 
 pytestmark = pytest.mark.django_db

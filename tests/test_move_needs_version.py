@@ -15,10 +15,10 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import JurisdictionFactory
-from tracker import services
-from tracker.forms import MOVE_VERSION_MISSING
+from tracker.domain import services
+from tracker.domain.workflow import State
 from tracker.models import OptOutRequest
-from tracker.workflow import State
+from tracker.pages.forms import MOVE_VERSION_MISSING
 
 pytestmark = pytest.mark.django_db
 

@@ -21,9 +21,9 @@ from django.core import mail
 from django.test import Client
 from icalendar import Calendar
 
-from tracker import services
+from tracker.domain import services
+from tracker.domain.reminders import send_reminders
 from tracker.models import Letter, OptOutRequest
-from tracker.reminders import send_reminders
 
 pytestmark = pytest.mark.django_db
 

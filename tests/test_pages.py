@@ -13,6 +13,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from core.dates import PartialDate
 from jurisdictions.models import Agency, Jurisdiction
 from tests.factories import (
     AgencyFactory,
@@ -22,8 +23,7 @@ from tests.factories import (
     RequestFactory,
     ResponseFactory,
 )
-from tracker import services
-from tracker.dates import PartialDate
+from tracker.domain import services
 from tracker.models import Letter, OptOutRequest, Transition
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from tests.factories import (
     ResponseFactory,
     StatementFactory,
 )
-from tracker import publishing
+from tracker.domain import publishing
 from tracker.models import OptOutRequest, Transition
 
 pytestmark = pytest.mark.django_db

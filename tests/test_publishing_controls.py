@@ -16,7 +16,7 @@ from tests.factories import (
     ResponseFactory,
     StatementFactory,
 )
-from tracker import services
+from tracker.domain import services
 from tracker.models import Letter, OptOutRequest, Statement
 
 pytestmark = pytest.mark.django_db

@@ -15,9 +15,9 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError
 
 from tests.factories import AgencyFactory, LetterFactory, RequestFactory, ResponseFactory
+from tracker.domain.reminders import send_reminders
+from tracker.domain.tasks import send_reminders_task
 from tracker.models import Letter, OptOutRequest, ReminderLog
-from tracker.reminders import send_reminders
-from tracker.tasks import send_reminders_task
 
 pytestmark = pytest.mark.django_db
 
@@ -168,7 +168,7 @@ def test_a_claim_made_after_this_run_looked_is_respected(owner: Any) -> None:
     second = overdue_letter(owner, "Second")
     # Another run claims the first letter after this run checked what was reminded.
     ReminderLog.objects.create(letter=first, date=DAY_AFTER, email=owner.email)
-    with mock.patch("tracker.reminders.reminded_on", return_value=set()):
+    with mock.patch("tracker.domain.reminders.reminded_on", return_value=set()):
         run = send_reminders(DAY_AFTER)
     assert run.sent == [(owner.email, [second.reference])]
     assert run.already_reminded == [first.reference]
@@ -228,7 +228,7 @@ def _run_twice_at_once() -> list[str]:
     """Two runs that both read the overdue letters before either claims one."""
     from django.db import connection
 
-    from tracker import reminders
+    from tracker.domain import reminders
 
     barrier = threading.Barrier(2, timeout=30)
     read = reminders.overdue_by_owner

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, Phase, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.config import SchemathesisConfig
 
-from tracker.wsgi import application
+from config.wsgi import application
 
 EXAMPLES_PER_OPERATION = 25
 

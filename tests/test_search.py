@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 
 from tests.factories import LetterFactory, RequestFactory, ResponseFactory
+from tracker.domain.search import search, uses_full_text
 from tracker.models import OptOutRequest
-from tracker.search import search, uses_full_text
 
 pytestmark = pytest.mark.django_db
 

@@ -9,12 +9,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core.dates import PartialDate
 from jurisdictions.models import Agency
 from tests.factories import AgencyFactory, JurisdictionFactory, LetterFactory, RequestFactory
-from tracker import services
-from tracker.dates import PartialDate
+from tracker.domain import services
+from tracker.domain.workflow import State
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Transition
-from tracker.workflow import State
 
 pytestmark = pytest.mark.django_db
 

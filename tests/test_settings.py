@@ -21,7 +21,7 @@ def start(**env: str) -> subprocess.CompletedProcess[str]:
         [
             sys.executable,
             "-c",
-            "import tracker.settings as s; print(s.DATABASES['default']['ENGINE'])",
+            "import config.settings as s; print(s.DATABASES['default']['ENGINE'])",
         ],
         cwd=ROOT,
         env={**clean, **env},

@@ -11,10 +11,10 @@ import pytest
 import time_machine
 from django.test import Client
 
+from core.dates import PartialDate
 from jurisdictions.models import Agency
 from tests.factories import AgencyFactory, JurisdictionFactory, LetterFactory, RequestFactory
-from tracker import services
-from tracker.dates import PartialDate
+from tracker.domain import services
 from tracker.models import Letter, OptOutRequest
 
 pytestmark = pytest.mark.django_db

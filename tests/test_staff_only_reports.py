@@ -13,9 +13,9 @@ from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
 from tests.factories import RequestFactory
-from tracker import services
+from tracker.domain import services
+from tracker.domain.roles import VIEWERS
 from tracker.models import CalendarToken
-from tracker.roles import VIEWERS
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from tracker.workflow import (
+from tracker.domain.workflow import (
     CLOSED_STATES,
     NEXT_STATES,
     TRANSITIONS,

@@ -1,4 +1,4 @@
-"""The workflow's rules are decided once, in tracker.services, and every page asks.
+"""The workflow's rules are decided once, in tracker.domain.services, and every page asks.
 
 The moves not yet possible (with what to do first) come from
 ``services.request_blocked_steps`` on the staff request page and on the admin's
@@ -16,9 +16,9 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import AgencyFactory, JurisdictionFactory
-from tracker import services
+from tracker.domain import services
+from tracker.domain.workflow import State
 from tracker.models import Letter, OptOutRequest
-from tracker.workflow import State
 
 pytestmark = pytest.mark.django_db
 

@@ -7,4 +7,4 @@ class TrackerConfig(AppConfig):
     verbose_name = "Opt-out requests"
 
     def ready(self) -> None:
-        from tracker import checks, roles  # noqa: F401  (registers checks and signal handlers)
+        from tracker.domain import checks, roles  # noqa: F401  (registers checks and signal handlers)

@@ -1,9 +1,9 @@
 """Opt-out requests and everything that happens to them.
 
 Status is never edited directly: it changes only through
-:func:`tracker.services.request_transition`, which also writes the
+:func:`tracker.domain.services.request_transition`, which also writes the
 :class:`Transition` log. Dates known only to the month or year are stored with
-their precision (see :mod:`tracker.dates`).
+their precision (see :mod:`core.dates`).
 """
 
 from __future__ import annotations
@@ -21,17 +21,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from jurisdictions.models import Agency, Contact, Jurisdiction
-from tracker.attachments import attachment_path, validate_attachment
-from tracker.base import ReferenceManager, TrackedModel
-from tracker.dates import (
+from core.attachments import attachment_path, validate_attachment
+from core.dates import (
     DatePrecision,
     PartialDate,
     partial_date,
     truncate,
     validate_plausible_date,
 )
-from tracker.workflow import CLOSED_STATES, State
+from core.models import ReferenceManager, TrackedModel
+from jurisdictions.models import Agency, Contact, Jurisdiction
+from tracker.domain.workflow import CLOSED_STATES, State
 
 __all__ = [
     "AgencyResponse",

@@ -18,9 +18,9 @@ import unicodedata
 from importlib import resources
 from pathlib import Path
 
-from jurisdictions.importer import COLUMNS
+from jurisdictions.domain.importer import COLUMNS
+from jurisdictions.domain.states import STATES
 from jurisdictions.models import Jurisdiction, ocd_id_validator
-from jurisdictions.states import STATES
 
 DATASET = Path(__file__).resolve().parent / "us_counties.csv"
 

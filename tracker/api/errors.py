@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import set_rollback
 
-from tracker.services import DomainError, StaleRecord, TransitionRefused
+from tracker.domain.services import DomainError, StaleRecord, TransitionRefused
 
 NON_FIELD = "non_field_errors"
 

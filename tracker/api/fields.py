@@ -7,7 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tracker.dates import PartialDate, partial_date
+from core.dates import PartialDate, partial_date
 
 #: Years the API accepts in a date. Deadlines are computed from dates, so a
 #: year like 9999 would overflow them; the record starts in the 2000s.

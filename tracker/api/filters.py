@@ -17,10 +17,10 @@ from rest_framework import filters, serializers
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from jurisdictions.domain.states import USState
 from jurisdictions.models import Agency, Contact, Jurisdiction
-from jurisdictions.states import USState
+from tracker.domain.workflow import State
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement, Transition
-from tracker.workflow import State
 
 _FLAG_CHOICES = [("true", "true"), ("false", "false")]
 SEARCH_MAX_LENGTH = 200

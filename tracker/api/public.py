@@ -1,7 +1,7 @@
 """Anonymous reads of the public record, and CSV downloads of the staff lists.
 
 Without a token, ``GET`` on a resource that offers it (``public_read``) answers
-with what :mod:`tracker.publishing` says is published, shown through its
+with what :mod:`tracker.domain.publishing` says is published, shown through its
 ``public_*`` functions (never contacts' details, internal notes, working
 sources, owners or attachments). An anonymous caller may use only the filters
 named in ``public_filters`` and search only ``public_search_fields``: a filter
@@ -22,7 +22,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tracker import exports
+from tracker.domain import exports
 
 if TYPE_CHECKING:
     from django.http import HttpResponseBase
@@ -152,7 +152,7 @@ CSV_RESPONSE = OpenApiResponse(
 class CsvListMixin:
     """``?format=csv`` on a list: the same filtered and ordered rows, streamed.
 
-    The rows come from :mod:`tracker.exports` (the spec ``csv_spec``), the same
+    The rows come from :mod:`tracker.domain.exports` (the spec ``csv_spec``), the same
     columns the staff pages and the admin download.
     """
 

@@ -1,4 +1,4 @@
-"""Representations of every record. Writing goes through :mod:`tracker.services`.
+"""Representations of every record. Writing goes through :mod:`tracker.domain.services`.
 
 Serializers parse and check input and pick the service to call; they hold no
 business rule. Codes (statuses, kinds, methods) are documented in the OpenAPI
@@ -15,14 +15,14 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.attachments import validate_attachment
 from jurisdictions.models import Agency, Contact, Jurisdiction
-from tracker import services
 from tracker.api.fields import PartialDateField, store_partial_dates
 from tracker.api.permissions import can_view_contact_details
-from tracker.attachments import validate_attachment
-from tracker.deadlines import Deadline
+from tracker.domain import services
+from tracker.domain.deadlines import Deadline
+from tracker.domain.workflow import STATE_DESCRIPTIONS, State
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement, Transition
-from tracker.workflow import STATE_DESCRIPTIONS, State
 
 _COMMON_READ_ONLY = ("id", "reference", "version", "created_at", "updated_at")
 NOTE_MAX_LENGTH = 5000

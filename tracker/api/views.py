@@ -1,6 +1,6 @@
 """The REST API v1 endpoints: generic viewsets for records, actions for the workflow.
 
-Every write calls :mod:`tracker.services`. Detail responses carry an ``ETag``
+Every write calls :mod:`tracker.domain.services`. Detail responses carry an ``ETag``
 made from the record's version; ``If-Match`` on ``PUT``/``PATCH``/``DELETE`` and
 on the transitions endpoint refuses a stale write with 412.
 """
@@ -38,8 +38,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from core.attachments import detect_type
+from core.models import TrackedModel
 from jurisdictions.models import Agency, Contact, Jurisdiction
-from tracker import exports, milestones, publishing, services
 from tracker.api import filters, serializers
 from tracker.api.permissions import ModelPermissions
 from tracker.api.public import (
@@ -49,11 +50,10 @@ from tracker.api.public import (
     PublicReadMixin,
     is_anonymous,
 )
-from tracker.attachments import detect_type
-from tracker.base import TrackedModel
-from tracker.filters import with_letter_flags
+from tracker.domain import exports, milestones, publishing, services
+from tracker.domain.statements import Contradiction, contradictions
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement, Transition
-from tracker.statements import Contradiction, contradictions
+from tracker.pages.filters import with_letter_flags
 
 MAX_PAGE_SIZE = 200
 
@@ -804,7 +804,7 @@ class TransitionViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):  # type
 
 
 class MilestonesViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
-    """How long things take: per request, per agency (tracker.milestones)."""
+    """How long things take: per request, per agency (tracker.domain.milestones)."""
 
     queryset = OptOutRequest.objects.order_by("pk")
     permission_classes = [ModelPermissions]

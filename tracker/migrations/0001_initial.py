@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import simple_history.models
-import tracker.attachments
+import core.attachments
 from django.conf import settings
 from django.db import migrations, models
 
@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
                 ('received_on_precision', models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='day', help_text='How much of the date is known: the day, only the month, or only the year.', max_length=5, verbose_name='received precision')),
                 ('subject', models.CharField(max_length=300, verbose_name='subject')),
                 ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('attachment', models.TextField(blank=True, help_text='PDF, image, plain text, email or Word document.', max_length=100, validators=[tracker.attachments.validate_attachment], verbose_name='attachment')),
+                ('attachment', models.TextField(blank=True, help_text='PDF, image, plain text, email or Word document.', max_length=100, validators=[core.attachments.validate_attachment], verbose_name='attachment')),
                 ('due_on', models.DateField(blank=True, editable=False, help_text="Computed from the recipients' reply windows when the letter is logged.", null=True, verbose_name='reply due')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
@@ -138,7 +138,7 @@ class Migration(migrations.Migration):
                 ('medium', models.CharField(choices=[('letter', 'Letter'), ('memo', 'Memo'), ('press_conference', 'Press conference'), ('news_report', 'News report'), ('interview', 'Interview'), ('testimony', 'Testimony'), ('website', 'Website')], max_length=20, verbose_name='where')),
                 ('source_title', models.CharField(blank=True, max_length=300, verbose_name='source title')),
                 ('source_url', models.URLField(blank=True, verbose_name='source link')),
-                ('document', models.TextField(blank=True, help_text='PDF, image, plain text, email or Word document.', max_length=100, validators=[tracker.attachments.validate_attachment], verbose_name='attachment')),
+                ('document', models.TextField(blank=True, help_text='PDF, image, plain text, email or Word document.', max_length=100, validators=[core.attachments.validate_attachment], verbose_name='attachment')),
                 ('quote', models.TextField(verbose_name='quote or summary')),
                 ('position', models.CharField(choices=[('possible', 'Opting out is possible'), ('impossible', 'Opting out is impossible'), ('conditional', 'Possible under conditions'), ('unclear', 'Unclear or asks')], max_length=12, verbose_name='position on opting out')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
@@ -176,7 +176,7 @@ class Migration(migrations.Migration):
                 ('received_on_precision', models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='day', help_text='How much of the date is known: the day, only the month, or only the year.', max_length=5, verbose_name='received precision')),
                 ('subject', models.CharField(max_length=300, verbose_name='subject')),
                 ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('attachment', models.FileField(blank=True, help_text='PDF, image, plain text, email or Word document.', upload_to=tracker.attachments.attachment_path, validators=[tracker.attachments.validate_attachment], verbose_name='attachment')),
+                ('attachment', models.FileField(blank=True, help_text='PDF, image, plain text, email or Word document.', upload_to=core.attachments.attachment_path, validators=[core.attachments.validate_attachment], verbose_name='attachment')),
                 ('due_on', models.DateField(blank=True, editable=False, help_text="Computed from the recipients' reply windows when the letter is logged.", null=True, verbose_name='reply due')),
                 ('in_reply_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='replies', to='tracker.letter', verbose_name='in reply to')),
                 ('recipient_contacts', models.ManyToManyField(blank=True, related_name='letters_addressed', to='jurisdictions.contact', verbose_name='addressed to')),
@@ -336,7 +336,7 @@ class Migration(migrations.Migration):
                 ('responded_on_precision', models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='day', help_text='How much of the date is known: the day, only the month, or only the year.', max_length=5, verbose_name='date precision')),
                 ('kind', models.CharField(choices=[('acknowledged', 'Acknowledged receipt'), ('meeting_requested', 'Requested a meeting'), ('removed', 'Removed from the deployment plan'), ('activation_changed', 'Changed the activation date'), ('denied', 'Denied'), ('more_information', 'Asked for more information'), ('no_substantive_answer', 'No substantive answer')], max_length=30, verbose_name='kind')),
                 ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('attachment', models.TextField(blank=True, help_text='PDF, image, plain text, email or Word document.', max_length=100, validators=[tracker.attachments.validate_attachment], verbose_name='attachment')),
+                ('attachment', models.TextField(blank=True, help_text='PDF, image, plain text, email or Word document.', max_length=100, validators=[core.attachments.validate_attachment], verbose_name='attachment')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
                 ('history_change_reason', models.CharField(max_length=100, null=True)),
@@ -369,7 +369,7 @@ class Migration(migrations.Migration):
                 ('responded_on_precision', models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='day', help_text='How much of the date is known: the day, only the month, or only the year.', max_length=5, verbose_name='date precision')),
                 ('kind', models.CharField(choices=[('acknowledged', 'Acknowledged receipt'), ('meeting_requested', 'Requested a meeting'), ('removed', 'Removed from the deployment plan'), ('activation_changed', 'Changed the activation date'), ('denied', 'Denied'), ('more_information', 'Asked for more information'), ('no_substantive_answer', 'No substantive answer')], max_length=30, verbose_name='kind')),
                 ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('attachment', models.FileField(blank=True, help_text='PDF, image, plain text, email or Word document.', upload_to=tracker.attachments.attachment_path, validators=[tracker.attachments.validate_attachment], verbose_name='attachment')),
+                ('attachment', models.FileField(blank=True, help_text='PDF, image, plain text, email or Word document.', upload_to=core.attachments.attachment_path, validators=[core.attachments.validate_attachment], verbose_name='attachment')),
                 ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responses', to='jurisdictions.agency')),
                 ('letter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='responses', to='tracker.letter', verbose_name='answers letter')),
                 ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='responses', to='tracker.optoutrequest')),
@@ -396,7 +396,7 @@ class Migration(migrations.Migration):
                 ('medium', models.CharField(choices=[('letter', 'Letter'), ('memo', 'Memo'), ('press_conference', 'Press conference'), ('news_report', 'News report'), ('interview', 'Interview'), ('testimony', 'Testimony'), ('website', 'Website')], max_length=20, verbose_name='where')),
                 ('source_title', models.CharField(blank=True, max_length=300, verbose_name='source title')),
                 ('source_url', models.URLField(blank=True, verbose_name='source link')),
-                ('document', models.FileField(blank=True, help_text='PDF, image, plain text, email or Word document.', upload_to=tracker.attachments.attachment_path, validators=[tracker.attachments.validate_attachment], verbose_name='attachment')),
+                ('document', models.FileField(blank=True, help_text='PDF, image, plain text, email or Word document.', upload_to=core.attachments.attachment_path, validators=[core.attachments.validate_attachment], verbose_name='attachment')),
                 ('quote', models.TextField(verbose_name='quote or summary')),
                 ('position', models.CharField(choices=[('possible', 'Opting out is possible'), ('impossible', 'Opting out is impossible'), ('conditional', 'Possible under conditions'), ('unclear', 'Unclear or asks')], max_length=12, verbose_name='position on opting out')),
                 ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='statements', to='jurisdictions.agency')),

@@ -7,7 +7,7 @@ from django.db import migrations
 
 
 def create_groups(apps: Any, schema_editor: Any) -> None:
-    from tracker.roles import sync_role_groups
+    from tracker.domain.roles import sync_role_groups
 
     # Permissions are normally created after all migrations; make sure they exist now.
     for app_config in apps.get_app_configs():

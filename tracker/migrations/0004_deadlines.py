@@ -14,8 +14,8 @@ from django.db import migrations, models
 
 
 def fill_very_overdue_dates(apps, schema_editor):
-    from tracker.dates import PartialDate
-    from tracker.deadlines import compute_deadline
+    from core.dates import PartialDate
+    from tracker.domain.deadlines import compute_deadline
 
     letter_model = apps.get_model("tracker", "Letter")
     letters = letter_model.objects.filter(direction="outgoing", sent_on__isnull=False)

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import simple_history.models
-import tracker.dates
+import core.dates
 from django.conf import settings
 from django.db import migrations, models
 
@@ -22,72 +22,72 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='agencyresponse',
             name='responded_on',
-            field=models.DateField(blank=True, null=True, validators=[tracker.dates.validate_plausible_date], verbose_name='date'),
+            field=models.DateField(blank=True, null=True, validators=[core.dates.validate_plausible_date], verbose_name='date'),
         ),
         migrations.AlterField(
             model_name='historicalagencyresponse',
             name='responded_on',
-            field=models.DateField(blank=True, null=True, validators=[tracker.dates.validate_plausible_date], verbose_name='date'),
+            field=models.DateField(blank=True, null=True, validators=[core.dates.validate_plausible_date], verbose_name='date'),
         ),
         migrations.AlterField(
             model_name='historicalholiday',
             name='date',
-            field=models.DateField(db_index=True, validators=[tracker.dates.validate_plausible_date], verbose_name='date'),
+            field=models.DateField(db_index=True, validators=[core.dates.validate_plausible_date], verbose_name='date'),
         ),
         migrations.AlterField(
             model_name='historicalletter',
             name='received_on',
-            field=models.DateField(blank=True, null=True, validators=[tracker.dates.validate_plausible_date], verbose_name='received'),
+            field=models.DateField(blank=True, null=True, validators=[core.dates.validate_plausible_date], verbose_name='received'),
         ),
         migrations.AlterField(
             model_name='historicalletter',
             name='sent_on',
-            field=models.DateField(blank=True, null=True, validators=[tracker.dates.validate_plausible_date], verbose_name='sent'),
+            field=models.DateField(blank=True, null=True, validators=[core.dates.validate_plausible_date], verbose_name='sent'),
         ),
         migrations.AlterField(
             model_name='historicalmeeting',
             name='held_on',
-            field=models.DateField(blank=True, null=True, validators=[tracker.dates.validate_plausible_date], verbose_name='date'),
+            field=models.DateField(blank=True, null=True, validators=[core.dates.validate_plausible_date], verbose_name='date'),
         ),
         migrations.AlterField(
             model_name='historicaloptoutrequest',
             name='opened_on',
-            field=models.DateField(blank=True, null=True, validators=[tracker.dates.validate_plausible_date], verbose_name='opened'),
+            field=models.DateField(blank=True, null=True, validators=[core.dates.validate_plausible_date], verbose_name='opened'),
         ),
         migrations.AlterField(
             model_name='historicalstatement',
             name='stated_on',
-            field=models.DateField(blank=True, null=True, validators=[tracker.dates.validate_plausible_date], verbose_name='date'),
+            field=models.DateField(blank=True, null=True, validators=[core.dates.validate_plausible_date], verbose_name='date'),
         ),
         migrations.AlterField(
             model_name='holiday',
             name='date',
-            field=models.DateField(unique=True, validators=[tracker.dates.validate_plausible_date], verbose_name='date'),
+            field=models.DateField(unique=True, validators=[core.dates.validate_plausible_date], verbose_name='date'),
         ),
         migrations.AlterField(
             model_name='letter',
             name='received_on',
-            field=models.DateField(blank=True, null=True, validators=[tracker.dates.validate_plausible_date], verbose_name='received'),
+            field=models.DateField(blank=True, null=True, validators=[core.dates.validate_plausible_date], verbose_name='received'),
         ),
         migrations.AlterField(
             model_name='letter',
             name='sent_on',
-            field=models.DateField(blank=True, null=True, validators=[tracker.dates.validate_plausible_date], verbose_name='sent'),
+            field=models.DateField(blank=True, null=True, validators=[core.dates.validate_plausible_date], verbose_name='sent'),
         ),
         migrations.AlterField(
             model_name='meeting',
             name='held_on',
-            field=models.DateField(blank=True, null=True, validators=[tracker.dates.validate_plausible_date], verbose_name='date'),
+            field=models.DateField(blank=True, null=True, validators=[core.dates.validate_plausible_date], verbose_name='date'),
         ),
         migrations.AlterField(
             model_name='optoutrequest',
             name='opened_on',
-            field=models.DateField(blank=True, null=True, validators=[tracker.dates.validate_plausible_date], verbose_name='opened'),
+            field=models.DateField(blank=True, null=True, validators=[core.dates.validate_plausible_date], verbose_name='opened'),
         ),
         migrations.AlterField(
             model_name='statement',
             name='stated_on',
-            field=models.DateField(blank=True, null=True, validators=[tracker.dates.validate_plausible_date], verbose_name='date'),
+            field=models.DateField(blank=True, null=True, validators=[core.dates.validate_plausible_date], verbose_name='date'),
         ),
         migrations.CreateModel(
             name='HistoricalTransition',

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from jurisdictions.importer import write_csv
+from jurisdictions.domain.importer import write_csv
 
 
 class Command(BaseCommand):

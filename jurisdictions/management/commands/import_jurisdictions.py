@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from jurisdictions.data.counties import DATASET
-from jurisdictions.importer import ImportFileError, ImportPlan, ImportRefused, import_csv
+from jurisdictions.domain.importer import ImportFileError, ImportPlan, ImportRefused, import_csv
 
 
 class Command(BaseCommand):

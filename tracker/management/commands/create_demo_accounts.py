@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from tracker.roles import EDITORS, VIEWERS
+from tracker.domain.roles import EDITORS, VIEWERS
 
 DEMO_ACCOUNTS = (
     # username, superuser, group

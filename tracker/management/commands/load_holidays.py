@@ -8,8 +8,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tracker import services
-from tracker.deadlines import (
+from tracker.domain import services
+from tracker.domain.deadlines import (
     HolidayEntry,
     HolidayFileError,
     parse_holiday_lines,

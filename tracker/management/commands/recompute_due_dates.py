@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from tracker import services
+from tracker.domain import services
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tracker.reminders import send_reminders
+from tracker.domain.reminders import send_reminders
 
 
 class Command(BaseCommand):

@@ -1,0 +1,442 @@
+"""What every editors' admin page shares: saves that never overwrite someone else's
+edit, history with reverts for admins, CSV export and attachment downloads.
+
+Every save goes through :func:`tracker.domain.records.record_save` and every delete
+through :func:`tracker.domain.records.record_delete`, so the admin follows the same
+rules (validation, optimistic locking, due dates) as the API and the staff pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import PurePath
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AdminFileWidget
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import QuerySet
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+from django.urls import URLPattern, path, reverse
+from django.utils.functional import cached_property
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import ModelChange, ModelDelta, to_historic
+
+from core import records
+from core.models import TrackedModel
+from core.spreadsheets import CsvSpec, csv_response
+
+VERSION_FIELD = "expected_version"
+#: Bookkeeping columns left out of the history page's "what changed" column.
+HISTORY_HIDDEN_FIELDS = frozenset({"id", "version", "created_at", "updated_at"})
+
+
+def current_version(instance: TrackedModel) -> int:
+    """The version an edit of ``instance`` starts from.
+
+    An instance restored from history carries its old version; a revert starts
+    from the record as it is now.
+    """
+    if to_historic(instance) is not None:
+        stored = type(instance).objects.filter(pk=instance.pk).values_list("version", flat=True)
+        return stored.first() or instance.version
+    return instance.version
+
+
+class VersionedForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A model form that remembers which version of the record the editor opened."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        if instance.pk is not None and not instance._state.adding:
+            self.fields[VERSION_FIELD].initial = current_version(instance)
+
+    @cached_property
+    def changed_data(self) -> list[str]:
+        # The version is bookkeeping: a row nobody touched is not "changed" just
+        # because someone else saved it in the meantime.
+        return [name for name in super().changed_data if name != VERSION_FIELD]
+
+    @property
+    def is_inline(self) -> bool:
+        return getattr(self, "_is_inline", False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        expected = cleaned.get(VERSION_FIELD)
+        instance = self.instance
+        is_edit = instance.pk is not None and not instance._state.adding
+        if is_edit and (self.has_changed() or not self.is_inline):
+            if expected is None:
+                raise ValidationError(
+                    "This form does not say which version of the record it was opened "
+                    "at, so it cannot be saved safely. Reload the page and apply your "
+                    "edits again.",
+                    code="version_missing",
+                )
+            try:
+                records.record_check_version(instance, expected_version=expected)
+            except records.StaleRecord as error:
+                raise ValidationError(error.message, code=error.code) from None
+        return cleaned
+
+
+class VersionedInlineForm(VersionedForm):
+    _is_inline = True
+
+
+def m2m_values(form: forms.ModelForm) -> dict[str, Sequence[models.Model]]:  # type: ignore[type-arg]
+    """The many-to-many choices of a form, for :func:`records.record_save` to set."""
+    return {
+        field.name: list(form.cleaned_data[field.name])
+        for field in form.instance._meta.many_to_many
+        if field.name in form.cleaned_data
+    }
+
+
+class _AttachmentLink:
+    """A stored file as the file widget shows it: linked to the permission-checked download."""
+
+    def __init__(self, file: FieldFile, url: str) -> None:
+        self.file = file
+        self.url = url
+
+    def __str__(self) -> str:
+        return PurePath(self.file.name or "").name
+
+    def __bool__(self) -> bool:
+        return bool(self.file)
+
+
+class AttachmentWidget(AdminFileWidget):
+    """The file input, with the current file linked to the admin's download view
+    (attachments are never served from a public URL)."""
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        instance = getattr(value, "instance", None)
+        if isinstance(value, FieldFile) and value and instance is not None and instance.pk:
+            opts = instance._meta
+            url = reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_attachment",
+                args=[instance.pk, value.field.name],
+            )
+            context["widget"]["value"] = _AttachmentLink(value, url)
+        return context
+
+
+class VersionedInline(admin.TabularInline):  # type: ignore[type-arg]
+    """An inline whose rows carry their version; the parent admin saves them."""
+
+    form = VersionedInlineForm
+    extra = 0
+
+    def formfield_for_dbfield(
+        self, db_field: models.Field[Any, Any], request: Any, **kwargs: Any
+    ) -> Any:
+        if isinstance(db_field, models.FileField):
+            kwargs["widget"] = AttachmentWidget
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = [f for f in super().get_fields(request, obj) if f != VERSION_FIELD]
+        if self.has_change_permission(request, obj):
+            fields.append(VERSION_FIELD)
+        return fields
+
+
+class NewRecordInline(VersionedInline):
+    """Rows for logging new records on the parent's page; existing ones are listed
+    by a sibling inline. Shown only to people who may add."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).none()
+
+    def get_extra(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> int:
+        return 1
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_add_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [f for f in super().get_fields(request, obj) if f != VERSION_FIELD]
+
+
+class ExistingRecordInline(VersionedInline):
+    """The records already logged on the parent, each linked to its own page."""
+
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class TrackedAdmin(SimpleHistoryAdmin):
+    """Saves through the services with optimistic locking; history for everyone who
+    may read the record, reverts for admins; CSV export where a spec exists."""
+
+    form = VersionedForm
+    #: The model's file fields that get a download link (attachments, documents).
+    file_fields: tuple[str, ...] = ()
+    #: The columns of the changelist's CSV export; no export without one.
+    csv_spec: CsvSpec | None = None
+
+    # --- Forms ----------------------------------------------------------------
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = [
+            (name, {**options, "fields": [f for f in options["fields"] if f != VERSION_FIELD]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+        can_write = self.has_change_permission(request, obj) if obj else True
+        if can_write and fieldsets:
+            first_name, first_options = fieldsets[0]
+            fieldsets[0] = (
+                first_name,
+                {**first_options, "fields": [*first_options["fields"], VERSION_FIELD]},
+            )
+        return fieldsets
+
+    def formfield_for_dbfield(
+        self, db_field: models.Field[Any, Any], request: Any, **kwargs: Any
+    ) -> Any:
+        if isinstance(db_field, models.FileField):
+            kwargs["widget"] = AttachmentWidget
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    # --- Saving -----------------------------------------------------------------
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            historic = to_historic(obj)
+            if historic is not None:
+                self._keep_computed_fields(obj)
+            elif not form.has_changed():
+                # Saving the page for its inline rows only: no new version of the record.
+                return
+            records.record_save(
+                obj,
+                by=request.user,
+                expected_version=form.cleaned_data.get(VERSION_FIELD),
+                m2m=m2m_values(form),
+            )
+        else:
+            self.create_record(request, obj, form)
+
+    def create_record(self, request: Any, obj: Any, form: Any) -> None:
+        """Create a new record; models with their own opening operation override this."""
+        records.record_save(obj, by=request.user, m2m=m2m_values(form))
+
+    @staticmethod
+    def _keep_computed_fields(obj: Any) -> None:
+        # A revert restores what editors can edit. Fields only the services write
+        # (a request's status, a letter's due date) stay as they are now.
+        computed = [
+            f.attname for f in obj._meta.concrete_fields if not f.editable and not f.primary_key
+        ]
+        current = type(obj).objects.filter(pk=obj.pk).values(*computed).first()
+        if current is None:
+            raise records.DomainError("This record has been deleted in the meantime.")
+        for name, value in current.items():
+            setattr(obj, name, value)
+
+    def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
+        # Many-to-many choices were saved with the record by save_model.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def save_formset(self, request: Any, form: Any, formset: Any, change: bool) -> None:
+        formset.save(commit=False)  # fills new_objects, changed_objects, deleted_objects
+        for obj in formset.deleted_objects:
+            deleted_form = next(f for f in formset.deleted_forms if f.instance is obj)
+            records.record_delete(
+                obj,
+                by=request.user,
+                expected_version=deleted_form.cleaned_data.get(VERSION_FIELD),
+            )
+        saved = {id(obj) for obj in formset.new_objects} | {
+            id(obj) for obj, _fields in formset.changed_objects
+        }
+        for inline_form in formset.forms:
+            obj = inline_form.instance
+            if id(obj) not in saved:
+                continue
+            is_new = any(obj is new for new in formset.new_objects)
+            records.record_save(
+                obj,
+                by=request.user,
+                expected_version=None if is_new else inline_form.cleaned_data.get(VERSION_FIELD),
+                m2m=m2m_values(inline_form),
+            )
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (records.DomainError, ValidationError) as error:
+            # Someone saved between the form's check and ours: the transaction
+            # rolled back, so nothing of this edit was written.
+            self.message_user(request, _error_text(error), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    # --- Deleting ---------------------------------------------------------------
+
+    def delete_model(self, request: Any, obj: Any) -> None:
+        records.record_delete(obj, by=request.user)
+
+    def delete_queryset(self, request: Any, queryset: QuerySet[Any]) -> None:
+        for obj in queryset:
+            records.record_delete(obj, by=request.user)
+
+    # --- History ----------------------------------------------------------------
+
+    def has_change_history_permission(self, request: Any, obj: Any = None) -> bool:
+        # Restoring an old version is an admin's decision.
+        return bool(request.user.is_superuser) and self.has_change_permission(request, obj)
+
+    def history_form_view(
+        self, request: Any, object_id: str, version_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        if request.method == "POST" and not self.has_change_history_permission(request):
+            raise PermissionDenied
+        try:
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        except (records.DomainError, ValidationError) as error:
+            self.message_user(request, _error_text(error), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def set_history_delta_changes(
+        self, request: Any, historical_records: Any, foreign_keys_are_objs: bool = True
+    ) -> None:
+        # simple-history compares only the fields a form edits; add the ones only the
+        # services write (a request's status and close date, a letter's due date).
+        previous = None
+        for current in historical_records:
+            if previous is None:
+                previous = current
+                continue
+            delta = previous.diff_against(current, foreign_keys_are_objs=foreign_keys_are_objs)
+            computed = [
+                ModelChange(f.name, getattr(current, f.attname), getattr(previous, f.attname))
+                for f in previous.tracked_fields
+                if not f.editable
+                and f.name not in HISTORY_HIDDEN_FIELDS
+                and getattr(current, f.attname) != getattr(previous, f.attname)
+            ]
+            if computed:
+                changes = sorted([*delta.changes, *computed], key=lambda c: c.field)
+                delta = ModelDelta(
+                    changes, [c.field for c in changes], delta.old_record, delta.new_record
+                )
+            helper = self.get_historical_record_context_helper(request, previous)
+            previous.history_delta_changes = helper.context_for_delta_changes(delta)
+            previous = current
+
+    # --- Extra pages: CSV export and attachment downloads ---------------------
+
+    def get_urls(self) -> list[URLPattern]:
+        info = self.opts.app_label, self.opts.model_name
+        extra = [
+            path(
+                "export.csv",
+                self.admin_site.admin_view(self.export_view),
+                name="{}_{}_export".format(*info),
+            ),
+            path(
+                "<path:object_id>/file/<str:field_name>/",
+                self.admin_site.admin_view(self.attachment_view),
+                name="{}_{}_attachment".format(*info),
+            ),
+        ]
+        return extra + super().get_urls()
+
+    def export_view(self, request: HttpRequest) -> HttpResponseBase:
+        """The changelist as it is filtered, searched and sorted, as CSV."""
+        spec = self.csv_spec
+        if spec is None:
+            raise Http404("This list has no CSV export.")
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+            rows = changelist.get_queryset(request)
+        except (IncorrectLookupParameters, ValidationError) as error:
+            # The changelist itself answers a bad filter by redirecting to ?e=1; a
+            # download has no page to show it on, so it says what was wrong.
+            # The changelist wraps the field's complaint; say the complaint itself.
+            inner = error.args[0] if error.args else None
+            detail = _error_text(inner if isinstance(inner, Exception) else error)
+            return HttpResponse(
+                f"Invalid filter: {detail} Correct the filter in the address and try again.",
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        return csv_response(spec, rows)
+
+    @admin.action(description="Export the selected %(verbose_name_plural)s as CSV")
+    def export_selected(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponseBase:
+        spec = self.csv_spec
+        if spec is None:
+            raise Http404("This list has no CSV export.")
+        return csv_response(spec, queryset)
+
+    def attachment_view(
+        self, request: HttpRequest, object_id: str, field_name: str
+    ) -> FileResponse:
+        if field_name not in self.file_fields:
+            raise Http404("No such file.")
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404("No such record.")
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        file = getattr(obj, field_name)
+        if not file:
+            raise Http404("This record has no file.")
+        try:
+            handle = file.open("rb")
+        except FileNotFoundError:
+            raise Http404("The attachment's file is missing.") from None
+        return FileResponse(handle, as_attachment=True, filename=PurePath(file.name).name)
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> Any:
+        opts = self.opts
+        context = {
+            "export_url": (
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_export")
+                if self.csv_spec is not None
+                else None
+            ),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, context)
+
+
+def _error_text(error: Exception) -> str:
+    if isinstance(error, records.DomainError):
+        return error.message
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)

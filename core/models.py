@@ -1,0 +1,64 @@
+"""Abstract building blocks shared by every record of both apps."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Generic, TypeVar
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def new_reference() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class ReferenceManager(models.Manager[_M], Generic[_M]):
+    """Looks records up by their stable ``reference`` so fixtures never name primary keys."""
+
+    def get_by_natural_key(self, reference: str) -> _M:
+        return self.get(reference=reference)
+
+
+class TrackedModel(models.Model):
+    """A record with timestamps, a stable reference and a version for optimistic locking.
+
+    ``version`` goes up by one on every save. Editors' forms and API clients send
+    back the version they read; :func:`tracker.domain.services.record_save` refuses the
+    save when it no longer matches, so nobody silently overwrites someone else.
+    """
+
+    reference = models.SlugField(
+        _("reference"),
+        max_length=80,
+        unique=True,
+        blank=True,
+        help_text=_("Stable identifier used by fixtures and imports; filled in when left empty."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    objects = ReferenceManager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.reference:
+            self.reference = self.default_reference()
+        if not self._state.adding:
+            self.version += 1
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
+        super().save(*args, **kwargs)
+
+    def natural_key(self) -> tuple[str]:
+        return (self.reference,)
+
+    def default_reference(self) -> str:
+        return new_reference()

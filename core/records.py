@@ -1,0 +1,198 @@
+"""Saving and deleting any tracked record without losing someone else's edit.
+
+Every editing surface (admin, API, staff pages) saves through :func:`record_save`
+and deletes through :func:`record_delete`. Both lock the row, compare the version
+the editor read with the one stored, and refuse a stale write with
+:class:`StaleRecord`, which lists what changed in between (from the history).
+Apps keep their derived columns true by listening to :data:`record_saved` and
+:data:`record_deleted`, sent inside the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.dispatch import Signal
+
+from core.models import TrackedModel
+
+User = AbstractBaseUser | AnonymousUser | None
+_T = TypeVar("_T", bound=TrackedModel)
+
+#: Sent by :func:`record_save` after the record (and its many-to-many choices) is
+#: saved, inside its transaction: ``sender`` is the model, ``instance`` the record.
+record_saved = Signal()
+#: Sent by :func:`record_delete` after the record is deleted, inside its transaction.
+record_deleted = Signal()
+
+
+class DomainError(Exception):
+    """A refused operation. ``code`` is machine-readable; ``message`` is for people."""
+
+    code = "domain_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    label: str
+    old: Any
+    new: Any
+    by: str
+    at: dt.datetime | None
+
+
+class StaleRecord(DomainError):
+    """Someone saved the record after this editor read it (HTTP 412 in the API)."""
+
+    code = "stale_record"
+
+    def __init__(self, instance: TrackedModel, expected: int, current: int | None) -> None:
+        self.instance = instance
+        self.expected = expected
+        self.current = current
+        self.changes: list[FieldChange] = (
+            changes_since(instance, expected) if current is not None else []
+        )
+        if current is None:
+            message = f"This {instance._meta.verbose_name} has been deleted in the meantime."
+        else:
+            described = "; ".join(
+                f"{c.label}: {_short(c.old)} → {_short(c.new)} (by {c.by})" for c in self.changes
+            )
+            message = (
+                f"This {instance._meta.verbose_name} was changed by someone else after you "
+                f"opened it (your version {expected}, now {current}). Nothing was saved. "
+                + (f"Changed in between: {described}. " if described else "")
+                + "Reload it and apply your edits again."
+            )
+        super().__init__(message)
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = "(empty)" if value in (None, "") else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def changes_since(instance: TrackedModel, version: int) -> list[FieldChange]:
+    """Field-by-field changes made to ``instance`` after ``version``, from its history."""
+    history = getattr(instance, "history", None)
+    if history is None or instance.pk is None:
+        return []
+    history_manager: Any = type(instance).history  # type: ignore[attr-defined]
+    records = list(history_manager.filter(id=instance.pk).order_by("history_date", "history_id"))
+    before = next((r for r in reversed(records) if r.version <= version), None)
+    after = [r for r in records if r.version > version]
+    if before is None or not after:
+        return []
+    changes: list[FieldChange] = []
+    previous = before
+    for record in after:
+        delta = record.diff_against(previous, excluded_fields=["version", "updated_at"])
+        who = str(record.history_user) if record.history_user else "someone"
+        for change in delta.changes:
+            field = type(instance)._meta.get_field(change.field)
+            label = str(getattr(field, "verbose_name", change.field))
+            changes.append(
+                FieldChange(change.field, label, change.old, change.new, who, record.history_date)
+            )
+        previous = record
+    return changes
+
+
+def set_history_user(instance: models.Model, by: User) -> None:
+    if by is not None and by.is_authenticated:
+        instance._history_user = by  # type: ignore[attr-defined]
+
+
+def user_or_none(by: User) -> Any:
+    return by if by is not None and by.is_authenticated else None
+
+
+def record_check_version(instance: TrackedModel, *, expected_version: int) -> None:
+    """Raise :class:`StaleRecord` now if someone saved ``instance`` after
+    ``expected_version`` was read, so a form can show the refusal next to the
+    editor's own input; :func:`record_save` checks again under a lock."""
+    current = (
+        type(instance).objects.filter(pk=instance.pk).values_list("version", flat=True).first()
+    )
+    if current != expected_version:
+        raise StaleRecord(instance, expected_version, current)
+
+
+#: Database rules that clean() cannot see in full (they span tables or race with
+#: another writer), with the message a person should get when one refuses a save.
+#: Each app adds its own (see tracker.domain.services).
+CONSTRAINT_MESSAGES: dict[str, str] = {}
+
+
+def _save_or_explain(instance: models.Model) -> None:
+    """Save; turn a refusal by a named database rule into a ValidationError."""
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as error:
+        for name, message in CONSTRAINT_MESSAGES.items():
+            if name in str(error):
+                raise ValidationError(message, code=name) from error
+        raise
+
+
+@transaction.atomic
+def record_save(
+    instance: _T,
+    *,
+    by: User,
+    expected_version: int | None = None,
+    m2m: dict[str, Sequence[models.Model]] | None = None,
+) -> _T:
+    """Validate and save an edit, refusing it if someone saved the record since
+    ``expected_version`` was read. Status fields are not touched here."""
+    model = type(instance)
+    if instance.pk is not None and not instance._state.adding:
+        current = (
+            model.objects.select_for_update()
+            .filter(pk=instance.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        if current is None or (expected_version is not None and current != expected_version):
+            raise StaleRecord(instance, expected_version or instance.version, current)
+        claimed = model.objects.filter(pk=instance.pk, version=current).update(version=current)
+        if not claimed:
+            raise StaleRecord(instance, current, None)
+        instance.version = current
+    instance.full_clean()
+    set_history_user(instance, by)
+    _save_or_explain(instance)
+    for name, values in (m2m or {}).items():
+        getattr(instance, name).set(values)
+    record_saved.send(sender=model, instance=instance)
+    return instance
+
+
+@transaction.atomic
+def record_delete(instance: TrackedModel, *, by: User, expected_version: int | None = None) -> None:
+    """Delete a record (its history stays), refusing a stale delete."""
+    model = type(instance)
+    current = (
+        model.objects.select_for_update()
+        .filter(pk=instance.pk)
+        .values_list("version", flat=True)
+        .first()
+    )
+    if current is None or (expected_version is not None and current != expected_version):
+        raise StaleRecord(instance, expected_version or instance.version, current)
+    set_history_user(instance, by)
+    instance.delete()
+    record_deleted.send(sender=model, instance=instance)

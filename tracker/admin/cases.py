@@ -1,0 +1,946 @@
+"""The editors' admin for requests, correspondence, meetings and statements.
+
+Status never changes by editing a field: a request's change page offers the
+moves the workflow allows now (one button each) and the changelist has a bulk
+action; both call :func:`tracker.domain.services.request_transition`. Every other
+save and delete goes through the services too (see :mod:`core.admin`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html_join
+
+from core.admin import (
+    ExistingRecordInline,
+    NewRecordInline,
+    TrackedAdmin,
+)
+from core.dates import display_partial, partial_date
+from tracker.domain import exports, publishing, services
+from tracker.domain.workflow import STATE_DESCRIPTIONS, State
+from tracker.models import (
+    AgencyResponse,
+    CalendarToken,
+    Holiday,
+    Letter,
+    Meeting,
+    OptOutRequest,
+    ReminderLog,
+    Statement,
+    Transition,
+)
+from tracker.pages.forms import MOVE_VERSION_MISSING
+
+# --- Overdue, as LetterQuerySet.overdue() defines it ----------------------------------
+
+
+class _LetterStateFilter(admin.SimpleListFilter):
+    """Yes/no on the letters a LetterQuerySet rule selects (overdue, very overdue);
+    on requests, whether the request has such a letter. The rule itself lives in
+    LetterQuerySet, never here."""
+
+    on_requests = False
+    yes_label = ""
+    no_label = ""
+
+    def matching(self) -> QuerySet[Any]:
+        raise NotImplementedError
+
+    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", self.yes_label), ("no", self.no_label)]
+
+    def queryset(self, request: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() not in ("yes", "no"):
+            return queryset
+        if self.on_requests:
+            condition = Q(Exists(self.matching().filter(request=OuterRef("pk"))))
+        else:
+            condition = Q(pk__in=self.matching().values("pk"))
+        return queryset.filter(condition) if self.value() == "yes" else queryset.exclude(condition)
+
+
+class LetterOverdueFilter(_LetterStateFilter):
+    title = "overdue"
+    parameter_name = "overdue"
+    yes_label, no_label = "Overdue", "Not overdue"
+
+    def matching(self) -> QuerySet[Any]:
+        return Letter.objects.overdue()
+
+
+class RequestOverdueFilter(LetterOverdueFilter):
+    title = "overdue letters"
+    on_requests = True
+    yes_label, no_label = "Has an overdue letter", "No overdue letter"
+
+
+class LetterVeryOverdueFilter(_LetterStateFilter):
+    title = "very overdue"
+    parameter_name = "very_overdue"
+    yes_label, no_label = "Very overdue (past twice the window)", "Not very overdue"
+
+    def matching(self) -> QuerySet[Any]:
+        return Letter.objects.very_overdue(timezone.localdate())
+
+
+class RequestVeryOverdueFilter(LetterVeryOverdueFilter):
+    title = "very overdue letters"
+    on_requests = True
+    yes_label, no_label = "Has a very overdue letter", "No very overdue letter"
+
+
+class PublishWarningMixin:
+    """Says on a change page when an item marked public will not show on the public pages
+    (its request is not public), or when a request hides items marked public."""
+
+    def render_change_form(
+        self,
+        request: Any,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> Any:
+        if obj is not None and obj.pk is not None and request.method == "GET":
+            for warning in publish_warnings(obj):
+                messages.warning(request, warning)
+        return super().render_change_form(  # type: ignore[misc]
+            request, context, add, change, form_url, obj
+        )
+
+
+def publish_warnings(obj: Any) -> list[str]:
+    if obj.is_public and not publishing.is_published(obj):
+        return [
+            "This item is marked public but is not shown on the public pages: its request "
+            f"“{obj.request}” is not public. Mark the request public to publish it."
+        ]
+    if isinstance(obj, OptOutRequest) and not obj.is_public:
+        # One query: the three kinds of items marked public, counted together.
+        marked = [
+            model.objects.filter(request=obj, is_public=True).values("pk")
+            for model in (Letter, AgencyResponse, Meeting)
+        ]
+        hidden = marked[0].union(*marked[1:], all=True).count()
+        if hidden:
+            return [
+                f"{hidden} letter(s), response(s) or meeting(s) of this request are marked "
+                "public but are not shown on the public pages, because the request is not public."
+            ]
+    return []
+
+
+def _days_since(value: dt.date | None, precision: str | None) -> int | None:
+    """Days since the latest day a (possibly partial) date may have been."""
+    date = partial_date(value, precision or "day")
+    return None if date is None else (timezone.localdate() - date.latest).days
+
+
+def _staff_users() -> QuerySet[Any]:
+    return get_user_model().objects.filter(is_staff=True).order_by("username")
+
+
+# --- Inlines on a request's page ---------------------------------------------------
+
+
+class _OfThisRequest:
+    """Choices of letters limited to the request being edited."""
+
+    def get_formset(self, request: Any, obj: Any = None, **kwargs: Any) -> Any:
+        request._tracker_parent_request = obj
+        return super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        if db_field.name in {"letter", "in_reply_to"}:
+            parent = getattr(request, "_tracker_parent_request", None)
+            kwargs["queryset"] = (
+                Letter.objects.filter(request=parent) if parent else Letter.objects.none()
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class LetterInline(ExistingRecordInline):
+    model = Letter
+    verbose_name_plural = "Letters"
+    fields = (
+        "subject",
+        "direction",
+        "method",
+        "sent_on",
+        "sent_on_precision",
+        "received_on",
+        "received_on_precision",
+        "attachment",
+        "sender",
+        "recipient_list",
+        "due_on",
+    )
+    readonly_fields = ("sender", "recipient_list", "due_on")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Letter]:
+        return super().get_queryset(request).select_related("sender").prefetch_related("recipients")
+
+    @admin.display(description="recipients")
+    def recipient_list(self, obj: Letter) -> str:
+        return ", ".join(str(agency) for agency in obj.recipients.all()) or "—"
+
+
+class NewLetterInline(_OfThisRequest, NewRecordInline):
+    model = Letter
+    verbose_name = "new letter"
+    verbose_name_plural = "Log a letter"
+    template = "admin/edit_inline/stacked.html"
+    fields = (
+        "direction",
+        "sender",
+        "sender_contact",
+        "recipients",
+        "method",
+        ("sent_on", "sent_on_precision"),
+        ("received_on", "received_on_precision"),
+        "subject",
+        "summary",
+        "attachment",
+        "in_reply_to",
+        "is_public",
+    )
+    autocomplete_fields = ("sender", "sender_contact", "recipients")
+
+
+class ResponseInline(ExistingRecordInline):
+    model = AgencyResponse
+    verbose_name_plural = "Responses"
+    fields = (
+        "agency",
+        "letter",
+        "kind",
+        "responded_on",
+        "responded_on_precision",
+        "attachment",
+    )
+    readonly_fields = ("agency", "letter")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AgencyResponse]:
+        return super().get_queryset(request).select_related("agency", "letter")
+
+
+class NewResponseInline(_OfThisRequest, NewRecordInline):
+    model = AgencyResponse
+    verbose_name = "new response"
+    verbose_name_plural = "Record a response"
+    template = "admin/edit_inline/stacked.html"
+    fields = (
+        "agency",
+        "letter",
+        "kind",
+        ("responded_on", "responded_on_precision"),
+        "summary",
+        "attachment",
+        "is_public",
+    )
+    autocomplete_fields = ("agency",)
+
+
+class MeetingInline(ExistingRecordInline):
+    model = Meeting
+    verbose_name_plural = "Meetings"
+    fields = ("status", "held_on", "held_on_precision", "place", "who_attended")
+    readonly_fields = ("who_attended",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Meeting]:
+        return super().get_queryset(request).prefetch_related("agencies", "attendees")
+
+    @admin.display(description="who attended")
+    def who_attended(self, obj: Meeting) -> str:
+        names = [str(a) for a in obj.agencies.all()] + [str(c) for c in obj.attendees.all()]
+        return ", ".join(names) or "—"
+
+
+class NewMeetingInline(NewRecordInline):
+    model = Meeting
+    verbose_name = "new meeting"
+    verbose_name_plural = "Record a meeting"
+    template = "admin/edit_inline/stacked.html"
+    fields = (
+        "status",
+        ("held_on", "held_on_precision"),
+        "place",
+        "agencies",
+        "attendees",
+        "outcome",
+        "is_public",
+    )
+    autocomplete_fields = ("agencies", "attendees")
+
+
+class TransitionInline(admin.TabularInline):  # type: ignore[type-arg]
+    """The status log, read-only: only the services write it."""
+
+    model = Transition
+    verbose_name_plural = "Status log"
+    fields = ("at", "from_state", "to_state", "by", "note", "letter", "response")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Transition]:
+        return super().get_queryset(request).select_related("by", "letter", "response__agency")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+# --- Requests ------------------------------------------------------------------------
+
+
+class TransitionActionForm(helpers.ActionForm):
+    """The changelist's action bar, with the target state and note of a bulk move."""
+
+    transition_to = forms.ChoiceField(
+        label="Move to", required=False, choices=[("", "---------"), *State.choices]
+    )
+    transition_note = forms.CharField(label="Note", required=False, max_length=500)
+
+
+class TransitionForm(forms.Form):
+    """One move posted from a request's change page."""
+
+    to = forms.CharField(required=False, max_length=40)
+    reopen = forms.BooleanField(required=False)
+    note = forms.CharField(required=False, widget=forms.Textarea)
+    letter = forms.ModelChoiceField(queryset=Letter.objects.none(), required=False)
+    response = forms.ModelChoiceField(queryset=AgencyResponse.objects.none(), required=False)
+    # Required, as on every edit: a move pressed on a page opened before someone
+    # else's move must be refused, not applied to a request the person never saw.
+    expected_version = forms.IntegerField(
+        min_value=1,
+        error_messages={"required": MOVE_VERSION_MISSING},
+    )
+
+    def __init__(self, *args: Any, optout: OptOutRequest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Offering only this request's records; the service refuses any other anyway.
+        letter_field: Any = self.fields["letter"]
+        letter_field.queryset = optout.letters.all()
+        response_field: Any = self.fields["response"]
+        response_field.queryset = optout.responses.select_related("agency")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("reopen") and not cleaned.get("to"):
+            raise ValidationError("Choose the move to make.")
+        return cleaned
+
+
+def _annotate_requests(queryset: QuerySet[OptOutRequest]) -> QuerySet[OptOutRequest]:
+    waiting = Letter.objects.awaiting_reply().filter(request=OuterRef("pk")).order_by("sent_on")
+    return services.with_facts(queryset).annotate(
+        admin_has_overdue=Exists(Letter.objects.overdue().filter(request=OuterRef("pk"))),
+        admin_has_very_overdue=Exists(
+            Letter.objects.very_overdue(timezone.localdate()).filter(request=OuterRef("pk"))
+        ),
+        admin_waiting_since=Subquery(waiting.values("sent_on")[:1]),
+        admin_waiting_precision=Subquery(waiting.values("sent_on_precision")[:1]),
+    )
+
+
+@admin.register(OptOutRequest)
+class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
+    csv_spec = exports.REQUESTS
+    list_display = (
+        "title",
+        "jurisdiction",
+        "status_label",
+        "opened",
+        "days_waiting",
+        "has_overdue_letter",
+        "has_very_overdue_letter",
+        "next_steps",
+        "checklist_progress",
+    )
+    list_filter = (
+        "status",
+        RequestOverdueFilter,
+        RequestVeryOverdueFilter,
+        "jurisdiction__state",
+        "jurisdiction",
+        "requesting_agency",
+        "seeks",
+        "is_public",
+    )
+    search_fields = ("title", "reference", "jurisdiction__name", "summary", "outcome")
+    date_hierarchy = "opened_on"
+    autocomplete_fields = ("jurisdiction", "requesting_agency", "requested_by")
+    list_select_related = ("jurisdiction",)
+    readonly_fields = ("status_label", "closed_on", "checklist_display")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "title",
+                    "jurisdiction",
+                    "seeks",
+                    "requesting_agency",
+                    "requested_by",
+                    "owner",
+                    "summary",
+                    ("opened_on", "opened_on_precision"),
+                )
+            },
+        ),
+        (
+            "Workflow",
+            {"fields": ("status_label", "closed_on", "checklist_display", "outcome")},
+        ),
+        ("Publishing and sources", {"fields": ("is_public", "notes", "source", "reference")}),
+    )
+    inlines = (
+        LetterInline,
+        NewLetterInline,
+        ResponseInline,
+        NewResponseInline,
+        MeetingInline,
+        NewMeetingInline,
+        TransitionInline,
+    )
+    action_form = TransitionActionForm
+    actions = ("export_selected", "apply_transition")
+    object_history_template = "admin/tracker/optoutrequest/object_history.html"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OptOutRequest]:
+        return _annotate_requests(super().get_queryset(request))
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:  # a new request starts as a draft: nothing to show about its workflow
+            fieldsets = [fs for fs in fieldsets if fs[0] != "Workflow"]
+        return fieldsets
+
+    def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        if db_field.name == "owner":
+            kwargs["queryset"] = _staff_users()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    # --- Columns ------------------------------------------------------------------
+
+    @admin.display(description="status", ordering="status")
+    def status_label(self, obj: OptOutRequest) -> str:
+        return obj.get_status_display()
+
+    @admin.display(description="opened", ordering="opened_on")
+    def opened(self, obj: OptOutRequest) -> str:
+        return display_partial(obj.opened_on, obj.opened_on_precision, unknown="—")
+
+    @admin.display(description="days waiting", ordering="admin_waiting_since")
+    def days_waiting(self, obj: Any) -> int | None:
+        """Days since the oldest letter still awaiting a reply was sent."""
+        return _days_since(obj.admin_waiting_since, obj.admin_waiting_precision)
+
+    @admin.display(description="overdue", boolean=True, ordering="admin_has_overdue")
+    def has_overdue_letter(self, obj: Any) -> bool:
+        return bool(obj.admin_has_overdue)
+
+    @admin.display(description="very overdue", boolean=True, ordering="admin_has_very_overdue")
+    def has_very_overdue_letter(self, obj: Any) -> bool:
+        return bool(obj.admin_has_very_overdue)
+
+    @admin.display(description="next steps")
+    def next_steps(self, obj: OptOutRequest) -> str:
+        return ", ".join(str(edge.target.label) for edge in services.request_next_steps(obj)) or "—"
+
+    @admin.display(description="documented process")
+    def checklist_progress(self, obj: OptOutRequest) -> str:
+        items = services.request_checklist(obj)
+        return f"{sum(item.done for item in items)}/{len(items)}"
+
+    @admin.display(description="documented process")
+    def checklist_display(self, obj: OptOutRequest) -> str:
+        if obj.pk is None:
+            return "—"
+        return format_html_join(
+            "",
+            "<div>{} {}</div>",
+            (("✔" if item.done else "✘", item.label) for item in services.request_checklist(obj)),
+        )
+
+    # --- Opening -----------------------------------------------------------------
+
+    def create_record(self, request: Any, obj: OptOutRequest, form: Any) -> None:
+        created = services.request_open(
+            jurisdiction=obj.jurisdiction,
+            title=obj.title,
+            by=request.user,
+            seeks=obj.seeks,
+            summary=obj.summary,
+            requesting_agency=obj.requesting_agency,
+            requested_by=obj.requested_by,
+            owner=obj.owner,
+            opened_on=obj.opened,
+            is_public=obj.is_public,
+            notes=obj.notes,
+            source=obj.source,
+            reference=obj.reference,
+        )
+        # The admin goes on with the object it built (inlines, messages, redirect).
+        for field in obj._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(created, field.attname))
+        obj._state.adding = False
+        obj._state.db = created._state.db
+
+    # --- Deleting ----------------------------------------------------------------
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        """What deleting the requests takes with it, for the confirmation page.
+
+        The status log cannot be deleted row by row (see TransitionAdmin), but it is
+        part of its request: whoever may delete the request deletes its log with it.
+        The confirmation page still lists every log entry that goes.
+        """
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(Transition._meta.verbose_name)
+        return deleted, model_count, perms_needed, protected
+
+    # --- Moving ------------------------------------------------------------------
+
+    def get_urls(self) -> list[URLPattern]:
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/transition/",
+                self.admin_site.admin_view(self.transition_view),
+                name="{}_{}_transition".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(
+        self,
+        request: Any,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> Any:
+        if obj is not None and obj.pk is not None:
+            context["workflow"] = self.workflow_context(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def workflow_context(self, request: HttpRequest, obj: OptOutRequest) -> dict[str, Any]:
+        allowed = services.request_next_steps(obj)
+        blocked = services.request_blocked_steps(obj)
+        can_move = self.has_change_permission(request, obj)
+        return {
+            "state": obj.state,
+            "description": STATE_DESCRIPTIONS.get(obj.state, ""),
+            "next_steps": allowed,
+            "blocked": blocked,
+            "can_move": can_move,
+            "can_reopen": can_move and obj.is_closed,
+            "letters": list(obj.letters.all()) if can_move else [],
+            "responses": list(obj.responses.select_related("agency")) if can_move else [],
+            "version": obj.version,
+            "url": reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_transition", args=[obj.pk]
+            ),
+        }
+
+    def transition_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404("No such request.")
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        change_url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]
+        )
+        if request.method != "POST":
+            return HttpResponseRedirect(change_url)
+        form = TransitionForm(request.POST, optout=obj)
+        if not form.is_valid() and "expected_version" in form.errors:
+            # Only a hand-made POST lacks the version (the page always sends it).
+            text = " ".join(str(e) for e in form.errors["expected_version"])
+            return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    self.message_user(request, error, messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        data = form.cleaned_data
+        try:
+            if data["reopen"]:
+                services.request_reopen(
+                    request=obj,
+                    by=request.user,
+                    note=data["note"],
+                    expected_version=data["expected_version"],
+                )
+            else:
+                services.request_transition(
+                    request=obj,
+                    to=data["to"],
+                    by=request.user,
+                    note=data["note"],
+                    letter=data["letter"],
+                    response=data["response"],
+                    expected_version=data["expected_version"],
+                )
+        except services.DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            self.message_user(
+                request, f"{obj} is now {obj.get_status_display()}.", messages.SUCCESS
+            )
+        return HttpResponseRedirect(change_url)
+
+    @admin.action(
+        description="Move the selected requests to the state chosen in “Move to”",
+        permissions=["change"],
+    )
+    def apply_transition(self, request: HttpRequest, queryset: QuerySet[OptOutRequest]) -> None:
+        target = request.POST.get("transition_to", "")
+        note = request.POST.get("transition_note", "")
+        if not target:
+            self.message_user(request, "Choose the state in “Move to” first.", messages.ERROR)
+            return
+        moved: list[str] = []
+        for optout in queryset.select_related(None).order_by("pk"):
+            try:
+                # A bulk move applies to each request as it is now: the version is the
+                # one just read, so a move made in between is still never overwritten.
+                services.request_transition(
+                    request=optout,
+                    to=target,
+                    by=request.user,
+                    note=note,
+                    expected_version=optout.version,
+                )
+            except services.DomainError as error:
+                self.message_user(request, f"{optout}: {error.message}", messages.ERROR)
+            else:
+                moved.append(str(optout))
+        if moved:
+            self.message_user(
+                request,
+                f"Moved to {State(target).label}: {'; '.join(moved)}.",
+                messages.SUCCESS,
+            )
+
+    # --- History -------------------------------------------------------------------
+
+    history_list_display = ("status",)
+
+    def status(self, record: Any) -> str:
+        """The history page's status column: each version's status by its label (the
+        column is named after the field, so the "what changed" column reads labels too)."""
+        return str(State(record.status).label)
+
+    def history_view(self, request: Any, object_id: str, extra_context: Any = None) -> Any:
+        context = {"related_history": related_history(unquote(object_id)), **(extra_context or {})}
+        return super().history_view(request, object_id, context)
+
+
+def _history_label(record: Any) -> str:
+    # Read from the history row itself: no query for the agency or the request.
+    if hasattr(record, "subject"):
+        return str(record.subject)
+    if hasattr(record, "kind"):
+        return str(record.get_kind_display())
+    return f"Meeting ({record.get_status_display().lower()})"
+
+
+def related_history(request_id: str) -> list[dict[str, Any]]:
+    """The history of the letters, responses and meetings of a request, newest first."""
+    entries: list[dict[str, Any]] = []
+    kinds = {"+": "added", "~": "changed", "-": "deleted"}
+    for model in (Letter, AgencyResponse, Meeting):
+        history: Any = model.history
+        records = history.filter(request_id=request_id).select_related("history_user")
+        for record in records.order_by("-history_date")[:200]:
+            entries.append(
+                {
+                    "at": record.history_date,
+                    "by": record.history_user,
+                    "what": model._meta.verbose_name,
+                    "label": _history_label(record),
+                    "change": kinds.get(record.history_type, record.history_type),
+                    "url": reverse(
+                        f"admin:tracker_{model._meta.model_name}_history", args=[record.id]
+                    ),
+                }
+            )
+    entries.sort(key=lambda entry: entry["at"], reverse=True)
+    return entries
+
+
+# --- Letters -------------------------------------------------------------------------
+
+
+@admin.register(Letter)
+class LetterAdmin(PublishWarningMixin, TrackedAdmin):
+    csv_spec = exports.LETTERS
+    list_display = (
+        "subject",
+        "request",
+        "direction",
+        "sender",
+        "sent",
+        "recipient_list",
+        "due_on",
+        "days_waiting",
+        "is_overdue",
+        "is_very_overdue",
+    )
+    list_filter = (
+        "direction",
+        "method",
+        LetterOverdueFilter,
+        LetterVeryOverdueFilter,
+        "request__status",
+        "request__jurisdiction__state",
+        "request__jurisdiction",
+        "sender",
+    )
+    search_fields = ("subject", "summary", "reference", "request__title", "sender__name")
+    date_hierarchy = "sent_on"
+    autocomplete_fields = (
+        "request",
+        "sender",
+        "sender_contact",
+        "recipients",
+        "recipient_contacts",
+        "in_reply_to",
+    )
+    list_select_related = ("request", "sender")
+    readonly_fields = ("due_explanation", "very_overdue_explanation")
+    actions = ("export_selected",)
+    file_fields = ("attachment",)
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "request",
+                    "direction",
+                    "sender",
+                    "sender_contact",
+                    "recipients",
+                    "recipient_contacts",
+                    "method",
+                    ("sent_on", "sent_on_precision"),
+                    ("received_on", "received_on_precision"),
+                    "subject",
+                    "summary",
+                    "attachment",
+                    "in_reply_to",
+                    "due_explanation",
+                    "very_overdue_explanation",
+                )
+            },
+        ),
+        ("Publishing and sources", {"fields": ("is_public", "notes", "source", "reference")}),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Letter]:
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("recipients")
+            .annotate(
+                admin_awaiting=Exists(Letter.objects.awaiting_reply().filter(pk=OuterRef("pk"))),
+                admin_overdue=Exists(Letter.objects.overdue().filter(pk=OuterRef("pk"))),
+                admin_very_overdue=Exists(
+                    Letter.objects.very_overdue(timezone.localdate()).filter(pk=OuterRef("pk"))
+                ),
+            )
+        )
+
+    @admin.display(description="sent", ordering="sent_on")
+    def sent(self, obj: Letter) -> str:
+        return display_partial(obj.sent_on, obj.sent_on_precision, unknown="—")
+
+    @admin.display(description="recipients")
+    def recipient_list(self, obj: Letter) -> str:
+        return ", ".join(str(agency) for agency in obj.recipients.all()) or "—"
+
+    @admin.display(description="days waiting")
+    def days_waiting(self, obj: Any) -> int | None:
+        if not obj.admin_awaiting:
+            return None
+        return _days_since(obj.sent_on, obj.sent_on_precision)
+
+    @admin.display(description="overdue", boolean=True, ordering="admin_overdue")
+    def is_overdue(self, obj: Any) -> bool:
+        return bool(obj.admin_overdue)
+
+    @admin.display(description="very overdue", boolean=True, ordering="admin_very_overdue")
+    def is_very_overdue(self, obj: Any) -> bool:
+        return bool(obj.admin_very_overdue)
+
+    def _deadline(self, obj: Letter) -> Any:
+        if obj.pk is None:
+            return None
+        # Read once per page: both read-only fields use it.
+        cached = getattr(obj, "_admin_deadline", None)
+        if cached is None:
+            cached = services.letter_deadline(obj, holidays=services.holiday_dates())
+            obj._admin_deadline = cached  # type: ignore[attr-defined]
+        return cached
+
+    @admin.display(description="reply due")
+    def due_explanation(self, obj: Letter) -> str:
+        deadline = self._deadline(obj)
+        return deadline.explanation if deadline else "— (only letters sent by the jurisdiction)"
+
+    @admin.display(description="very overdue after")
+    def very_overdue_explanation(self, obj: Letter) -> str:
+        deadline = self._deadline(obj)
+        return deadline.very_overdue_explanation if deadline else "—"
+
+
+# --- Responses, meetings, statements, the status log ------------------------------------
+
+
+@admin.register(AgencyResponse)
+class AgencyResponseAdmin(PublishWarningMixin, TrackedAdmin):
+    list_display = ("__str__", "request", "agency", "kind", "responded", "letter")
+    list_filter = ("kind", "agency", "request__jurisdiction__state", "request__jurisdiction")
+    search_fields = ("summary", "reference", "request__title", "agency__name")
+    date_hierarchy = "responded_on"
+    autocomplete_fields = ("request", "letter", "agency")
+    list_select_related = ("request", "agency", "letter")
+    file_fields = ("attachment",)
+
+    @admin.display(description="date", ordering="responded_on")
+    def responded(self, obj: AgencyResponse) -> str:
+        return display_partial(obj.responded_on, obj.responded_on_precision, unknown="—")
+
+
+@admin.register(Meeting)
+class MeetingAdmin(PublishWarningMixin, TrackedAdmin):
+    list_display = ("__str__", "request", "status", "held", "place")
+    list_filter = ("status", "request__jurisdiction__state", "request__jurisdiction")
+    search_fields = ("place", "outcome", "reference", "request__title")
+    date_hierarchy = "held_on"
+    autocomplete_fields = ("request", "agencies", "attendees")
+    list_select_related = ("request",)
+
+    @admin.display(description="date", ordering="held_on")
+    def held(self, obj: Meeting) -> str:
+        return display_partial(obj.held_on, obj.held_on_precision, unknown="—")
+
+
+@admin.register(Statement)
+class StatementAdmin(PublishWarningMixin, TrackedAdmin):
+    list_display = ("speaker", "agency", "stated", "medium", "position", "is_public")
+    list_filter = ("agency", "position", "medium", "is_public")
+    search_fields = ("speaker", "quote", "source_title", "reference")
+    date_hierarchy = "stated_on"
+    autocomplete_fields = ("agency", "speaker_contact")
+    list_select_related = ("agency",)
+    file_fields = ("document",)
+
+    @admin.display(description="date", ordering="stated_on")
+    def stated(self, obj: Statement) -> str:
+        return display_partial(obj.stated_on, obj.stated_on_precision, unknown="—")
+
+
+@admin.register(Holiday)
+class HolidayAdmin(TrackedAdmin):
+    list_display = ("date", "name")
+    search_fields = ("name",)
+    date_hierarchy = "date"
+
+
+@admin.register(Transition)
+class TransitionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """The status log: read by everyone, written only by the services, never edited."""
+
+    list_display = ("request", "from_state", "to_state", "at", "by", "note")
+    list_filter = ("to_state", "from_state", "request__jurisdiction")
+    search_fields = ("request__title", "note")
+    date_hierarchy = "at"
+    list_select_related = ("request", "by")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Never one log row on its own; the rows go only with their request.
+        return False
+
+
+# --- Reminders sent and calendar addresses: admins only, read-only ---------------------
+
+
+class AdminsOnlyReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Written only by the reminder job and the calendar page; read only by admins.
+
+    A calendar address is a secret (it works without signing in), so Editors and
+    Viewers never see these lists, whatever their group's permissions say.
+    """
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(AdminsOnlyReadOnly):
+    list_display = ("date", "letter", "recipient", "email", "sent_at")
+    list_filter = ("date",)
+    search_fields = ("letter__subject", "email")
+    date_hierarchy = "date"
+    list_select_related = ("letter", "recipient")
+
+
+@admin.register(CalendarToken)
+class CalendarTokenAdmin(AdminsOnlyReadOnly):
+    list_display = ("user", "created_at", "revoked_at", "is_active")
+    list_filter = ("revoked_at",)
+    search_fields = ("user__username",)
+    list_select_related = ("user",)
+    # The token itself is the secret of the address: never shown, not even here.
+    fields = ("user", "created_at", "revoked_at")
+    readonly_fields = fields
+
+    @admin.display(description="active", boolean=True)
+    def is_active(self, obj: CalendarToken) -> bool:
+        return obj.is_active

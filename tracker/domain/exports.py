@@ -1,0 +1,148 @@
+"""CSV exports of requests and letters, streamed row by row (see core.spreadsheets).
+
+A :class:`CsvSpec` names the columns of one model and what the queryset needs
+(joins, prefetches, annotations) so that every row is written without a query
+of its own. :func:`csv_response` streams the rows as they are read, with
+``QuerySet.iterator(chunk_size=...)``, so a list of any length is exported in
+bounded memory. The admin, the staff pages and the API use the same specs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from django.db.models import Exists, Model, OuterRef, QuerySet
+from django.utils import timezone
+
+from core.dates import partial_date
+from core.spreadsheets import Column, CsvSpec, csv_lines, csv_response
+from tracker.models import Letter, OptOutRequest
+
+__all__ = ["LETTERS", "REQUESTS", "Column", "CsvSpec", "csv_lines", "csv_response"]
+
+
+def _partial(name: str) -> Callable[[Any], object]:
+    def read(record: Any) -> object:
+        date = partial_date(getattr(record, name), getattr(record, f"{name}_precision"))
+        return date.isoformat() if date else None
+
+    return read
+
+
+def _names(related: str) -> Callable[[Any], object]:
+    def read(record: Any) -> object:
+        return "; ".join(str(item) for item in getattr(record, related).all())
+
+    return read
+
+
+def _reference(name: str) -> Callable[[Any], object]:
+    def read(record: Any) -> object:
+        related: Model | None = getattr(record, name)
+        return getattr(related, "reference", None) if related is not None else None
+
+    return read
+
+
+# --- Requests ---------------------------------------------------------------------
+
+
+def _annotate_requests(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    from tracker.domain import services
+
+    overdue = Letter.objects.overdue().filter(request=OuterRef("pk"))
+    return services.with_facts(queryset).annotate(export_has_overdue_letter=Exists(overdue))
+
+
+def _next_steps(record: OptOutRequest) -> str:
+    from tracker.domain import services
+
+    return "; ".join(edge.target.value for edge in services.request_next_steps(record))
+
+
+REQUESTS = CsvSpec(
+    name="requests",
+    columns=(
+        Column("reference", lambda r: r.reference),
+        Column("title", lambda r: r.title),
+        Column("jurisdiction", lambda r: r.jurisdiction.name),
+        Column("state", lambda r: r.jurisdiction.state),
+        Column("seeks", lambda r: r.seeks),
+        Column("status", lambda r: r.status),
+        Column("opened", _partial("opened_on")),
+        Column("closed", lambda r: r.closed_on),
+        Column("requesting_agency", lambda r: r.requesting_agency),
+        Column("requested_by", lambda r: r.requested_by),
+        Column("owner", lambda r: r.owner.get_username() if r.owner else None),
+        Column("has_overdue_letter", lambda r: r.export_has_overdue_letter),
+        Column("next_steps", _next_steps),
+        Column("outcome", lambda r: r.outcome),
+        Column("is_public", lambda r: r.is_public),
+    ),
+    select_related=("jurisdiction", "requesting_agency", "requested_by", "owner"),
+    annotate=_annotate_requests,
+)
+
+
+# --- Letters ----------------------------------------------------------------------
+
+
+def _annotate_letters(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    # The rules for "overdue" and "very overdue" are LetterQuerySet's; this only asks
+    # them per row.
+    today = timezone.localdate()
+    overdue = Letter.objects.overdue(today).filter(pk=OuterRef("pk"))
+    very_overdue = Letter.objects.very_overdue(today).filter(pk=OuterRef("pk"))
+    return queryset.annotate(
+        export_overdue=Exists(overdue), export_very_overdue=Exists(very_overdue)
+    )
+
+
+def _with_deadlines(letters: Iterable[Any]) -> Iterator[Any]:
+    """Each letter with ``export_deadline``: the holiday list is read once per export,
+    and the recipients' windows come from the prefetch, so no row costs a query."""
+    from tracker.domain import services
+
+    holidays = services.holiday_dates()
+    for letter in letters:
+        letter.export_deadline = services.letter_deadline(letter, holidays=holidays)
+        yield letter
+
+
+def _deadline_text(name: str) -> Callable[[Any], object]:
+    def read(record: Any) -> object:
+        deadline = record.export_deadline
+        return getattr(deadline, name) if deadline is not None else None
+
+    return read
+
+
+LETTERS = CsvSpec(
+    name="letters",
+    columns=(
+        Column("reference", lambda r: r.reference),
+        Column("request", lambda r: r.request.reference),
+        Column("jurisdiction", lambda r: r.request.jurisdiction.name),
+        Column("direction", lambda r: r.direction),
+        Column("sender", lambda r: r.sender),
+        Column("recipients", _names("recipients")),
+        Column("method", lambda r: r.method),
+        Column("sent", _partial("sent_on")),
+        Column("received", _partial("received_on")),
+        Column("subject", lambda r: r.subject),
+        Column("in_reply_to", _reference("in_reply_to")),
+        Column("due_on", lambda r: r.due_on),
+        Column("overdue", lambda r: r.export_overdue),
+        Column("very_overdue_on", lambda r: r.very_overdue_on),
+        Column("very_overdue", lambda r: r.export_very_overdue),
+        Column("due_explanation", _deadline_text("explanation")),
+        Column("very_overdue_explanation", _deadline_text("very_overdue_explanation")),
+        Column("has_attachment", lambda r: bool(r.attachment)),
+        Column("is_public", lambda r: r.is_public),
+    ),
+    select_related=("request__jurisdiction", "sender", "in_reply_to"),
+    prefetch_related=("recipients",),
+    annotate=_annotate_letters,
+    decorate=_with_deadlines,
+)

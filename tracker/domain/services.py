@@ -1,0 +1,666 @@
+"""Domain operations: the only way requests change status or correspondence is logged.
+
+Every operation runs in one transaction. Operations that move a request lock
+its row (``SELECT ... FOR UPDATE`` on PostgreSQL) and then claim it with a
+version compare-and-swap, which also protects SQLite, where row locks do not
+exist. The admin, the staff pages and the API call these functions and never
+repeat their rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.dispatch import receiver
+from django.utils import timezone
+
+from core.dates import DatePrecision, PartialDate
+from core.records import (
+    CONSTRAINT_MESSAGES,
+    DomainError,
+    FieldChange,
+    StaleRecord,
+    User,
+    changes_since,
+    record_check_version,
+    record_delete,
+    record_deleted,
+    record_save,
+    record_saved,
+    set_history_user,
+    user_or_none,
+)
+from jurisdictions.models import Agency, Contact, Jurisdiction
+from tracker.domain.deadlines import BUSINESS, Deadline, HolidayEntry, compute_deadline
+from tracker.domain.workflow import (
+    CLOSED_STATES,
+    TRANSITIONS,
+    ChecklistItem,
+    Edge,
+    RequestFacts,
+    State,
+    WorkflowError,
+    available_edges,
+    check_reopen,
+    check_transition,
+    checklist,
+)
+from tracker.models import (
+    AgencyResponse,
+    CalendarToken,
+    Holiday,
+    Letter,
+    Meeting,
+    OptOutRequest,
+    Statement,
+    Transition,
+)
+
+__all__ = [
+    "DomainError",
+    "FieldChange",
+    "StaleRecord",
+    "TransitionRefused",
+    "changes_since",
+    "record_check_version",
+    "record_delete",
+    "record_save",
+]
+
+CONSTRAINT_MESSAGES.update(
+    {
+        "tracker_response_letter_same_request": (
+            "A reply recorded to this letter belongs to its request; "
+            "the letter and its replies must stay on the same request."
+        ),
+        "tracker_response_not_before_letter": (
+            "A reply to this letter would then predate it; check the dates of both."
+        ),
+    }
+)
+
+
+# --- Errors -----------------------------------------------------------------------
+
+
+class TransitionRefused(DomainError):
+    """The workflow does not allow this move now (HTTP 409 in the API)."""
+
+    code = "transition_not_allowed"
+
+    def __init__(self, error: WorkflowError) -> None:
+        super().__init__(error.message)
+        self.current = error.current
+        self.allowed = error.allowed
+
+
+# --- Facts about a request --------------------------------------------------------
+
+_OUTGOING = Letter.Direction.OUTGOING
+
+
+def _fact_subqueries() -> dict[str, Any]:
+    request_ref = OuterRef("pk")
+    outgoing = Letter.objects.filter(request=request_ref, direction=_OUTGOING)
+    # Nested inside the letters subquery, so it refers to the letter's request.
+    last_entered = (
+        Transition.objects.filter(request=OuterRef("request_id"))
+        .order_by("-at", "-pk")
+        .values("at")[:1]
+    )
+    return {
+        "fact_has_sent_letter": Exists(outgoing),
+        "fact_notified_program_office": Exists(
+            outgoing.filter(recipients__kind=Agency.Kind.PROGRAM_OFFICE)
+        ),
+        "fact_notified_sib": Exists(outgoing.filter(recipients__kind=Agency.Kind.SIB)),
+        "fact_has_response": Exists(AgencyResponse.objects.filter(request=request_ref))
+        | Exists(Letter.objects.filter(request=request_ref, direction=Letter.Direction.INCOMING)),
+        "fact_has_held_meeting": Exists(
+            Meeting.objects.filter(request=request_ref, status=Meeting.Status.HELD)
+        ),
+        "fact_has_letter_since_state_entered": Exists(
+            outgoing.filter(created_at__gt=Subquery(last_entered))
+        ),
+    }
+
+
+def with_facts(queryset: QuerySet[OptOutRequest]) -> QuerySet[OptOutRequest]:
+    """Annotate requests with what the workflow guards need, in the same query."""
+    return queryset.annotate(**_fact_subqueries())
+
+
+def request_facts(request: OptOutRequest) -> RequestFacts:
+    """The facts of one request: from its annotations when present, else one query."""
+    if not hasattr(request, "fact_has_sent_letter"):
+        request = with_facts(OptOutRequest.objects.filter(pk=request.pk)).get()
+    annotated: Any = request
+    return RequestFacts(
+        has_sent_letter=annotated.fact_has_sent_letter,
+        notified_program_office=annotated.fact_notified_program_office,
+        notified_sib=annotated.fact_notified_sib,
+        has_response=annotated.fact_has_response,
+        has_held_meeting=annotated.fact_has_held_meeting,
+        has_letter_since_state_entered=annotated.fact_has_letter_since_state_entered,
+    )
+
+
+def request_next_steps(request: OptOutRequest) -> list[Edge]:
+    """The transitions a person may apply to the request now."""
+    return available_edges(request.state, request_facts(request))
+
+
+def request_blocked_steps(request: OptOutRequest) -> list[tuple[Edge, str]]:
+    """The moves out of the request's state that the workflow refuses now, each with
+    the reason (what to do first)."""
+    facts = request_facts(request)
+    return [
+        (edge, reason)
+        for edge in TRANSITIONS
+        if edge.source == request.state and (reason := edge.blocked_by(facts)) is not None
+    ]
+
+
+def request_checklist(request: OptOutRequest) -> list[ChecklistItem]:
+    return checklist(request_facts(request))
+
+
+# --- Opening and logging ----------------------------------------------------------
+
+
+def _partial_date_fields(name: str, date: PartialDate | None) -> dict[str, Any]:
+    """The two columns that store a date with its precision."""
+    return {
+        name: date.value if date else None,
+        f"{name}_precision": date.precision if date else DatePrecision.DAY,
+    }
+
+
+def _create(instance: models.Model, by: User) -> None:
+    """Validate a new record and save it with its author in the history."""
+    instance.full_clean()
+    set_history_user(instance, by)
+    instance.save()
+
+
+@transaction.atomic
+def request_open(
+    *,
+    jurisdiction: Jurisdiction,
+    title: str,
+    by: User,
+    seeks: str = OptOutRequest.Seeks.REMOVE_FROM_PLAN,
+    summary: str = "",
+    requesting_agency: Agency | None = None,
+    requested_by: Contact | None = None,
+    owner: Any = None,
+    opened_on: PartialDate | None = None,
+    is_public: bool = False,
+    notes: str = "",
+    source: str = "",
+    reference: str = "",
+) -> OptOutRequest:
+    """Open a request in the draft state and log its creation."""
+    opened = opened_on or PartialDate(timezone.localdate())
+    request = OptOutRequest(
+        jurisdiction=jurisdiction,
+        title=title,
+        seeks=seeks,
+        summary=summary,
+        requesting_agency=requesting_agency,
+        requested_by=requested_by,
+        owner=owner,
+        opened_on=opened.value,
+        opened_on_precision=opened.precision,
+        is_public=is_public,
+        notes=notes,
+        source=source,
+        reference=reference,
+    )
+    _create(request, by)
+    Transition.objects.create(
+        request=request,
+        from_state="",
+        to_state=State.DRAFT,
+        by=user_or_none(by),
+        note="Request opened.",
+    )
+    return request
+
+
+def holiday_dates() -> frozenset[dt.date]:
+    """Every day on the holiday list (one query; the list is a few dozen days a year)."""
+    return frozenset(Holiday.objects.values_list("date", flat=True))
+
+
+def letter_deadline(
+    letter: Letter, *, holidays: Iterable[dt.date] | None = None
+) -> Deadline | None:
+    """When a reply to an outgoing letter is due: the longest window of its recipients,
+    with the explanation of how it was counted. Business days skip weekends and the
+    holiday list (read from the database unless ``holidays`` is given)."""
+    sent = letter.sent
+    if not letter.is_outgoing or sent is None or letter.pk is None:
+        return None
+    windows = [agency.effective_reply_window for agency in letter.recipients.all()]
+    if not windows:
+        from django.conf import settings
+
+        windows = [
+            (
+                settings.TRACKER_DEFAULT_REPLY_WINDOW_DAYS,
+                settings.TRACKER_DEFAULT_REPLY_WINDOW_KIND,
+            )
+        ]
+    if holidays is None:
+        holidays = holiday_dates() if any(kind == BUSINESS for _d, kind in windows) else ()
+    closed = frozenset(holidays)
+    deadlines = [compute_deadline(sent, days, kind, closed) for days, kind in windows]
+    return max(deadlines, key=lambda d: (d.due_on, d.very_overdue_on))
+
+
+def _refresh_due_date(letter: Letter, *, holidays: Iterable[dt.date] | None = None) -> bool:
+    deadline = letter_deadline(letter, holidays=holidays)
+    due_on = deadline.due_on if deadline else None
+    very_overdue_on = deadline.very_overdue_on if deadline else None
+    if (letter.due_on, letter.very_overdue_on) == (due_on, very_overdue_on):
+        return False
+    # A computed column, not an edit: no new version, no history row.
+    Letter.objects.filter(pk=letter.pk).update(due_on=due_on, very_overdue_on=very_overdue_on)
+    letter.due_on, letter.very_overdue_on = due_on, very_overdue_on
+    return True
+
+
+@transaction.atomic
+def letters_recompute_due_dates(*, letters: QuerySet[Letter] | None = None) -> int:
+    """Recompute the stored due dates after a reply window or the holiday list changed.
+
+    Returns how many letters' dates changed. Reads the holiday list once and the
+    recipients of all letters in one more query, whatever the number of letters.
+    """
+    queryset = Letter.objects.all() if letters is None else letters
+    queryset = (
+        queryset.filter(direction=Letter.Direction.OUTGOING)
+        .only("pk", "direction", "sent_on", "sent_on_precision", "due_on", "very_overdue_on")
+        .prefetch_related("recipients")
+        .order_by("pk")
+    )
+    closed = holiday_dates()
+    changed: list[Letter] = []
+    for letter in queryset.iterator(chunk_size=500):
+        deadline = letter_deadline(letter, holidays=closed)
+        dates = (deadline.due_on, deadline.very_overdue_on) if deadline else (None, None)
+        if (letter.due_on, letter.very_overdue_on) != dates:
+            letter.due_on, letter.very_overdue_on = dates
+            changed.append(letter)
+    # One UPDATE per 500 letters; computed columns, so no new version or history row.
+    Letter.objects.bulk_update(changed, ["due_on", "very_overdue_on"], batch_size=500)
+    return len(changed)
+
+
+@transaction.atomic
+def holidays_load(*, entries: Iterable[HolidayEntry], by: User) -> tuple[int, int]:
+    """Add the given holidays (renaming any already listed) and recompute due dates.
+
+    Returns (added, renamed). All or nothing: one transaction.
+    """
+    added = renamed = 0
+    existing = {h.date: h for h in Holiday.objects.all()}
+    for entry in entries:
+        holiday = existing.get(entry.date)
+        if holiday is None:
+            holiday = Holiday(date=entry.date, name=entry.name)
+            added += 1
+        elif holiday.name != entry.name:
+            holiday.name = entry.name
+            renamed += 1
+        else:
+            continue
+        holiday.full_clean()
+        set_history_user(holiday, by)
+        holiday.save()
+        existing[entry.date] = holiday
+    if added or renamed:
+        letters_recompute_due_dates()
+    return added, renamed
+
+
+@receiver(record_saved)
+def _after_record_saved(sender: type[models.Model], instance: models.Model, **_: Any) -> None:
+    """A letter's dates, its recipients' reply windows and the holiday list decide its
+    stored due dates: an edit of any of them keeps those dates true."""
+    if isinstance(instance, Letter):
+        _refresh_due_date(instance)
+    elif isinstance(instance, Holiday):
+        letters_recompute_due_dates()
+    elif isinstance(instance, Agency) and instance.pk is not None:
+        letters_recompute_due_dates(letters=Letter.objects.filter(recipients=instance))
+
+
+@receiver(record_deleted)
+def _after_record_deleted(sender: type[models.Model], instance: models.Model, **_: Any) -> None:
+    if isinstance(instance, Holiday):
+        letters_recompute_due_dates()
+
+
+def _check_belongs(request: OptOutRequest, **related: Letter | AgencyResponse | None) -> None:
+
+    errors = {
+        name: f"This {obj._meta.verbose_name} belongs to another request."
+        for name, obj in related.items()
+        if obj is not None and obj.request_id != request.pk
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def letter_log(
+    *,
+    request: OptOutRequest,
+    by: User,
+    sender: Agency,
+    subject: str,
+    direction: str = Letter.Direction.OUTGOING,
+    recipients: Iterable[Agency] = (),
+    recipient_contacts: Iterable[Contact] = (),
+    sender_contact: Contact | None = None,
+    method: str = Letter.Method.MAIL,
+    sent_on: PartialDate | None = None,
+    received_on: PartialDate | None = None,
+    summary: str = "",
+    attachment: File[Any] | None = None,
+    in_reply_to: Letter | None = None,
+    is_public: bool = False,
+    notes: str = "",
+    source: str = "",
+) -> Letter:
+    """Log a letter on a request; an outgoing one gets its reply due date."""
+    _check_belongs(request, in_reply_to=in_reply_to)
+    letter = Letter(
+        request=request,
+        direction=direction,
+        sender=sender,
+        sender_contact=sender_contact,
+        method=method,
+        **_partial_date_fields("sent_on", sent_on),
+        **_partial_date_fields("received_on", received_on),
+        subject=subject,
+        summary=summary,
+        in_reply_to=in_reply_to,
+        is_public=is_public,
+        notes=notes,
+        source=source,
+    )
+    if attachment is not None:
+        letter.attachment = attachment
+    _create(letter, by)
+    letter.recipients.set(list(recipients))
+    letter.recipient_contacts.set(list(recipient_contacts))
+    _refresh_due_date(letter)
+    return letter
+
+
+@transaction.atomic
+def response_record(
+    *,
+    request: OptOutRequest,
+    by: User,
+    agency: Agency,
+    kind: str,
+    responded_on: PartialDate | None = None,
+    letter: Letter | None = None,
+    summary: str = "",
+    attachment: File[Any] | None = None,
+    is_public: bool = False,
+    notes: str = "",
+    source: str = "",
+) -> AgencyResponse:
+    """Record an agency's reply; a reply to a letter ends that letter's wait."""
+    _check_belongs(request, letter=letter)
+    response = AgencyResponse(
+        request=request,
+        letter=letter,
+        agency=agency,
+        kind=kind,
+        **_partial_date_fields("responded_on", responded_on),
+        summary=summary,
+        is_public=is_public,
+        notes=notes,
+        source=source,
+    )
+    if attachment is not None:
+        response.attachment = attachment
+    _create(response, by)
+    return response
+
+
+@transaction.atomic
+def meeting_record(
+    *,
+    request: OptOutRequest,
+    by: User,
+    status: str = Meeting.Status.PLANNED,
+    held_on: PartialDate | None = None,
+    place: str = "",
+    agencies: Iterable[Agency] = (),
+    attendees: Iterable[Contact] = (),
+    outcome: str = "",
+    is_public: bool = False,
+    notes: str = "",
+    source: str = "",
+) -> Meeting:
+    meeting = Meeting(
+        request=request,
+        status=status,
+        **_partial_date_fields("held_on", held_on),
+        place=place,
+        outcome=outcome,
+        is_public=is_public,
+        notes=notes,
+        source=source,
+    )
+    _create(meeting, by)
+    meeting.agencies.set(list(agencies))
+    meeting.attendees.set(list(attendees))
+    return meeting
+
+
+# --- Moving a request ---------------------------------------------------------------
+
+
+def _lock_request(request: OptOutRequest, expected_version: int | None) -> OptOutRequest:
+    # Blocks a concurrent mover on PostgreSQL until this transaction ends, so the
+    # second one re-reads the new status and is refused by the workflow.
+    locked = (
+        with_facts(OptOutRequest.objects.select_for_update(of=("self",)))
+        .filter(pk=request.pk)
+        .first()
+    )
+    if locked is None:
+        raise DomainError("This request has been deleted.")
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleRecord(locked, expected_version, locked.version)
+    return locked
+
+
+def _move(
+    locked: OptOutRequest,
+    target: State,
+    *,
+    by: User,
+    note: str,
+    letter: Letter | None = None,
+    response: AgencyResponse | None = None,
+) -> Transition:
+    # Compare-and-swap on the version: on SQLite (no row locks) a writer that
+    # read the same version before us finds zero rows here and is refused.
+    claimed = OptOutRequest.objects.filter(pk=locked.pk, version=locked.version).update(
+        version=locked.version
+    )
+    if not claimed:
+        current = OptOutRequest.objects.filter(pk=locked.pk).values_list("version", flat=True)
+        raise StaleRecord(locked, locked.version, current.first())
+    source_state = locked.status
+    locked.status = target
+    locked.closed_on = timezone.localdate() if target in CLOSED_STATES else None
+    set_history_user(locked, by)
+    locked.save(update_fields=["status", "closed_on"])
+    return Transition.objects.create(
+        request=locked,
+        from_state=source_state,
+        to_state=target,
+        by=user_or_none(by),
+        note=note,
+        letter=letter,
+        response=response,
+    )
+
+
+def _sync(request: OptOutRequest, locked: OptOutRequest) -> None:
+    for field in ("status", "closed_on", "version", "updated_at"):
+        setattr(request, field, getattr(locked, field))
+
+
+@transaction.atomic
+def request_transition(
+    *,
+    request: OptOutRequest,
+    to: str,
+    by: User,
+    note: str = "",
+    letter: Letter | None = None,
+    response: AgencyResponse | None = None,
+    expected_version: int | None = None,
+) -> Transition:
+    """Move a request to ``to`` if the workflow allows it now, and log the move.
+
+    Raises :class:`TransitionRefused` naming the current and the allowed states,
+    or :class:`StaleRecord` when ``expected_version`` is given and out of date.
+    """
+    try:
+        target = State(to)
+    except ValueError:
+        raise TransitionRefused(
+            WorkflowError(
+                f"{to!r} is not a state. States: {', '.join(s.value for s in State)}.",
+                current=request.state,
+                allowed=[],
+            )
+        ) from None
+    _check_belongs(request, letter=letter, response=response)
+    locked = _lock_request(request, expected_version)
+    try:
+        check_transition(locked.state, target, request_facts(locked))
+    except WorkflowError as error:
+        raise TransitionRefused(error) from None
+    transition = _move(locked, target, by=by, note=note, letter=letter, response=response)
+    _sync(request, locked)
+    return transition
+
+
+@transaction.atomic
+def request_reopen(
+    *, request: OptOutRequest, by: User, note: str = "", expected_version: int | None = None
+) -> Transition:
+    """Bring a closed request back to the state it was closed from."""
+    locked = _lock_request(request, expected_version)
+    try:
+        check_reopen(locked.state)
+    except WorkflowError as error:
+        raise TransitionRefused(error) from None
+    closing = locked.transitions.filter(to_state=locked.status).order_by("-at", "-pk").first()
+    target = State(closing.from_state) if closing and closing.from_state else State.DRAFT
+    if target in CLOSED_STATES:
+        target = State.DRAFT
+    transition = _move(locked, target, by=by, note=note or "Re-opened.")
+    _sync(request, locked)
+    return transition
+
+
+# --- Plain edits with optimistic locking ---------------------------------------------
+
+
+# --- Private calendar feeds -------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_token_create(*, user: Any) -> CalendarToken:
+    """Give ``user`` a new private feed address, revoking the one they had."""
+    calendar_token_revoke(user=user)
+    return CalendarToken.objects.create(user=user)
+
+
+@transaction.atomic
+def calendar_token_revoke(*, user: Any) -> int:
+    """Revoke ``user``'s feed address; calendar apps using it get 404 from now on."""
+    return CalendarToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+# --- Statements and publishing -----------------------------------------------------------
+
+PublishableRecord = TypeVar(
+    "PublishableRecord", OptOutRequest, Letter, AgencyResponse, Meeting, Statement
+)
+
+
+@transaction.atomic
+def statement_record(
+    *,
+    by: User,
+    speaker: str,
+    agency: Agency,
+    medium: str,
+    quote: str,
+    position: str,
+    stated_on: PartialDate | None = None,
+    speaker_contact: Contact | None = None,
+    source_title: str = "",
+    source_url: str = "",
+    is_public: bool = False,
+    notes: str = "",
+    source: str = "",
+) -> Statement:
+    """Log a public statement on opting out (validated; nothing is written if it is refused)."""
+    statement = Statement(
+        speaker=speaker,
+        speaker_contact=speaker_contact,
+        agency=agency,
+        **_partial_date_fields("stated_on", stated_on),
+        medium=medium,
+        source_title=source_title,
+        source_url=source_url,
+        quote=quote,
+        position=position,
+        is_public=is_public,
+        notes=notes,
+        source=source,
+    )
+    _create(statement, by)
+    return statement
+
+
+@transaction.atomic
+def record_publish(
+    instance: PublishableRecord, *, by: User, public: bool, expected_version: int | None
+) -> PublishableRecord:
+    """Mark a request, letter, response, meeting or statement public or not.
+
+    Goes through :func:`record_save`, so the change has a history row and a stale
+    version is refused. Whether the public actually sees it also depends on its
+    request being public (see :func:`tracker.domain.publishing.is_published`).
+    """
+    if instance.is_public == public:
+        if expected_version is not None:
+            record_check_version(instance, expected_version=expected_version)
+        return instance
+    instance.is_public = public
+    return record_save(instance, by=by, expected_version=expected_version)

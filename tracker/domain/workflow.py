@@ -1,0 +1,269 @@
+"""The opt-out workflow as data: states, the transition table, guards and the checklist.
+
+This module is pure Python (no queries). :mod:`tracker.domain.services` gathers the
+:class:`RequestFacts` of a request from the database and asks this module what
+is allowed; the admin, the staff pages, the API and the docs all read the same
+table, so a rule is written exactly once.
+
+The process follows what ICE's "Setting the Record Straight" memo and the
+7/8 September 2010 letters to Rep. Lofgren described: notify ICE's Secure
+Communities program office *and* the State Identification Bureau in writing;
+ICE requests a meeting; the meeting ends in a resolution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    NOTICE_SENT = "notice_sent", _("Notice sent")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    MEETING_REQUESTED = "meeting_requested", _("Meeting requested")
+    MEETING_HELD = "meeting_held", _("Meeting held")
+    REMOVED = "removed", _("Removed from the deployment plan")
+    ACTIVATION_DEFERRED = "activation_deferred", _("Activation deferred")
+    DENIED = "denied", _("Denied")
+    ESCALATED = "escalated", _("Escalated")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+STATE_DESCRIPTIONS: dict[State, str] = {
+    State.DRAFT: "Being prepared; no notice has gone out yet.",
+    State.NOTICE_SENT: "Written notice sent to ICE and/or the State Identification Bureau.",
+    State.ACKNOWLEDGED: "An agency acknowledged the notice.",
+    State.MEETING_REQUESTED: "ICE asked for a meeting with the jurisdiction and the state.",
+    State.MEETING_HELD: "The meeting took place; waiting for a resolution.",
+    State.REMOVED: "Closed: the jurisdiction was removed from the deployment plan.",
+    State.ACTIVATION_DEFERRED: "Closed: the jurisdiction's activation date was adjusted.",
+    State.DENIED: "Closed: the request was refused.",
+    State.ESCALATED: "Pursued through Congress, the courts or the press after a denial or silence.",
+    State.WITHDRAWN: "Closed: the jurisdiction withdrew its request.",
+}
+
+#: States in which a request is finished; they carry a close date.
+CLOSED_STATES: frozenset[State] = frozenset(
+    {State.REMOVED, State.ACTIVATION_DEFERRED, State.DENIED, State.WITHDRAWN}
+)
+#: States that count as a success for the jurisdiction.
+SUCCESS_STATES: frozenset[State] = frozenset({State.REMOVED, State.ACTIVATION_DEFERRED})
+
+
+@dataclass(frozen=True)
+class RequestFacts:
+    """What the guards need to know about a request, gathered in one place."""
+
+    has_sent_letter: bool = False
+    notified_program_office: bool = False
+    notified_sib: bool = False
+    has_response: bool = False
+    has_held_meeting: bool = False
+    has_letter_since_state_entered: bool = False
+
+
+Guard = Callable[[RequestFacts], str | None]
+
+
+def needs_sent_letter(facts: RequestFacts) -> str | None:
+    if not facts.has_sent_letter:
+        return "log a letter sent by the jurisdiction on this request first"
+    return None
+
+
+def needs_response(facts: RequestFacts) -> str | None:
+    if not facts.has_response:
+        return "record the agency's response on this request first"
+    return None
+
+
+def needs_held_meeting(facts: RequestFacts) -> str | None:
+    if not facts.has_held_meeting:
+        return "record a meeting that was held on this request first"
+    return None
+
+
+def needs_new_letter(facts: RequestFacts) -> str | None:
+    if not facts.has_letter_since_state_entered:
+        return "log the new letter that renews the notice first"
+    return None
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: State
+    target: State
+    label: str
+    guard: Guard | None = None
+    #: A re-opening edge: a closed request brought back by an editor.
+    reopens: bool = False
+
+    def blocked_by(self, facts: RequestFacts) -> str | None:
+        return self.guard(facts) if self.guard else None
+
+
+def _edges(source: State, *targets: tuple[State, str, Guard | None]) -> list[Edge]:
+    return [Edge(source, target, label, guard) for target, label, guard in targets]
+
+
+_WITHDRAW = (State.WITHDRAWN, "Withdraw the request", None)
+_DENY = (State.DENIED, "Record a denial", needs_response)
+_ESCALATE = (State.ESCALATED, "Escalate (Congress, courts, press)", None)
+
+TRANSITIONS: tuple[Edge, ...] = (
+    *_edges(
+        State.DRAFT,
+        (State.NOTICE_SENT, "Mark the notice as sent", needs_sent_letter),
+        _WITHDRAW,
+    ),
+    *_edges(
+        State.NOTICE_SENT,
+        (State.ACKNOWLEDGED, "Record an acknowledgement", needs_response),
+        (State.MEETING_REQUESTED, "Record ICE's meeting request", needs_response),
+        _DENY,
+        _ESCALATE,
+        _WITHDRAW,
+    ),
+    *_edges(
+        State.ACKNOWLEDGED,
+        (State.MEETING_REQUESTED, "Record ICE's meeting request", needs_response),
+        _DENY,
+        _ESCALATE,
+        _WITHDRAW,
+    ),
+    *_edges(
+        State.MEETING_REQUESTED,
+        (State.MEETING_HELD, "Record that the meeting was held", needs_held_meeting),
+        _DENY,
+        _ESCALATE,
+        _WITHDRAW,
+    ),
+    *_edges(
+        State.MEETING_HELD,
+        (State.REMOVED, "Record removal from the deployment plan", None),
+        (State.ACTIVATION_DEFERRED, "Record a deferred activation", None),
+        _DENY,
+        _ESCALATE,
+        _WITHDRAW,
+    ),
+    *_edges(
+        State.DENIED,
+        (State.NOTICE_SENT, "Renew the notice with a new letter", needs_new_letter),
+        _ESCALATE,
+    ),
+    *_edges(
+        State.ESCALATED,
+        (State.NOTICE_SENT, "Renew the notice with a new letter", needs_new_letter),
+        (State.MEETING_REQUESTED, "Record ICE's meeting request", needs_response),
+        _WITHDRAW,
+    ),
+)
+
+#: Where each state can go, in table order.
+NEXT_STATES: dict[State, tuple[State, ...]] = {
+    state: tuple(edge.target for edge in TRANSITIONS if edge.source == state) for state in State
+}
+
+
+class WorkflowError(Exception):
+    """A move the workflow does not allow; the message says what would be allowed."""
+
+    def __init__(self, message: str, *, current: State, allowed: list[State]) -> None:
+        super().__init__(message)
+        self.message = message
+        self.current = current
+        self.allowed = allowed
+
+
+def _labels(states: list[State]) -> str:
+    return ", ".join(f"{s.label} ({s.value})" for s in states) or "none"
+
+
+def find_edge(source: State, target: State) -> Edge | None:
+    return next((e for e in TRANSITIONS if e.source == source and e.target == target), None)
+
+
+def available_edges(state: State, facts: RequestFacts) -> list[Edge]:
+    """The edges out of ``state`` whose guards pass."""
+    return [e for e in TRANSITIONS if e.source == state and e.blocked_by(facts) is None]
+
+
+def allowed_targets(state: State, facts: RequestFacts) -> list[State]:
+    return [edge.target for edge in available_edges(state, facts)]
+
+
+def check_transition(current: State, target: State, facts: RequestFacts) -> Edge:
+    """Return the edge for the move, or raise :class:`WorkflowError` saying why not."""
+    current, target = State(current), State(target)
+    allowed = allowed_targets(current, facts)
+    edge = find_edge(current, target)
+    if edge is None:
+        raise WorkflowError(
+            f"A request in state {current.label} ({current.value}) cannot move to "
+            f"{target.label} ({target.value}). Allowed next states: {_labels(allowed)}.",
+            current=current,
+            allowed=allowed,
+        )
+    reason = edge.blocked_by(facts)
+    if reason is not None:
+        raise WorkflowError(
+            f"Cannot move to {target.label} ({target.value}) yet: {reason}. "
+            f"Allowed next states now: {_labels(allowed)}.",
+            current=current,
+            allowed=allowed,
+        )
+    return edge
+
+
+def check_reopen(current: State) -> None:
+    if State(current) not in CLOSED_STATES:
+        raise WorkflowError(
+            f"Only a closed request can be re-opened; this one is {State(current).label} "
+            f"({State(current).value}).",
+            current=State(current),
+            allowed=[],
+        )
+
+
+# --- The documented process -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    key: str
+    label: str
+    done: bool
+
+
+def checklist(facts: RequestFacts) -> list[ChecklistItem]:
+    """The steps ICE and DHS said a jurisdiction must take, and which are done."""
+    return [
+        ChecklistItem(
+            "notice_program_office",
+            "Written notice to ICE's Secure Communities program office",
+            facts.notified_program_office,
+        ),
+        ChecklistItem(
+            "notice_sib",
+            "Written notice to the State Identification Bureau",
+            facts.notified_sib,
+        ),
+        ChecklistItem(
+            "meeting_held", "Meeting with ICE and the state held", facts.has_held_meeting
+        ),
+    ]
+
+
+def mermaid_diagram() -> str:
+    """The transition table as a Mermaid state diagram (kept in docs/architecture.md)."""
+    lines = ["stateDiagram-v2", f"    [*] --> {State.DRAFT.value}"]
+    for edge in TRANSITIONS:
+        guard = f": {edge.guard.__name__}" if edge.guard else ""
+        lines.append(f"    {edge.source.value} --> {edge.target.value}{guard}")
+    for state in sorted(CLOSED_STATES, key=list(State).index):
+        lines.append(f"    {state.value} --> [*]")
+    return "\n".join(lines)

@@ -1,0 +1,234 @@
+"""Forms of the staff pages. They parse what a person typed; tracker.domain.services decides.
+
+Each form's field names match the model's, so a ``ValidationError`` raised by a
+service (from the model's ``clean()`` or constraints) lands next to the field
+it is about. None of these forms saves anything itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from core.dates import PartialDate
+from jurisdictions.models import Agency
+from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement
+
+DATE_HELP = (
+    "Type the date as far as it is known: 2010-09-07, or 2010-09 when only the month "
+    "is known, or 2010 when only the year is."
+)
+
+
+class PartialDateField(forms.Field):
+    """One text box for a date known to the day, the month or the year."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", DATE_HELP)
+        super().__init__(**kwargs)
+        self.widget.attrs.update(
+            {
+                "placeholder": "YYYY-MM-DD, YYYY-MM or YYYY",
+                "maxlength": "10",
+                "inputmode": "numeric",
+                "autocomplete": "off",
+            }
+        )
+
+    def to_python(self, value: Any) -> PartialDate | None:
+        text = str(value or "").strip()
+        if not text:
+            return None
+        try:
+            return PartialDate.parse(text)
+        except ValueError as error:
+            raise ValidationError(str(error), code="invalid_date") from None
+
+    def prepare_value(self, value: Any) -> Any:
+        return value.isoformat() if isinstance(value, PartialDate) else value
+
+
+def agencies() -> QuerySet[Agency]:
+    return Agency.objects.order_by("name")
+
+
+class LetterForm(forms.Form):
+    prefix = "letter"
+
+    direction = forms.ChoiceField(
+        label="Direction", choices=Letter.Direction.choices, initial=Letter.Direction.OUTGOING
+    )
+    sender = forms.ModelChoiceField(label="Sender", queryset=agencies())
+    recipients = forms.ModelMultipleChoiceField(
+        label="Recipients",
+        queryset=agencies(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick every agency it went to (for a notice: ICE's program office and the SIB).",
+    )
+    method = forms.ChoiceField(label="Method", choices=Letter.Method.choices)
+    sent_on = PartialDateField(label="Sent", required=False)
+    received_on = PartialDateField(
+        label="Received",
+        required=False,
+        help_text="Only when known. " + DATE_HELP,
+    )
+    subject = forms.CharField(label="Subject", max_length=300)
+    summary = forms.CharField(label="Summary", required=False, widget=forms.Textarea({"rows": 3}))
+    attachment = forms.FileField(
+        label="Attachment",
+        required=False,
+        help_text="PDF, image, plain text, email or Word document.",
+    )
+    in_reply_to = forms.ModelChoiceField(
+        label="In reply to", queryset=Letter.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, request: OptOutRequest, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.optout = request
+        in_reply_to: Any = self.fields["in_reply_to"]
+        in_reply_to.queryset = Letter.objects.filter(request=request).order_by("sent_on", "pk")
+        in_reply_to.empty_label = "(not a reply)"
+        if request.requesting_agency_id and not self.is_bound:
+            self.initial.setdefault("sender", request.requesting_agency_id)
+
+
+class ResponseForm(forms.Form):
+    prefix = "response"
+
+    agency = forms.ModelChoiceField(label="From agency", queryset=agencies())
+    letter = forms.ModelChoiceField(
+        label="Answers letter",
+        queryset=Letter.objects.none(),
+        required=False,
+        help_text="Choose the letter it answers; that letter then stops waiting for a reply.",
+    )
+    kind = forms.ChoiceField(label="Kind of reply", choices=AgencyResponse.Kind.choices)
+    responded_on = PartialDateField(label="Date", required=False)
+    summary = forms.CharField(label="Summary", required=False, widget=forms.Textarea({"rows": 3}))
+    attachment = forms.FileField(
+        label="Attachment",
+        required=False,
+        help_text="PDF, image, plain text, email or Word document.",
+    )
+
+    def __init__(self, *args: Any, request: OptOutRequest, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        letter: Any = self.fields["letter"]
+        letter.queryset = Letter.objects.filter(request=request).order_by("sent_on", "pk")
+        letter.empty_label = "(the request as a whole)"
+
+
+class MeetingForm(forms.Form):
+    prefix = "meeting"
+
+    status = forms.ChoiceField(label="Status", choices=Meeting.Status.choices)
+    held_on = PartialDateField(
+        label="Date", required=False, help_text="Needed once it was held. " + DATE_HELP
+    )
+    place = forms.CharField(label="Place", max_length=200, required=False)
+    agencies = forms.ModelMultipleChoiceField(
+        label="Agencies attending",
+        queryset=agencies(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    outcome = forms.CharField(label="Outcome", required=False, widget=forms.Textarea({"rows": 3}))
+
+    def __init__(self, *args: Any, request: OptOutRequest, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+#: Said when a move or a re-open arrives without the version of the request it was
+#: pressed on: without it, a move could apply to a request someone else has moved since.
+MOVE_VERSION_MISSING = (
+    "This move does not say which version of the request it was made on, so it cannot "
+    "be applied safely. Reload the request's page and press the button again."
+)
+
+
+class TransitionForm(forms.Form):
+    """The note typed with a move; the button pressed says where to."""
+
+    prefix = "move"
+
+    to = forms.CharField(widget=forms.HiddenInput, required=False)
+    note = forms.CharField(
+        label="Note (why)",
+        required=False,
+        widget=forms.Textarea({"rows": 2}),
+        help_text="Saved in the status log with the move.",
+    )
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={"required": MOVE_VERSION_MISSING},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search for",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput({"type": "search"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class StatementForm(forms.Form):
+    """Log a public statement on whether jurisdictions can opt out."""
+
+    prefix = "statement"
+
+    speaker = forms.CharField(
+        label="Speaker", max_length=200, help_text='Who said it, or "anonymous official".'
+    )
+    agency = forms.ModelChoiceField(label="Agency", queryset=agencies())
+    stated_on = PartialDateField(label="Date", required=False)
+    medium = forms.ChoiceField(label="Where", choices=Statement.Medium.choices)
+    position = forms.ChoiceField(label="Position on opting out", choices=Statement.Position.choices)
+    quote = forms.CharField(label="Quote or summary", widget=forms.Textarea({"rows": 3}))
+    source_title = forms.CharField(label="Source title", max_length=300, required=False)
+    source_url = forms.URLField(label="Source link", required=False, assume_scheme="https")
+    is_public = forms.BooleanField(
+        label="Public", required=False, help_text="Show it on the public statements page."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class PublishForm(forms.Form):
+    """One "make public" / "make private" button: what to set, and the version it was read at."""
+
+    public = forms.TypedChoiceField(
+        choices=[("1", "public"), ("0", "not public")], coerce=lambda value: value == "1"
+    )
+    version = forms.IntegerField(min_value=1)
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError next to the fields it names, the rest on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

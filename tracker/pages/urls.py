@@ -1,0 +1,26 @@
+"""The staff pages' addresses (sign-in required, except the private calendar feed)."""
+
+from django.urls import path
+
+from tracker.pages import calendar, reports, views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("jurisdictions/<int:pk>/", views.jurisdiction_detail, name="jurisdiction-detail"),
+    path("requests/<int:pk>/", views.request_detail, name="request-detail"),
+    path("requests/<int:pk>/letters/", views.letter_create, name="request-letter-create"),
+    path("requests/<int:pk>/replies/", views.response_create, name="request-response-create"),
+    path("requests/<int:pk>/meetings/", views.meeting_create, name="request-meeting-create"),
+    path("requests/<int:pk>/move/", views.request_move, name="request-move"),
+    path("requests/<int:pk>/reopen/", views.request_reopen, name="request-reopen"),
+    path("letters/<int:pk>/attachment/", views.letter_attachment, name="letter-attachment"),
+    path("replies/<int:pk>/attachment/", views.response_attachment, name="response-attachment"),
+    path("search/", views.search, name="search"),
+    path("requests/", views.request_list, name="requests"),
+    path("letters/", views.letter_list, name="letters"),
+    path("statements/", views.statement_list, name="statements"),
+    path("publish/<str:kind>/<int:pk>/", views.record_publish, name="record-publish"),
+    path("milestones/", reports.milestones_report, name="milestones"),
+    path("calendar/", calendar.manage, name="calendar"),
+    path("calendar/<str:token>.ics", calendar.feed, name="calendar-feed"),
+]

@@ -1,0 +1,752 @@
+"""Staff pages: see every case at a glance, log correspondence from the case itself.
+
+Views parse input with :mod:`tracker.pages.forms`, call :mod:`tracker.domain.services` for
+every write and render the result; the workflow's rules are never repeated
+here. Pages work without JavaScript: every form is a plain POST that redirects
+back to the request page with the new item highlighted (``?new=<anchor>`` marks
+it, ``#<anchor>`` scrolls to it), or re-shows the page with the errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import wraps
+from pathlib import PurePath
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Prefetch, QuerySet
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+
+from core.dates import DatePrecision, PartialDate
+from jurisdictions.models import Jurisdiction
+from tracker.domain import exports, publishing, services
+from tracker.domain.search import search as run_search
+from tracker.domain.search import uses_full_text
+from tracker.domain.workflow import CLOSED_STATES, STATE_DESCRIPTIONS, State
+from tracker.models import (
+    AgencyResponse,
+    Letter,
+    Meeting,
+    OptOutRequest,
+    Statement,
+    Transition,
+)
+from tracker.pages.filters import (
+    LetterListFilter,
+    RequestListFilter,
+    with_letter_flags,
+    with_request_flags,
+)
+from tracker.pages.forms import (
+    LetterForm,
+    MeetingForm,
+    PublishForm,
+    ResponseForm,
+    SearchForm,
+    StatementForm,
+    TransitionForm,
+    add_service_errors,
+)
+
+#: Letters shown in the dashboard's "awaiting a reply" list (oldest first).
+AWAITING_LIMIT = 50
+#: Items of each kind considered for the dashboard's recent activity.
+RECENT_LIMIT = 12
+#: Rows per page of the letters, requests and statements lists.
+LIST_PAGE_SIZE = 50
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+def _require(request: HttpRequest, permission: str) -> None:
+    """A hand-made POST from someone without the model permission gets 403."""
+    if not request.user.has_perm(permission):
+        raise PermissionDenied(f"You may not do this ({permission}).")
+
+
+#: Every staff page needs it: Viewers, Editors and admins have it, a bare account not.
+STAFF_PERMISSION = "tracker.view_optoutrequest"
+
+
+def staff_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Signed in, and allowed to read requests (Viewers, Editors and admins are)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        _require(request, STAFF_PERMISSION)
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapper)
+
+
+def _with_deadlines(letters: Iterable[Letter], today: dt.date) -> None:
+    """Give each letter awaiting a reply its deadline (the due date and why), for the
+    timeline. Awaiting, overdue and very overdue are the flags of ``with_letter_flags``
+    (the rules of ``Letter.objects``); the deadline only explains the date."""
+    # The holiday list is read once for the page, not once per letter.
+    holidays = services.holiday_dates()
+    for letter in letters:
+        if getattr(letter, "list_awaiting", False):
+            letter.deadline = services.letter_deadline(letter, holidays=holidays)  # type: ignore[attr-defined]
+
+
+# --- Timelines ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One dated thing that happened in a case: a letter, a reply, a meeting or a move."""
+
+    kind: str
+    item: Any
+    date: PartialDate | None
+    request: OptOutRequest
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.kind}-{self.item.pk}"
+
+    @property
+    def sort_key(self) -> tuple[int, dt.date, int, dt.datetime]:
+        # Undated items go last; items of one day keep the order they happened in.
+        kinds = ("letter", "response", "meeting", "transition")
+        logged = getattr(self.item, "created_at", None) or getattr(self.item, "at", None)
+        return (
+            0 if self.date else 1,
+            self.date.earliest if self.date else dt.date.max,
+            kinds.index(self.kind),
+            logged or dt.datetime.min.replace(tzinfo=dt.UTC),
+        )
+
+
+def build_timeline(
+    letters: Iterable[Letter],
+    responses: Iterable[AgencyResponse],
+    meetings: Iterable[Meeting],
+    transitions: Iterable[Transition],
+    requests: dict[int, OptOutRequest],
+) -> list[TimelineEntry]:
+    entries = [
+        TimelineEntry("letter", x, x.sent or x.received, requests[x.request_id]) for x in letters
+    ]
+    entries += [
+        TimelineEntry("response", x, x.responded, requests[x.request_id]) for x in responses
+    ]
+    entries += [TimelineEntry("meeting", x, x.held, requests[x.request_id]) for x in meetings]
+    entries += [
+        TimelineEntry(
+            "transition",
+            x,
+            PartialDate(timezone.localtime(x.at).date(), DatePrecision.DAY),
+            requests[x.request_id],
+        )
+        for x in transitions
+    ]
+    return sorted(entries, key=lambda entry: entry.sort_key)
+
+
+def _letters(today: dt.date) -> QuerySet[Letter]:
+    return with_letter_flags(
+        Letter.objects.select_related("sender", "in_reply_to").prefetch_related("recipients"),
+        today,
+    )
+
+
+def _responses() -> QuerySet[AgencyResponse]:
+    return AgencyResponse.objects.select_related("agency", "letter")
+
+
+def _meetings() -> QuerySet[Meeting]:
+    return Meeting.objects.prefetch_related("agencies")
+
+
+def _transitions() -> QuerySet[Transition]:
+    return Transition.objects.select_related("by", "letter", "response")
+
+
+# --- Dashboard ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Activity:
+    at: dt.datetime
+    text: str
+    request: OptOutRequest
+    anchor: str
+
+
+def _recent_activity() -> list[Activity]:
+    transitions = Transition.objects.select_related("request__jurisdiction", "by").order_by(
+        "-at", "-pk"
+    )[:RECENT_LIMIT]
+    letters = Letter.objects.select_related("request__jurisdiction").order_by("-created_at", "-pk")[
+        :RECENT_LIMIT
+    ]
+    responses = AgencyResponse.objects.select_related("request__jurisdiction", "agency").order_by(
+        "-created_at", "-pk"
+    )[:RECENT_LIMIT]
+    meetings = Meeting.objects.select_related("request__jurisdiction").order_by(
+        "-created_at", "-pk"
+    )[:RECENT_LIMIT]
+    activity = [
+        Activity(
+            t.at,
+            f"Moved to {t.get_to_state_display()}" + (f" by {t.by}" if t.by else ""),
+            t.request,
+            f"transition-{t.pk}",
+        )
+        for t in transitions
+    ]
+    activity += [
+        Activity(x.created_at, f"Letter logged: {x.subject}", x.request, f"letter-{x.pk}")
+        for x in letters
+    ]
+    activity += [
+        Activity(x.created_at, f"Reply logged: {x}", x.request, f"response-{x.pk}")
+        for x in responses
+    ]
+    activity += [
+        Activity(
+            x.created_at,
+            f"Meeting logged: {x.get_status_display().lower()}, {x.held or 'date unknown'}",
+            x.request,
+            f"meeting-{x.pk}",
+        )
+        for x in meetings
+    ]
+    activity.sort(key=lambda a: a.at, reverse=True)
+    return activity[:RECENT_LIMIT]
+
+
+@staff_page
+def dashboard(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    requests = list(
+        OptOutRequest.objects.select_related("jurisdiction", "owner").order_by(
+            "jurisdiction__state", "jurisdiction__name", "pk"
+        )
+    )
+    order = list(State)
+    open_requests = sorted(
+        (r for r in requests if r.state not in CLOSED_STATES), key=lambda r: order.index(r.state)
+    )
+    closed_requests = [r for r in requests if r.state in CLOSED_STATES]
+    counts = dict(OptOutRequest.objects.values_list("status").annotate(n=Count("pk")).order_by())
+    awaiting = list(
+        with_letter_flags(Letter.objects.awaiting_reply(), today)
+        .select_related("request__jurisdiction", "sender")
+        .prefetch_related("recipients")
+        .order_by(F("sent_on").asc(nulls_last=True), "pk")[: AWAITING_LIMIT + 1]
+    )
+    awaiting_more = len(awaiting) > AWAITING_LIMIT
+    awaiting = awaiting[:AWAITING_LIMIT]
+    # Both flags are read with the letters, by the rules of Letter.objects.overdue()
+    # and .very_overdue() (tracker.pages.filters.with_letter_flags), never decided here.
+    awaiting_rows = [
+        {
+            "letter": letter,
+            "days": letter.days_since_sent(today),
+            "overdue": letter.list_overdue,  # type: ignore[attr-defined]
+            "very_overdue": letter.list_very_overdue,  # type: ignore[attr-defined]
+        }
+        for letter in awaiting
+    ]
+    overdue = list(
+        with_letter_flags(Letter.objects.overdue(today), today)
+        .select_related("request__jurisdiction", "request__owner")
+        .order_by(F("due_on").asc(), "pk")[: AWAITING_LIMIT + 1]
+    )
+    overdue_rows = [
+        {
+            "letter": letter,
+            "days_overdue": (today - letter.due_on).days if letter.due_on else None,
+            "very_overdue": letter.list_very_overdue,  # type: ignore[attr-defined]
+        }
+        for letter in overdue[:AWAITING_LIMIT]
+    ]
+    return render(
+        request,
+        "tracker/dashboard.html",
+        {
+            "open_requests": open_requests,
+            "closed_requests": closed_requests,
+            "counts": [
+                (state, counts.get(state.value, 0))
+                for state in State
+                if state not in CLOSED_STATES or counts.get(state.value)
+            ],
+            "awaiting": awaiting_rows,
+            "awaiting_more": awaiting_more,
+            "overdue": overdue_rows,
+            "overdue_more": len(overdue) > AWAITING_LIMIT,
+            "recent": _recent_activity(),
+            "owned": [r for r in requests if r.owner_id == request.user.pk],
+        },
+    )
+
+
+# --- Jurisdiction ---------------------------------------------------------------------
+
+
+@staff_page
+def jurisdiction_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    jurisdiction = get_object_or_404(Jurisdiction, pk=pk)
+    today = timezone.localdate()
+    requests = {r.pk: r for r in jurisdiction.requests.select_related("owner").order_by("pk")}
+    in_jurisdiction = {"request__jurisdiction": jurisdiction}
+    letters = list(_letters(today).filter(**in_jurisdiction))
+    _with_deadlines(letters, today)
+    timeline = build_timeline(
+        letters,
+        _responses().filter(**in_jurisdiction),
+        _meetings().filter(**in_jurisdiction),
+        _transitions().filter(**in_jurisdiction),
+        requests,
+    )
+    return render(
+        request,
+        "tracker/jurisdiction_detail.html",
+        {
+            "jurisdiction": jurisdiction,
+            "requests": list(requests.values()),
+            "timeline": timeline,
+            "today": today,
+        },
+    )
+
+
+# --- Request --------------------------------------------------------------------------
+
+
+def _load_request(pk: int, today: dt.date) -> OptOutRequest:
+    return get_object_or_404(
+        services.with_facts(
+            OptOutRequest.objects.select_related(
+                "jurisdiction", "owner", "requesting_agency", "requested_by"
+            )
+        ).prefetch_related(
+            Prefetch("letters", queryset=_letters(today)),
+            Prefetch("responses", queryset=_responses()),
+            Prefetch("meetings", queryset=_meetings()),
+            Prefetch("transitions", queryset=_transitions()),
+        ),
+        pk=pk,
+    )
+
+
+def _request_page(
+    request: HttpRequest,
+    pk: int,
+    *,
+    status: int = 200,
+    letter_form: LetterForm | None = None,
+    response_form: ResponseForm | None = None,
+    meeting_form: MeetingForm | None = None,
+    move_form: TransitionForm | None = None,
+    move_error: str = "",
+    move_note: str = "",
+    publish_error: str = "",
+) -> HttpResponse:
+    today = timezone.localdate()
+    optout = _load_request(pk, today)
+    user = request.user
+    can = {
+        "log_letter": user.has_perm("tracker.add_letter"),
+        "log_response": user.has_perm("tracker.add_agencyresponse"),
+        "log_meeting": user.has_perm("tracker.add_meeting"),
+        "move": user.has_perm("tracker.change_optoutrequest"),
+        "publish": user.has_perm("tracker.change_optoutrequest"),
+    }
+    letters = list(optout.letters.all())
+    _with_deadlines(letters, today)
+    context: dict[str, Any] = {
+        "optout": optout,
+        "state_description": STATE_DESCRIPTIONS[optout.state],
+        "checklist": services.request_checklist(optout),
+        "next_steps": services.request_next_steps(optout),
+        "timeline": build_timeline(
+            letters,
+            optout.responses.all(),
+            optout.meetings.all(),
+            optout.transitions.all(),
+            {optout.pk: optout},
+        ),
+        "blocked_steps": services.request_blocked_steps(optout),
+        "today": today,
+        "new": request.GET.get("new", ""),
+        "can": can,
+        "move_error": move_error,
+        "publish_error": publish_error,
+        "request_published": publishing.is_published(optout),
+    }
+    # Each item's button is shown only to people who may change that kind of item,
+    # as record_publish checks when the button is pressed.
+    may_publish = {
+        model: user.has_perm(f"tracker.change_{model._meta.model_name}")
+        for model in PUBLISH_KIND_OF
+    }
+    for entry in context["timeline"]:
+        if entry.kind != "transition":
+            entry.item.shown_publicly = publishing.is_published(entry.item)
+            entry.item.publish_kind = PUBLISH_KIND_OF[type(entry.item)]
+            entry.item.may_publish = may_publish[type(entry.item)]
+    if can["log_letter"]:
+        context["letter_form"] = letter_form or LetterForm(request=optout)
+    if can["log_response"]:
+        context["response_form"] = response_form or ResponseForm(request=optout)
+    if can["log_meeting"]:
+        context["meeting_form"] = meeting_form or MeetingForm(request=optout)
+    if can["move"]:
+        context["move_form"] = move_form or TransitionForm(
+            initial={"version": optout.version, "note": move_note}
+        )
+    return render(request, "tracker/request_detail.html", context, status=status)
+
+
+@staff_page
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _request_page(request, pk)
+
+
+def _back_to(optout: OptOutRequest, anchor: str) -> HttpResponse:
+    return redirect(f"{optout.get_absolute_url()}?new={anchor}#{anchor}")
+
+
+def _log_on_request(
+    request: HttpRequest,
+    pk: int,
+    *,
+    permission: str,
+    form_class: Any,
+    form_name: str,
+    record: Any,
+    kind: str,
+    message: Any,
+) -> HttpResponse:
+    """The quick forms' one flow: check the right, validate, call the service, then
+    back to the request with the new item highlighted, or the page again (400)
+    with the errors next to the fields and everything typed kept."""
+    _require(request, permission)
+    optout = get_object_or_404(OptOutRequest, pk=pk)
+    form = form_class(request.POST, request.FILES, request=optout)
+    if form.is_valid():
+        try:
+            item = record(request=optout, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, message(item))
+            return _back_to(optout, f"{kind}-{item.pk}")
+    return _request_page(request, pk, status=400, **{form_name: form})
+
+
+@staff_page
+@require_POST
+def letter_create(request: HttpRequest, pk: int) -> HttpResponse:
+    return _log_on_request(
+        request,
+        pk,
+        permission="tracker.add_letter",
+        form_class=LetterForm,
+        form_name="letter_form",
+        record=services.letter_log,
+        kind="letter",
+        message=lambda letter: f"Letter logged: {letter.subject}.",
+    )
+
+
+@staff_page
+@require_POST
+def response_create(request: HttpRequest, pk: int) -> HttpResponse:
+    return _log_on_request(
+        request,
+        pk,
+        permission="tracker.add_agencyresponse",
+        form_class=ResponseForm,
+        form_name="response_form",
+        record=services.response_record,
+        kind="response",
+        message=lambda response: f"Reply logged: {response}.",
+    )
+
+
+@staff_page
+@require_POST
+def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
+    return _log_on_request(
+        request,
+        pk,
+        permission="tracker.add_meeting",
+        form_class=MeetingForm,
+        form_name="meeting_form",
+        record=services.meeting_record,
+        kind="meeting",
+        message=lambda meeting: f"{meeting} logged.",
+    )
+
+
+def _move(request: HttpRequest, pk: int, *, reopen: bool) -> HttpResponse:
+    _require(request, "tracker.change_optoutrequest")
+    optout = get_object_or_404(OptOutRequest, pk=pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        if "version" in form.errors:
+            # The page is re-read with the current version, keeping the note typed.
+            return _request_page(
+                request,
+                pk,
+                move_error=" ".join(str(e) for e in form.errors["version"]),
+                move_note=form.cleaned_data.get("note", ""),
+                status=400,
+            )
+        return _request_page(request, pk, move_form=form, status=400)
+    note = form.cleaned_data["note"]
+    version = form.cleaned_data["version"]
+    try:
+        if reopen:
+            transition = services.request_reopen(
+                request=optout, by=request.user, note=note, expected_version=version
+            )
+        else:
+            transition = services.request_transition(
+                request=optout,
+                to=form.cleaned_data["to"],
+                by=request.user,
+                note=note,
+                expected_version=version,
+            )
+    except services.DomainError as error:
+        # The page is re-read, so the buttons shown are the ones allowed now and the
+        # form carries the current version: having read the reason, the person can
+        # press again without retyping the note.
+        return _request_page(request, pk, move_error=error.message, move_note=note, status=409)
+    messages.success(request, f"Moved to {transition.get_to_state_display()}.")
+    return _back_to(optout, f"transition-{transition.pk}")
+
+
+@staff_page
+@require_POST
+def request_move(request: HttpRequest, pk: int) -> HttpResponse:
+    return _move(request, pk, reopen=False)
+
+
+@staff_page
+@require_POST
+def request_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    return _move(request, pk, reopen=True)
+
+
+# --- Attachments ----------------------------------------------------------------------
+
+
+def _download(file: FieldFile, title: str) -> FileResponse:
+    if not file:
+        raise Http404("No attachment.")
+    extension = PurePath(file.name or "").suffix.lower()
+    name = slugify(title)[:80] or "attachment"
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The attachment's file is missing.") from None
+    return FileResponse(handle, as_attachment=True, filename=f"{name}{extension}")
+
+
+@staff_page
+def letter_attachment(request: HttpRequest, pk: int) -> FileResponse:
+    _require(request, "tracker.view_letter")
+    letter = get_object_or_404(Letter, pk=pk)
+    return _download(letter.attachment, letter.subject)
+
+
+@staff_page
+def response_attachment(request: HttpRequest, pk: int) -> FileResponse:
+    _require(request, "tracker.view_agencyresponse")
+    response = get_object_or_404(AgencyResponse.objects.select_related("agency"), pk=pk)
+    return _download(response.attachment, f"{response.agency} {response.get_kind_display()}")
+
+
+# --- Search ---------------------------------------------------------------------------
+
+
+@staff_page
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    return render(
+        request,
+        "tracker/search.html",
+        {
+            "form": form,
+            "results": run_search(query) if query else None,
+            "full_text": uses_full_text(),
+            "search_query": query,
+        },
+        status=200 if form.is_valid() else 400,
+    )
+
+
+# --- Lists of requests and letters, with their CSV ----------------------------------------
+
+
+def _filtered_list(
+    request: HttpRequest,
+    filterset: Any,
+    spec: exports.CsvSpec,
+    template: str,
+    page_rows: Callable[[QuerySet[Any]], QuerySet[Any]],
+) -> HttpResponseBase:
+    """One list page and its CSV: the same FilterSet decides the rows of both."""
+    # No filter at all is the whole list, not an invalid form.
+    valid = not filterset.is_bound or filterset.is_valid()
+    if request.GET.get("format") == "csv":
+        if not valid:
+            errors = "; ".join(
+                f"{name}: {' '.join(messages_)}" for name, messages_ in filterset.errors.items()
+            )
+            return HttpResponse(f"Invalid filter: {errors}", status=400, content_type="text/plain")
+        return exports.csv_response(spec, filterset.qs)
+    page = Paginator(page_rows(filterset.qs), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        template,
+        {"filter": filterset, "page": page, "today": timezone.localdate()},
+        status=200 if valid else 400,
+    )
+
+
+@staff_page
+def letter_list(request: HttpRequest) -> HttpResponseBase:
+    _require(request, "tracker.view_letter")
+    today = timezone.localdate()
+    letters = Letter.objects.order_by(F("sent_on").asc(nulls_last=True), "pk")
+    return _filtered_list(
+        request,
+        LetterListFilter(request.GET or None, queryset=letters),
+        exports.LETTERS,
+        "tracker/letter_list.html",
+        lambda qs: with_letter_flags(
+            qs.select_related("request__jurisdiction", "request__owner", "sender"), today
+        ).prefetch_related("recipients"),
+    )
+
+
+@staff_page
+def request_list(request: HttpRequest) -> HttpResponseBase:
+    today = timezone.localdate()
+    requests = OptOutRequest.objects.order_by("jurisdiction__state", "jurisdiction__name", "pk")
+    return _filtered_list(
+        request,
+        RequestListFilter(request.GET or None, queryset=requests),
+        exports.REQUESTS,
+        "tracker/request_list.html",
+        lambda qs: with_request_flags(qs.select_related("jurisdiction", "owner"), today),
+    )
+
+
+# --- Statements and publishing ------------------------------------------------------------
+
+PUBLISH_KIND_OF: dict[type[Any], str] = {
+    OptOutRequest: "request",
+    Letter: "letter",
+    AgencyResponse: "response",
+    Meeting: "meeting",
+    Statement: "statement",
+}
+_PUBLISHABLE: dict[str, type[Any]] = {kind: model for model, kind in PUBLISH_KIND_OF.items()}
+
+
+def _statements_page(
+    request: HttpRequest,
+    *,
+    form: StatementForm | None = None,
+    status: int = 200,
+    publish_error: str = "",
+) -> HttpResponse:
+    statements = Statement.objects.select_related("agency").order_by(
+        F("stated_on").asc(nulls_last=True), "pk"
+    )
+    page = Paginator(statements, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    for statement in page.object_list:
+        statement.shown_publicly = publishing.is_published(statement)  # type: ignore[attr-defined]
+    can_add = request.user.has_perm("tracker.add_statement")
+    return render(
+        request,
+        "tracker/statement_list.html",
+        {
+            "page": page,
+            "form": (form or StatementForm()) if can_add else None,
+            "can_publish": request.user.has_perm("tracker.change_statement"),
+            "publish_error": publish_error,
+        },
+        status=status,
+    )
+
+
+@staff_page
+def statement_list(request: HttpRequest) -> HttpResponse:
+    _require(request, "tracker.view_statement")
+    if request.method != "POST":
+        return _statements_page(request)
+    _require(request, "tracker.add_statement")
+    form = StatementForm(request.POST)
+    if form.is_valid():
+        try:
+            statement = services.statement_record(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Statement logged: {statement}.")
+            return redirect(f"{request.path}#statement-{statement.pk}")
+    return _statements_page(request, form=form, status=400)
+
+
+@staff_page
+@require_POST
+def record_publish(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Mark one request, letter, reply, meeting or statement public or not."""
+    model = _PUBLISHABLE.get(kind)
+    if model is None:
+        raise Http404("Nothing of that kind can be published.")
+    _require(request, f"tracker.change_{model._meta.model_name}")
+    item = get_object_or_404(model.objects.all(), pk=pk)
+    # Statements belong to no request; everything else is published with its request.
+    optout = item if isinstance(item, OptOutRequest) else getattr(item, "request", None)
+    form = PublishForm(request.POST)
+    error = ""
+    if not form.is_valid():
+        error = "The publishing form was incomplete; reload the page and try again."
+    else:
+        try:
+            services.record_publish(
+                item,
+                by=request.user,
+                public=form.cleaned_data["public"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except (services.DomainError, ValidationError) as exc:
+            error = exc.message if isinstance(exc, services.DomainError) else str(exc)
+    if error:
+        if optout is None:
+            return _statements_page(request, status=409, publish_error=error)
+        return _request_page(request, optout.pk, status=409, publish_error=error)
+    state = "public" if item.is_public else "not public"
+    messages.success(request, f"{model._meta.verbose_name.capitalize()} “{item}” is now {state}.")
+    if optout is None:
+        return redirect(f"{reverse('statements')}#statement-{item.pk}")
+    anchor = "" if kind == "request" else f"#{kind}-{item.pk}"
+    return redirect(f"{optout.get_absolute_url()}{anchor}")

@@ -1,0 +1,114 @@
+"""Public pages: the published record, readable without signing in.
+
+Every page reads through :mod:`tracker.domain.publishing`, which alone decides what is
+published and which fields the public may see. Each page has a printable
+variant (no navigation, sources spelled out) for a council hearing or a press
+release; the normal pages also print cleanly.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from tracker.domain import publishing
+from tracker.domain.statements import contradictions as find_contradictions
+
+#: The longest search text accepted; longer input is cut, not refused.
+SEARCH_MAX_LENGTH = 200
+#: Pairs per page: every conflicting pair of a large register is far too many for one page.
+PAIRS_PER_PAGE = 50
+#: Pairs shown under the statements timeline before linking to the full list.
+PAIRS_ON_STATEMENTS_PAGE = 10
+#: Statements per page of the statements timeline.
+STATEMENTS_PER_PAGE = 100
+
+
+@require_safe
+def index(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "public/index.html",
+        {"jurisdictions": publishing.published_jurisdiction_list()},
+    )
+
+
+@require_safe
+def jurisdiction(request: HttpRequest, reference: str, printable: bool = False) -> HttpResponse:
+    # Only jurisdictions with a published request exist for the public.
+    found = get_object_or_404(publishing.published_jurisdictions(), reference=reference)
+    timeline = publishing.jurisdiction_timeline(found)
+    return render(
+        request,
+        "public/jurisdiction.html",
+        {"timeline": timeline, "printable": printable},
+    )
+
+
+@require_safe
+def statements(request: HttpRequest, printable: bool = False) -> HttpResponse:
+    published = list(publishing.published_statements())
+    pairs = find_contradictions(published)
+    page = Paginator(published, STATEMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "public/statements.html",
+        {
+            "page": page,
+            "statements": [publishing.public_statement(s) for s in page],
+            "contradictions": [
+                publishing.public_contradiction(c) for c in pairs[:PAIRS_ON_STATEMENTS_PAGE]
+            ],
+            "contradiction_count": len(pairs),
+            "printable": printable,
+        },
+    )
+
+
+@require_safe
+def contradictions(request: HttpRequest, printable: bool = False) -> HttpResponse:
+    pairs = publishing.published_contradictions()
+    page = Paginator(pairs, PAIRS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "public/contradictions.html",
+        {
+            "page": page,
+            "contradictions": [publishing.public_contradiction(c) for c in page],
+            "contradiction_count": len(pairs),
+            "printable": printable,
+        },
+    )
+
+
+@require_safe
+def contradiction(
+    request: HttpRequest, earlier: str, later: str, printable: bool = False
+) -> HttpResponse:
+    pair = publishing.published_contradiction(earlier, later)
+    if pair is None:
+        raise Http404("These two published statements do not contradict each other.")
+    return render(
+        request,
+        "public/contradiction.html",
+        {"pair": publishing.public_contradiction(pair), "printable": printable},
+    )
+
+
+class PublicSearchForm(forms.Form):
+    # CharField refuses NUL characters, which PostgreSQL cannot store or compare.
+    q = forms.CharField(required=False)
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    form = PublicSearchForm(request.GET)
+    if not form.is_valid():
+        error = "The search text cannot be used: " + " ".join(str(e) for e in form.errors["q"])
+        return render(request, "public/search.html", {"error": error}, status=400)
+    text = form.cleaned_data["q"][:SEARCH_MAX_LENGTH]
+    hits = publishing.published_search(text) if text else []
+    return render(request, "public/search.html", {"q": text, "hits": hits})
