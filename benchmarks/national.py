@@ -1,0 +1,264 @@
+"""How fast every page and endpoint answers on a national coalition's data.
+
+Build the data first (``benchmarks/national_dataset.py``), then::
+
+    .venv/bin/python benchmarks/national.py \\
+        --database-url postgres://postgres@127.0.0.1:5432/opt_out_tracker_national
+    .venv/bin/python benchmarks/national.py --database-url ... --only api --runs 50
+
+For each page and endpoint it prints the median (p50) and 95th percentile (p95)
+answer time over ``--runs`` requests (fewer when one target would take longer
+than ``--budget`` seconds; the column ``n`` says how many ran), the number of
+database queries, the size of the answer and the peak memory allocated while
+answering. For each API list it also times a *raw baseline* in the same run:
+the same rows read with ``.values()`` and encoded with the standard JSON
+encoder, the floor that serialization could reach; ``ratio`` is p50 over the
+baseline's p50.
+
+Requests go through Django's test client in this process (no web server, no
+network), signed in as a staff member with every permission, or anonymously
+for the public pages. The machine may be shared: compare figures measured side
+by side in one run, not against another run's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    path: str
+    signed_in: bool = True
+    #: The same rows as plain dictionaries, for an API list's raw baseline.
+    baseline: Callable[[], object] | None = None
+
+
+@dataclass(frozen=True)
+class Figures:
+    target: Target
+    runs: int
+    p50: float
+    p95: float
+    queries: int
+    size: int
+    peak: int
+    baseline_p50: float | None
+    status: int
+
+
+def _setup(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-key")
+    os.environ.setdefault("DEBUG", "false")
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    os.environ["ENV_FILE"] = ""
+    sys.path.insert(0, str(ROOT))
+    # WhiteNoise looks for collected static files, which a benchmark does not need.
+    warnings.filterwarnings("ignore", message="No directory at")
+    import django
+    from django.conf import settings
+
+    django.setup()
+    # Pages are rendered without `collectstatic`: plain static file names.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def _targets() -> list[Target]:
+    from django.db.models import F
+
+    from tracker.models import Letter, OptOutRequest
+
+    # A deep page: the 500th, or the last one on a smaller dataset.
+    deep_page = max(1, min(500, Letter.objects.count() // 50))
+    request = OptOutRequest.objects.order_by("-pk").first()
+    if request is None:
+        raise SystemExit("No opt-out requests: run benchmarks/national_dataset.py first.")
+    jurisdiction_id = request.jurisdiction_id
+    public_jurisdiction = (
+        OptOutRequest.objects.filter(is_public=True)
+        .values_list("jurisdiction__reference", flat=True)
+        .first()
+    )
+    letter_fields = [
+        f.attname for f in Letter._meta.concrete_fields if f.attname not in {"notes", "source"}
+    ]
+    request_fields = [f.attname for f in OptOutRequest._meta.concrete_fields]
+
+    def letters(offset: int = 0, **filters: Any) -> Callable[[], object]:
+        def read() -> object:
+            rows = Letter.objects.filter(**filters).order_by(
+                F("sent_on").asc(nulls_last=True), "pk"
+            )[offset : offset + 50]
+            return json.dumps(list(rows.values(*letter_fields)), default=str)
+
+        return read
+
+    def overdue_letters() -> object:
+        rows = Letter.objects.overdue().order_by("pk")[:50].values(*letter_fields)
+        return json.dumps(list(rows), default=str)
+
+    def overdue_requests() -> object:
+        has_overdue = Letter.objects.overdue().values("request_id")
+        rows = OptOutRequest.objects.filter(pk__in=has_overdue).order_by("pk")[:50]
+        return json.dumps(list(rows.values(*request_fields)), default=str)
+
+    targets = [
+        Target("api letters", "/api/v1/letters/", baseline=letters()),
+        Target("api letters overdue", "/api/v1/letters/?overdue=true", baseline=overdue_letters),
+        Target(
+            "api letters by status",
+            "/api/v1/letters/?status=notice_sent",
+            baseline=letters(request__status="notice_sent"),
+        ),
+        Target(
+            f"api letters page {deep_page}",
+            f"/api/v1/letters/?page={deep_page}",
+            baseline=letters((deep_page - 1) * 50),
+        ),
+        Target("api requests overdue", "/api/v1/requests/?overdue=true", baseline=overdue_requests),
+        Target("dashboard", "/"),
+        Target("request page", f"/requests/{request.pk}/"),
+        Target("jurisdiction page", f"/jurisdictions/{jurisdiction_id}/"),
+        Target("letters list", "/letters/"),
+        Target("requests list", "/requests/"),
+        Target("search", "/search/?q=removed"),
+        Target("admin letters", "/admin/tracker/letter/"),
+        Target("admin requests", "/admin/tracker/optoutrequest/"),
+        Target("milestones", "/milestones/"),
+        Target("csv overdue letters", "/letters/?overdue=true&format=csv"),
+        Target("calendar feed", "CALENDAR"),
+        Target("public index", "/public/", signed_in=False),
+        Target("public search", "/public/search/?q=removed", signed_in=False),
+    ]
+    if public_jurisdiction:
+        targets.append(
+            Target(
+                "public jurisdiction",
+                f"/public/jurisdictions/{public_jurisdiction}/",
+                signed_in=False,
+            )
+        )
+    return targets
+
+
+def _body_size(response: Any) -> int:
+    if getattr(response, "streaming", False):
+        return sum(len(chunk) for chunk in response.streaming_content)
+    return len(response.content)
+
+
+def _percentile(samples: Sequence[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def measure(target: Target, client: Any, *, runs: int, budget: float) -> Figures:
+    from django.db import connection
+
+    # One answer to warm caches, counted for queries, size and peak memory.
+    queries: list[str] = []
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    tracemalloc.start()
+    with connection.execute_wrapper(count):
+        response = client.get(target.path)
+        size = _body_size(response)
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    samples: list[float] = []
+    deadline = time.perf_counter() + budget
+    while len(samples) < runs and (not samples or time.perf_counter() < deadline):
+        started = time.perf_counter()
+        _body_size(client.get(target.path))
+        samples.append(time.perf_counter() - started)
+    baseline_p50 = None
+    if target.baseline is not None:
+        baseline = []
+        for _ in range(len(samples)):
+            started = time.perf_counter()
+            target.baseline()
+            baseline.append(time.perf_counter() - started)
+        baseline_p50 = statistics.median(baseline)
+    return Figures(
+        target,
+        len(samples),
+        statistics.median(samples),
+        _percentile(samples, 0.95),
+        len(queries),
+        size,
+        peak,
+        baseline_p50,
+        response.status_code,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--runs", type=int, default=50, help="requests per target (default 50)")
+    parser.add_argument(
+        "--budget", type=float, default=30.0, help="seconds per target before stopping early"
+    )
+    parser.add_argument("--only", default="", help="only targets whose name contains this")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    _setup(args.database_url)
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from tracker.domain import services
+
+    user, _created = get_user_model().objects.get_or_create(
+        username="benchmark", defaults={"is_staff": True, "is_superuser": True}
+    )
+    token = services.calendar_token_create(user=user).token
+    staff, public = Client(), Client()
+    staff.force_login(user)
+    print(
+        f"{'target':<24}{'n':>4}{'p50 ms':>10}{'p95 ms':>10}{'queries':>9}"
+        f"{'KB':>9}{'peak MB':>9}{'raw ms':>9}{'ratio':>7}{'status':>7}"
+    )
+    for target in _targets():
+        if args.only not in target.name:
+            continue
+        if target.path == "CALENDAR":
+            target = Target(target.name, f"/calendar/{token}.ics", signed_in=False)
+        figures = measure(
+            target, staff if target.signed_in else public, runs=args.runs, budget=args.budget
+        )
+        raw = figures.baseline_p50
+        print(
+            f"{target.name:<24}{figures.runs:>4}{figures.p50 * 1000:>10.1f}"
+            f"{figures.p95 * 1000:>10.1f}{figures.queries:>9}{figures.size / 1024:>9.0f}"
+            f"{figures.peak / 2**20:>9.1f}"
+            f"{(raw * 1000) if raw else float('nan'):>9.1f}"
+            f"{(figures.p50 / raw) if raw else float('nan'):>7.1f}{figures.status:>7}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
