@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
-from pathlib import PurePath
 from typing import Any
 
 from django.contrib import messages
@@ -21,16 +20,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch, QuerySet
-from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from core.dates import DatePrecision, PartialDate
+from core.downloads import attachment_response
 from jurisdictions.models import Jurisdiction
 from tracker.domain import exports, publishing, services
 from tracker.domain.search import search as run_search
@@ -554,30 +552,18 @@ def request_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Attachments ----------------------------------------------------------------------
 
 
-def _download(file: FieldFile, title: str) -> FileResponse:
-    if not file:
-        raise Http404("No attachment.")
-    extension = PurePath(file.name or "").suffix.lower()
-    name = slugify(title)[:80] or "attachment"
-    try:
-        handle = file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The attachment's file is missing.") from None
-    return FileResponse(handle, as_attachment=True, filename=f"{name}{extension}")
-
-
 @staff_page
 def letter_attachment(request: HttpRequest, pk: int) -> FileResponse:
     _require(request, "tracker.view_letter")
-    letter = get_object_or_404(Letter, pk=pk)
-    return _download(letter.attachment, letter.subject)
+    return attachment_response(get_object_or_404(Letter, pk=pk))
 
 
 @staff_page
 def response_attachment(request: HttpRequest, pk: int) -> FileResponse:
     _require(request, "tracker.view_agencyresponse")
-    response = get_object_or_404(AgencyResponse.objects.select_related("agency"), pk=pk)
-    return _download(response.attachment, f"{response.agency} {response.get_kind_display()}")
+    return attachment_response(
+        get_object_or_404(AgencyResponse.objects.select_related("agency"), pk=pk)
+    )
 
 
 # --- Search ---------------------------------------------------------------------------
