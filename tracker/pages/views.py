@@ -411,7 +411,7 @@ def _request_page(
         context["meeting_form"] = meeting_form or MeetingForm(request=optout)
     if can["move"]:
         context["move_form"] = move_form or TransitionForm(
-            initial={"version": optout.version, "note": move_note}
+            request=optout, initial={"version": optout.version, "note": move_note}
         )
     return render(request, "tracker/request_detail.html", context, status=status)
 
@@ -501,7 +501,7 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
 def _move(request: HttpRequest, pk: int, *, reopen: bool) -> HttpResponse:
     _require(request, "tracker.change_optoutrequest")
     optout = get_object_or_404(OptOutRequest, pk=pk)
-    form = TransitionForm(request.POST)
+    form = TransitionForm(request.POST, request=optout, reopening=reopen)
     if not form.is_valid():
         if "version" in form.errors:
             # The page is re-read with the current version, keeping the note typed.
@@ -513,26 +513,29 @@ def _move(request: HttpRequest, pk: int, *, reopen: bool) -> HttpResponse:
                 status=400,
             )
         return _request_page(request, pk, move_form=form, status=400)
-    note = form.cleaned_data["note"]
-    version = form.cleaned_data["version"]
+    data = form.cleaned_data
     try:
-        if reopen:
+        if data["reopen"]:
             transition = services.request_reopen(
-                request=optout, by=request.user, note=note, expected_version=version
+                request=optout, by=request.user, note=data["note"], expected_version=data["version"]
             )
         else:
             transition = services.request_transition(
                 request=optout,
-                to=form.cleaned_data["to"],
+                to=data["to"],
                 by=request.user,
-                note=note,
-                expected_version=version,
+                note=data["note"],
+                letter=data["letter"],
+                response=data["response"],
+                expected_version=data["version"],
             )
     except services.DomainError as error:
         # The page is re-read, so the buttons shown are the ones allowed now and the
         # form carries the current version: having read the reason, the person can
         # press again without retyping the note.
-        return _request_page(request, pk, move_error=error.message, move_note=note, status=409)
+        return _request_page(
+            request, pk, move_error=error.message, move_note=data["note"], status=409
+        )
     messages.success(request, f"Moved to {transition.get_to_state_display()}.")
     return _back_to(optout, f"transition-{transition.pk}")
 
