@@ -29,6 +29,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange, ModelDelta, to_historic
 
 from core import records
+from core.downloads import attachment_response
 from core.models import TrackedModel
 from core.spreadsheets import CsvSpec, csv_response
 
@@ -403,6 +404,8 @@ class TrackedAdmin(SimpleHistoryAdmin):
     def attachment_view(
         self, request: HttpRequest, object_id: str, field_name: str
     ) -> FileResponse:
+        """A record's file, to people who may read the record: named after the
+        record's title and 404 when missing, as on the staff pages and in the API."""
         if field_name not in self.file_fields:
             raise Http404("No such file.")
         obj = self.get_object(request, unquote(object_id))
@@ -410,14 +413,7 @@ class TrackedAdmin(SimpleHistoryAdmin):
             raise Http404("No such record.")
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
-        file = getattr(obj, field_name)
-        if not file:
-            raise Http404("This record has no file.")
-        try:
-            handle = file.open("rb")
-        except FileNotFoundError:
-            raise Http404("The attachment's file is missing.") from None
-        return FileResponse(handle, as_attachment=True, filename=PurePath(file.name).name)
+        return attachment_response(obj, field_name)
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None

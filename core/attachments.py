@@ -27,7 +27,8 @@ ALLOWED_TYPES: dict[str, str] = {
 }
 
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_SNIFF_BYTES = 8192
+#: How much of a file is read to recognise its type (on upload and on download).
+SNIFF_BYTES = 8192
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -105,6 +106,6 @@ def attachment_path(instance: Any, filename: str) -> str:
 def _read_head(upload: Any) -> bytes:
     position = upload.tell() if hasattr(upload, "tell") else 0
     upload.seek(0)
-    head = upload.read(_SNIFF_BYTES)
+    head = upload.read(SNIFF_BYTES)
     upload.seek(position)
     return head.encode() if isinstance(head, str) else head

@@ -55,7 +55,7 @@ def transition_url(request: OptOutRequest) -> str:
 
 
 def buttons(page: str) -> set[str]:
-    return {state.value for state in State if f'name="to" value="{state.value}"' in page}
+    return {state.value for state in State if f'name="move-to" value="{state.value}"' in page}
 
 
 def messages_of(response: Any) -> list[str]:
@@ -81,10 +81,10 @@ def test_a_move_from_the_change_page_is_applied_and_logged_with_its_note_and_let
     response = editor_client.post(
         transition_url(draft),
         {
-            "to": "notice_sent",
-            "note": "Faxed to ICE",
-            "letter": str(letter.pk),
-            "expected_version": str(draft.version),
+            "move-to": "notice_sent",
+            "move-note": "Faxed to ICE",
+            "move-letter": str(letter.pk),
+            "move-version": str(draft.version),
         },
     )
     assert response.status_code == 302
@@ -104,7 +104,7 @@ def test_a_forbidden_move_posted_by_hand_is_refused_with_the_workflows_message(
     editor_client: Client, draft: OptOutRequest
 ) -> None:
     response = editor_client.post(
-        transition_url(draft), {"to": "removed", "expected_version": draft.version}
+        transition_url(draft), {"move-to": "removed", "move-version": draft.version}
     )
     assert response.status_code == 302
     (message,) = messages_of(response)
@@ -122,7 +122,7 @@ def test_a_move_from_a_page_opened_before_someone_else_saved_is_refused(
     draft.outcome = "Pending"
     services.record_save(draft, by=editor)
     response = editor_client.post(
-        transition_url(draft), {"to": "withdrawn", "expected_version": str(old_version)}
+        transition_url(draft), {"move-to": "withdrawn", "move-version": str(old_version)}
     )
     (message,) = messages_of(response)
     assert "changed by someone else" in message
@@ -176,10 +176,10 @@ def test_a_closed_request_can_be_reopened_from_its_page(
     draft.refresh_from_db()
     page = editor_client.get(change_url(draft)).content.decode()
     assert buttons(page) == set()
-    assert 'name="reopen"' in page
+    assert 'name="move-reopen"' in page
     editor_client.post(
         transition_url(draft),
-        {"reopen": "on", "note": "Council voted again", "expected_version": draft.version},
+        {"move-reopen": "on", "move-note": "Council voted again", "move-version": draft.version},
     )
     draft.refresh_from_db()
     assert (draft.status, draft.closed_on) == (State.DRAFT, None)
@@ -214,6 +214,6 @@ def test_viewers_cannot_move_a_request(client: Client, viewer: Any, editor: Any)
     client.force_login(viewer)
     page = client.get(change_url(request)).content.decode()
     assert buttons(page) == set()
-    assert client.post(transition_url(request), {"to": "withdrawn"}).status_code == 403
+    assert client.post(transition_url(request), {"move-to": "withdrawn"}).status_code == 403
     request.refresh_from_db()
     assert request.status == State.DRAFT

@@ -42,7 +42,7 @@ from tracker.models import (
     Statement,
     Transition,
 )
-from tracker.pages.forms import MOVE_VERSION_MISSING
+from tracker.pages.forms import TransitionForm
 
 # --- Overdue, as LetterQuerySet.overdue() defines it ----------------------------------
 
@@ -322,36 +322,6 @@ class TransitionActionForm(helpers.ActionForm):
     transition_note = forms.CharField(label="Note", required=False, max_length=500)
 
 
-class TransitionForm(forms.Form):
-    """One move posted from a request's change page."""
-
-    to = forms.CharField(required=False, max_length=40)
-    reopen = forms.BooleanField(required=False)
-    note = forms.CharField(required=False, widget=forms.Textarea)
-    letter = forms.ModelChoiceField(queryset=Letter.objects.none(), required=False)
-    response = forms.ModelChoiceField(queryset=AgencyResponse.objects.none(), required=False)
-    # Required, as on every edit: a move pressed on a page opened before someone
-    # else's move must be refused, not applied to a request the person never saw.
-    expected_version = forms.IntegerField(
-        min_value=1,
-        error_messages={"required": MOVE_VERSION_MISSING},
-    )
-
-    def __init__(self, *args: Any, optout: OptOutRequest, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # Offering only this request's records; the service refuses any other anyway.
-        letter_field: Any = self.fields["letter"]
-        letter_field.queryset = optout.letters.all()
-        response_field: Any = self.fields["response"]
-        response_field.queryset = optout.responses.select_related("agency")
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if not cleaned.get("reopen") and not cleaned.get("to"):
-            raise ValidationError("Choose the move to make.")
-        return cleaned
-
-
 def _annotate_requests(queryset: QuerySet[OptOutRequest]) -> QuerySet[OptOutRequest]:
     waiting = Letter.objects.awaiting_reply().filter(request=OuterRef("pk")).order_by("sent_on")
     return services.with_facts(queryset).annotate(
@@ -560,7 +530,7 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
             "can_reopen": can_move and obj.is_closed,
             "letters": list(obj.letters.all()) if can_move else [],
             "responses": list(obj.responses.select_related("agency")) if can_move else [],
-            "version": obj.version,
+            "form": TransitionForm(request=obj, initial={"version": obj.version}),
             "url": reverse(
                 f"admin:{self.opts.app_label}_{self.opts.model_name}_transition", args=[obj.pk]
             ),
@@ -577,10 +547,10 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
         )
         if request.method != "POST":
             return HttpResponseRedirect(change_url)
-        form = TransitionForm(request.POST, optout=obj)
-        if not form.is_valid() and "expected_version" in form.errors:
+        form = TransitionForm(request.POST, request=obj)
+        if not form.is_valid() and "version" in form.errors:
             # Only a hand-made POST lacks the version (the page always sends it).
-            text = " ".join(str(e) for e in form.errors["expected_version"])
+            text = " ".join(str(e) for e in form.errors["version"])
             return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
         if not form.is_valid():
             for errors in form.errors.values():
@@ -594,7 +564,7 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
                     request=obj,
                     by=request.user,
                     note=data["note"],
-                    expected_version=data["expected_version"],
+                    expected_version=data["version"],
                 )
             else:
                 services.request_transition(
@@ -604,7 +574,7 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
                     note=data["note"],
                     letter=data["letter"],
                     response=data["response"],
-                    expected_version=data["expected_version"],
+                    expected_version=data["version"],
                 )
         except services.DomainError as error:
             self.message_user(request, error.message, messages.ERROR)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from pathlib import PurePath
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -38,7 +37,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
-from core.attachments import detect_type
+from core.downloads import attachment_response
 from core.models import TrackedModel
 from jurisdictions.models import Agency, Contact, Jurisdiction
 from tracker.api import filters, serializers
@@ -252,7 +251,12 @@ class AttachmentMixin:
         summary="Download the attached file",
         responses={
             (200, "application/octet-stream"): OpenApiResponse(
-                response=OpenApiTypes.BINARY, description="The file, as it was uploaded."
+                response=OpenApiTypes.BINARY,
+                description=(
+                    "The file, as it was uploaded, named after the record's title "
+                    "(`sheriffs-letter-2010.pdf`); 404 when the record has no file or "
+                    "the stored file is missing."
+                ),
             ),
             **READ_ERRORS,
         },
@@ -260,17 +264,11 @@ class AttachmentMixin:
     @action(detail=True, methods=["get"], url_path="attachment")
     def attachment(self, request: Request, pk: str | None = None) -> FileResponse:
         instance = self.get_object()  # type: ignore[attr-defined]
-        stored = getattr(instance, self.file_field)
-        if not stored:
-            raise Http404
-        with stored.open("rb") as handle:
-            head = handle.read(8192)
-        content_type = detect_type(head) or "application/octet-stream"
-        extension = PurePath(stored.name).suffix
-        name = f"{instance._meta.model_name}-{instance.pk}{extension}"
-        return FileResponse(
-            stored.open("rb"), as_attachment=True, filename=name, content_type=content_type
-        )
+        try:
+            return attachment_response(instance, self.file_field)
+        except Http404 as missing:
+            # Said in the API's error shape, with the reason rather than a bare "Not found".
+            raise NotFound(str(missing)) from None
 
 
 # --- Who is who -------------------------------------------------------------------------

@@ -157,26 +157,56 @@ MOVE_VERSION_MISSING = (
 
 
 class TransitionForm(forms.Form):
-    """The note typed with a move; the button pressed says where to."""
+    """One move of a request, as the staff request page and the admin's change page
+    post it: the note typed with it, the button pressed (a target state in ``to``,
+    or ``reopen``), and the version of the request the page showed. The admin page
+    also names the letter or reply that caused the move.
+    """
 
     prefix = "move"
 
-    to = forms.CharField(widget=forms.HiddenInput, required=False)
+    to = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+    reopen = forms.BooleanField(widget=forms.HiddenInput, required=False)
     note = forms.CharField(
         label="Note (why)",
         required=False,
         widget=forms.Textarea({"rows": 2}),
         help_text="Saved in the status log with the move.",
     )
+    letter = forms.ModelChoiceField(
+        label="Caused by letter", queryset=Letter.objects.none(), required=False
+    )
+    response = forms.ModelChoiceField(
+        label="Caused by response", queryset=AgencyResponse.objects.none(), required=False
+    )
+    # Required, as on every edit: a move pressed on a page opened before someone
+    # else's move must be refused, not applied to a request the person never saw.
     version = forms.IntegerField(
         widget=forms.HiddenInput,
         min_value=1,
         error_messages={"required": MOVE_VERSION_MISSING},
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, request: OptOutRequest, reopening: bool = False, **kwargs: Any
+    ) -> None:
+        """``reopening``: the address posted to re-opens the request (the staff page
+        has one address per kind of move), so no ``reopen`` field is needed."""
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        self.reopening = reopening
+        # Offering only this request's records; the service refuses any other anyway.
+        letter: Any = self.fields["letter"]
+        letter.queryset = request.letters.all()
+        response: Any = self.fields["response"]
+        response.queryset = request.responses.select_related("agency")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        cleaned["reopen"] = self.reopening or bool(cleaned.get("reopen"))
+        if not cleaned["reopen"] and not cleaned.get("to"):
+            raise ValidationError("Choose the move to make.")
+        return cleaned
 
 
 class SearchForm(forms.Form):

@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
-from pathlib import PurePath
 from typing import Any
 
 from django.contrib import messages
@@ -21,16 +20,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch, QuerySet
-from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from core.dates import DatePrecision, PartialDate
+from core.downloads import attachment_response
 from jurisdictions.models import Jurisdiction
 from tracker.domain import exports, publishing, services
 from tracker.domain.search import search as run_search
@@ -413,7 +411,7 @@ def _request_page(
         context["meeting_form"] = meeting_form or MeetingForm(request=optout)
     if can["move"]:
         context["move_form"] = move_form or TransitionForm(
-            initial={"version": optout.version, "note": move_note}
+            request=optout, initial={"version": optout.version, "note": move_note}
         )
     return render(request, "tracker/request_detail.html", context, status=status)
 
@@ -503,7 +501,7 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
 def _move(request: HttpRequest, pk: int, *, reopen: bool) -> HttpResponse:
     _require(request, "tracker.change_optoutrequest")
     optout = get_object_or_404(OptOutRequest, pk=pk)
-    form = TransitionForm(request.POST)
+    form = TransitionForm(request.POST, request=optout, reopening=reopen)
     if not form.is_valid():
         if "version" in form.errors:
             # The page is re-read with the current version, keeping the note typed.
@@ -515,26 +513,29 @@ def _move(request: HttpRequest, pk: int, *, reopen: bool) -> HttpResponse:
                 status=400,
             )
         return _request_page(request, pk, move_form=form, status=400)
-    note = form.cleaned_data["note"]
-    version = form.cleaned_data["version"]
+    data = form.cleaned_data
     try:
-        if reopen:
+        if data["reopen"]:
             transition = services.request_reopen(
-                request=optout, by=request.user, note=note, expected_version=version
+                request=optout, by=request.user, note=data["note"], expected_version=data["version"]
             )
         else:
             transition = services.request_transition(
                 request=optout,
-                to=form.cleaned_data["to"],
+                to=data["to"],
                 by=request.user,
-                note=note,
-                expected_version=version,
+                note=data["note"],
+                letter=data["letter"],
+                response=data["response"],
+                expected_version=data["version"],
             )
     except services.DomainError as error:
         # The page is re-read, so the buttons shown are the ones allowed now and the
         # form carries the current version: having read the reason, the person can
         # press again without retyping the note.
-        return _request_page(request, pk, move_error=error.message, move_note=note, status=409)
+        return _request_page(
+            request, pk, move_error=error.message, move_note=data["note"], status=409
+        )
     messages.success(request, f"Moved to {transition.get_to_state_display()}.")
     return _back_to(optout, f"transition-{transition.pk}")
 
@@ -554,30 +555,18 @@ def request_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Attachments ----------------------------------------------------------------------
 
 
-def _download(file: FieldFile, title: str) -> FileResponse:
-    if not file:
-        raise Http404("No attachment.")
-    extension = PurePath(file.name or "").suffix.lower()
-    name = slugify(title)[:80] or "attachment"
-    try:
-        handle = file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The attachment's file is missing.") from None
-    return FileResponse(handle, as_attachment=True, filename=f"{name}{extension}")
-
-
 @staff_page
 def letter_attachment(request: HttpRequest, pk: int) -> FileResponse:
     _require(request, "tracker.view_letter")
-    letter = get_object_or_404(Letter, pk=pk)
-    return _download(letter.attachment, letter.subject)
+    return attachment_response(get_object_or_404(Letter, pk=pk))
 
 
 @staff_page
 def response_attachment(request: HttpRequest, pk: int) -> FileResponse:
     _require(request, "tracker.view_agencyresponse")
-    response = get_object_or_404(AgencyResponse.objects.select_related("agency"), pk=pk)
-    return _download(response.attachment, f"{response.agency} {response.get_kind_display()}")
+    return attachment_response(
+        get_object_or_404(AgencyResponse.objects.select_related("agency"), pk=pk)
+    )
 
 
 # --- Search ---------------------------------------------------------------------------
