@@ -8,7 +8,7 @@ rules (validation, optimistic locking, due dates) as the API and the staff pages
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import PurePath
 from typing import Any
 
@@ -29,6 +29,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange, ModelDelta, to_historic
 
 from core import records
+from core.dates import PartialDateField
 from core.downloads import attachment_response
 from core.models import TrackedModel
 from core.spreadsheets import CsvSpec, csv_response
@@ -36,6 +37,17 @@ from core.spreadsheets import CsvSpec, csv_response
 VERSION_FIELD = "expected_version"
 #: Bookkeeping columns left out of the history page's "what changed" column.
 HISTORY_HIDDEN_FIELDS = frozenset({"id", "version", "created_at", "updated_at"})
+
+
+def partial_date_column(date: PartialDateField, *, description: str) -> Callable[[Any, Any], str]:
+    """A change-list column showing a partial date ("September 2010", "—" when unknown),
+    sorted by the day it is stored as."""
+
+    @admin.display(description=description, ordering=date.column)
+    def column(model_admin: Any, obj: Any) -> str:
+        return date.display(obj, unknown="—")
+
+    return column
 
 
 def current_version(instance: TrackedModel) -> int:

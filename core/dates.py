@@ -2,8 +2,10 @@
 
 The 2010 record is full of dates like "earlier this year" or "late August".
 A :class:`PartialDate` keeps such a date with its precision so that nothing
-ever shows an invented day. It is stored in two columns: the earliest day of
-the period (``<name>``) and the precision (``<name>_precision``).
+ever shows an invented day. A model declares one with :class:`PartialDateField`,
+which stores it in two columns, the earliest day of the period (``<column>``)
+and the precision (``<column>_precision``), and reads and writes it as one
+:class:`PartialDate`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any, Self, overload
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -128,3 +131,140 @@ def partial_date(value: dt.date | None, precision: str) -> PartialDate | None:
 def display_partial(value: dt.date | None, precision: str, unknown: str = "date unknown") -> str:
     date = partial_date(value, precision)
     return unknown if date is None else date.display()
+
+
+# --- On a model ---------------------------------------------------------------------
+
+PRECISION_HELP = _("How much of the date is known: the day, only the month, or only the year.")
+
+
+class _PeriodStartField(models.DateField):  # type: ignore[type-arg]
+    """The column holding a partial date's first day.
+
+    Saving stores the first day of the period the precision names, whatever day
+    was set, so a month-precision date never keeps an invented day. Migrations
+    see a plain ``DateField``.
+    """
+
+    precision_attname = ""
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> dt.date | None:
+        value = super().pre_save(model_instance, add)
+        if value is None:
+            return None
+        start = truncate(self.to_python(value), getattr(model_instance, self.precision_attname))
+        setattr(model_instance, self.attname, start)
+        return start
+
+    def deconstruct(self) -> Any:
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.DateField", args, kwargs
+
+
+class PartialDateField(property):
+    """A model's date known to the day, the month or the year, declared once.
+
+    ``sent = PartialDateField(_("sent"), column="sent_on",
+    precision_verbose_name=_("sent precision"))`` on a model adds two concrete
+    fields, ``sent_on`` (the first day of the period; ``options`` go to its
+    ``DateField``) and ``sent_on_precision``, and makes ``sent`` read and write a
+    :class:`PartialDate` (``None`` when there is no date). Queries, ordering,
+    filters, constraints and the history use the two columns; everything else
+    reads and writes the date through ``sent``. Saving stores the first day of
+    the period, whatever day was set.
+
+    Being a property, it is accepted by the model's constructor
+    (``Letter(sent=PartialDate(...))``); django-stubs checks a constructor's
+    keywords against the fields only, so typed code assigns it after building
+    the record (``letter.sent = ...``), and reads the date through it rather
+    than through the columns, which the type checker does not see.
+
+    Everything a partial date is made of, stored as and read as lives here and
+    in :class:`PartialDate`: a date given as a range of days extends these two.
+    """
+
+    def __init__(
+        self,
+        verbose_name: Any,
+        *,
+        column: str,
+        precision_verbose_name: Any,
+        **options: Any,
+    ) -> None:
+        super().__init__()
+        options.setdefault("null", True)
+        options.setdefault("blank", True)
+        options.setdefault("validators", [validate_plausible_date])
+        self.name = ""
+        self.column = column
+        self.precision_column = f"{column}_precision"
+        # Built here, not in contribute_to_class, so that the two fields take
+        # the declaration's place in the model's field order.
+        self.date_field = _PeriodStartField(verbose_name, **options)
+        self.date_field.precision_attname = self.precision_column
+        self.precision_field: models.CharField[Any, Any] = models.CharField(
+            precision_verbose_name,
+            max_length=5,
+            choices=DatePrecision.choices,
+            default=DatePrecision.DAY,
+            help_text=PRECISION_HELP,
+        )
+
+    @property
+    def columns(self) -> tuple[str, str]:
+        """The concrete fields, for ``.only()`` and the admin's two inputs."""
+        return (self.column, self.precision_column)
+
+    def contribute_to_class(self, cls: type[models.Model], name: str) -> None:
+        self.name = name
+        cls.add_to_class(self.column, self.date_field)
+        cls.add_to_class(self.precision_column, self.precision_field)
+        setattr(cls, name, self)
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None, /) -> Self: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None, /) -> PartialDate | None: ...
+
+    def __get__(self, instance: object, owner: type | None = None, /) -> Self | PartialDate | None:
+        if instance is None:
+            return self
+        return partial_date(
+            getattr(instance, self.column), getattr(instance, self.precision_column)
+        )
+
+    def __set__(self, instance: object, value: PartialDate | None, /) -> None:
+        if value is None:
+            # The precision stays as it was: without a date it says nothing.
+            setattr(instance, self.column, None)
+            return
+        if not isinstance(value, PartialDate):
+            raise TypeError(f"{self.name} takes a PartialDate or None, not {value!r}.")
+        setattr(instance, self.column, value.value)
+        setattr(instance, self.precision_column, value.precision)
+
+    def display(self, instance: object, unknown: str = "date unknown") -> str:
+        """``7 September 2010``, ``September 2010``, ``2010`` or ``unknown``."""
+        return display_partial(
+            getattr(instance, self.column), getattr(instance, self.precision_column), unknown
+        )
+
+
+_stored_in: dict[tuple[type, str], PartialDateField | None] = {}
+
+
+def partial_date_stored_in(model: type, column: str) -> PartialDateField | None:
+    """The partial date of ``model`` whose day is stored in ``column``, if there is one."""
+    key = (model, column)
+    if key not in _stored_in:
+        _stored_in[key] = next(
+            (
+                value
+                for klass in model.__mro__
+                for value in vars(klass).values()
+                if isinstance(value, PartialDateField) and value.column == column
+            ),
+            None,
+        )
+    return _stored_in[key]

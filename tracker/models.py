@@ -22,13 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.attachments import attachment_path, validate_attachment
-from core.dates import (
-    DatePrecision,
-    PartialDate,
-    partial_date,
-    truncate,
-    validate_plausible_date,
-)
+from core.dates import DatePrecision, PartialDateField, validate_plausible_date
 from core.models import ReferenceManager, TrackedModel
 from jurisdictions.models import Agency, Contact, Jurisdiction
 from tracker.domain.workflow import CLOSED_STATES, State
@@ -45,16 +39,6 @@ __all__ = [
     "Statement",
     "Transition",
 ]
-
-
-def _precision_field(verbose_name: Any) -> models.CharField[Any, Any]:
-    return models.CharField(
-        verbose_name,
-        max_length=5,
-        choices=DatePrecision.choices,
-        default=DatePrecision.DAY,
-        help_text=_("How much of the date is known: the day, only the month, or only the year."),
-    )
 
 
 def _attachment_field() -> models.FileField:
@@ -82,14 +66,6 @@ class PublishableModel(TrackedModel):
 
     class Meta:
         abstract = True
-
-
-def _normalise_partial_dates(instance: models.Model, *names: str) -> None:
-    """Store a month- or year-precision date as the first day of its period."""
-    for name in names:
-        value = getattr(instance, name)
-        if value is not None:
-            setattr(instance, name, truncate(value, getattr(instance, f"{name}_precision")))
 
 
 class OptOutRequest(PublishableModel):
@@ -143,10 +119,9 @@ class OptOutRequest(PublishableModel):
         related_name="owned_requests",
     )
     summary = models.TextField(_("summary"), blank=True)
-    opened_on = models.DateField(
-        _("opened"), null=True, blank=True, validators=[validate_plausible_date]
+    opened = PartialDateField(
+        _("opened"), column="opened_on", precision_verbose_name=_("opened precision")
     )
-    opened_on_precision = _precision_field(_("opened precision"))
     closed_on = models.DateField(_("closed"), null=True, blank=True, editable=False)
     outcome = models.TextField(_("outcome"), blank=True)
 
@@ -183,10 +158,6 @@ class OptOutRequest(PublishableModel):
     def get_absolute_url(self) -> str:
         return reverse("request-detail", kwargs={"pk": self.pk})
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        _normalise_partial_dates(self, "opened_on")
-        super().save(*args, **kwargs)
-
     @property
     def state(self) -> State:
         return State(self.status)
@@ -195,17 +166,10 @@ class OptOutRequest(PublishableModel):
     def is_closed(self) -> bool:
         return self.state in CLOSED_STATES
 
-    @property
-    def opened(self) -> PartialDate | None:
-        return partial_date(self.opened_on, self.opened_on_precision)
-
     def clean(self) -> None:
         super().clean()
-        if (
-            self.opened_on
-            and self.closed_on
-            and self.closed_on < truncate(self.opened_on, self.opened_on_precision)
-        ):
+        opened = self.opened
+        if opened and self.closed_on and self.closed_on < opened.earliest:
             raise ValidationError({"opened_on": "A request cannot be opened after it was closed."})
 
 
@@ -285,14 +249,10 @@ class Letter(PublishableModel):
     method = models.CharField(
         _("method"), max_length=10, choices=Method.choices, default=Method.MAIL
     )
-    sent_on = models.DateField(
-        _("sent"), null=True, blank=True, validators=[validate_plausible_date]
+    sent = PartialDateField(_("sent"), column="sent_on", precision_verbose_name=_("sent precision"))
+    received = PartialDateField(
+        _("received"), column="received_on", precision_verbose_name=_("received precision")
     )
-    sent_on_precision = _precision_field(_("sent precision"))
-    received_on = models.DateField(
-        _("received"), null=True, blank=True, validators=[validate_plausible_date]
-    )
-    received_on_precision = _precision_field(_("received precision"))
     subject = models.CharField(_("subject"), max_length=300)
     summary = models.TextField(_("summary"), blank=True)
     attachment = _attachment_field()
@@ -347,18 +307,6 @@ class Letter(PublishableModel):
 
     def __str__(self) -> str:
         return self.subject
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        _normalise_partial_dates(self, "sent_on", "received_on")
-        super().save(*args, **kwargs)
-
-    @property
-    def sent(self) -> PartialDate | None:
-        return partial_date(self.sent_on, self.sent_on_precision)
-
-    @property
-    def received(self) -> PartialDate | None:
-        return partial_date(self.received_on, self.received_on_precision)
 
     @property
     def is_outgoing(self) -> bool:
@@ -437,10 +385,9 @@ class AgencyResponse(PublishableModel):
         related_name="responses",
     )
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="responses")
-    responded_on = models.DateField(
-        _("date"), null=True, blank=True, validators=[validate_plausible_date]
+    responded = PartialDateField(
+        _("date"), column="responded_on", precision_verbose_name=_("date precision")
     )
-    responded_on_precision = _precision_field(_("date precision"))
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     summary = models.TextField(_("summary"), blank=True)
     attachment = _attachment_field()
@@ -453,14 +400,6 @@ class AgencyResponse(PublishableModel):
 
     def __str__(self) -> str:
         return f"{self.agency}: {self.get_kind_display()}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        _normalise_partial_dates(self, "responded_on")
-        super().save(*args, **kwargs)
-
-    @property
-    def responded(self) -> PartialDate | None:
-        return partial_date(self.responded_on, self.responded_on_precision)
 
     def clean(self) -> None:
         super().clean()
@@ -493,10 +432,7 @@ class Meeting(PublishableModel):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
     )
-    held_on = models.DateField(
-        _("date"), null=True, blank=True, validators=[validate_plausible_date]
-    )
-    held_on_precision = _precision_field(_("date precision"))
+    held = PartialDateField(_("date"), column="held_on", precision_verbose_name=_("date precision"))
     place = models.CharField(_("place"), max_length=200, blank=True)
     agencies = models.ManyToManyField(
         Agency, verbose_name=_("agencies attending"), blank=True, related_name="meetings"
@@ -520,17 +456,9 @@ class Meeting(PublishableModel):
     def __str__(self) -> str:
         return f"Meeting ({self.get_status_display().lower()}), {self.held or 'date unknown'}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        _normalise_partial_dates(self, "held_on")
-        super().save(*args, **kwargs)
-
-    @property
-    def held(self) -> PartialDate | None:
-        return partial_date(self.held_on, self.held_on_precision)
-
     def clean(self) -> None:
         super().clean()
-        if self.status == self.Status.HELD and self.held_on is None:
+        if self.status == self.Status.HELD and self.held is None:
             raise ValidationError({"held_on": "A meeting that was held needs its date."})
 
 
@@ -614,10 +542,9 @@ class Statement(PublishableModel):
         Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="statements"
     )
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="statements")
-    stated_on = models.DateField(
-        _("date"), null=True, blank=True, validators=[validate_plausible_date]
+    stated = PartialDateField(
+        _("date"), column="stated_on", precision_verbose_name=_("date precision")
     )
-    stated_on_precision = _precision_field(_("date precision"))
     medium = models.CharField(_("where"), max_length=20, choices=Medium.choices)
     source_title = models.CharField(_("source title"), max_length=300, blank=True)
     source_url = models.URLField(_("source link"), blank=True)
@@ -634,14 +561,6 @@ class Statement(PublishableModel):
 
     def __str__(self) -> str:
         return f"{self.speaker} ({self.stated or 'date unknown'})"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        _normalise_partial_dates(self, "stated_on")
-        super().save(*args, **kwargs)
-
-    @property
-    def stated(self) -> PartialDate | None:
-        return partial_date(self.stated_on, self.stated_on_precision)
 
 
 class Holiday(TrackedModel):

@@ -27,8 +27,9 @@ from core.admin import (
     ExistingRecordInline,
     NewRecordInline,
     TrackedAdmin,
+    partial_date_column,
 )
-from core.dates import display_partial, partial_date
+from core.dates import partial_date
 from tracker.domain import exports, publishing, services
 from tracker.domain.workflow import STATE_DESCRIPTIONS, State
 from tracker.models import (
@@ -180,10 +181,8 @@ class LetterInline(ExistingRecordInline):
         "subject",
         "direction",
         "method",
-        "sent_on",
-        "sent_on_precision",
-        "received_on",
-        "received_on_precision",
+        *Letter.sent.columns,
+        *Letter.received.columns,
         "attachment",
         "sender",
         "recipient_list",
@@ -210,8 +209,8 @@ class NewLetterInline(_OfThisRequest, NewRecordInline):
         "sender_contact",
         "recipients",
         "method",
-        ("sent_on", "sent_on_precision"),
-        ("received_on", "received_on_precision"),
+        Letter.sent.columns,
+        Letter.received.columns,
         "subject",
         "summary",
         "attachment",
@@ -228,8 +227,7 @@ class ResponseInline(ExistingRecordInline):
         "agency",
         "letter",
         "kind",
-        "responded_on",
-        "responded_on_precision",
+        *AgencyResponse.responded.columns,
         "attachment",
     )
     readonly_fields = ("agency", "letter")
@@ -247,7 +245,7 @@ class NewResponseInline(_OfThisRequest, NewRecordInline):
         "agency",
         "letter",
         "kind",
-        ("responded_on", "responded_on_precision"),
+        AgencyResponse.responded.columns,
         "summary",
         "attachment",
         "is_public",
@@ -258,7 +256,7 @@ class NewResponseInline(_OfThisRequest, NewRecordInline):
 class MeetingInline(ExistingRecordInline):
     model = Meeting
     verbose_name_plural = "Meetings"
-    fields = ("status", "held_on", "held_on_precision", "place", "who_attended")
+    fields = ("status", *Meeting.held.columns, "place", "who_attended")
     readonly_fields = ("who_attended",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Meeting]:
@@ -277,7 +275,7 @@ class NewMeetingInline(NewRecordInline):
     template = "admin/edit_inline/stacked.html"
     fields = (
         "status",
-        ("held_on", "held_on_precision"),
+        Meeting.held.columns,
         "place",
         "agencies",
         "attendees",
@@ -375,7 +373,7 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
                     "requested_by",
                     "owner",
                     "summary",
-                    ("opened_on", "opened_on_precision"),
+                    OptOutRequest.opened.columns,
                 )
             },
         ),
@@ -418,9 +416,7 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
     def status_label(self, obj: OptOutRequest) -> str:
         return obj.get_status_display()
 
-    @admin.display(description="opened", ordering="opened_on")
-    def opened(self, obj: OptOutRequest) -> str:
-        return display_partial(obj.opened_on, obj.opened_on_precision, unknown="—")
+    opened = partial_date_column(OptOutRequest.opened, description="opened")
 
     @admin.display(description="days waiting", ordering="admin_waiting_since")
     def days_waiting(self, obj: Any) -> int | None:
@@ -720,8 +716,8 @@ class LetterAdmin(PublishWarningMixin, TrackedAdmin):
                     "recipients",
                     "recipient_contacts",
                     "method",
-                    ("sent_on", "sent_on_precision"),
-                    ("received_on", "received_on_precision"),
+                    Letter.sent.columns,
+                    Letter.received.columns,
                     "subject",
                     "summary",
                     "attachment",
@@ -748,9 +744,7 @@ class LetterAdmin(PublishWarningMixin, TrackedAdmin):
             )
         )
 
-    @admin.display(description="sent", ordering="sent_on")
-    def sent(self, obj: Letter) -> str:
-        return display_partial(obj.sent_on, obj.sent_on_precision, unknown="—")
+    sent = partial_date_column(Letter.sent, description="sent")
 
     @admin.display(description="recipients")
     def recipient_list(self, obj: Letter) -> str:
@@ -804,9 +798,7 @@ class AgencyResponseAdmin(PublishWarningMixin, TrackedAdmin):
     list_select_related = ("request", "agency", "letter")
     file_fields = ("attachment",)
 
-    @admin.display(description="date", ordering="responded_on")
-    def responded(self, obj: AgencyResponse) -> str:
-        return display_partial(obj.responded_on, obj.responded_on_precision, unknown="—")
+    responded = partial_date_column(AgencyResponse.responded, description="date")
 
 
 @admin.register(Meeting)
@@ -818,9 +810,7 @@ class MeetingAdmin(PublishWarningMixin, TrackedAdmin):
     autocomplete_fields = ("request", "agencies", "attendees")
     list_select_related = ("request",)
 
-    @admin.display(description="date", ordering="held_on")
-    def held(self, obj: Meeting) -> str:
-        return display_partial(obj.held_on, obj.held_on_precision, unknown="—")
+    held = partial_date_column(Meeting.held, description="date")
 
 
 @admin.register(Statement)
@@ -833,9 +823,7 @@ class StatementAdmin(PublishWarningMixin, TrackedAdmin):
     list_select_related = ("agency",)
     file_fields = ("document",)
 
-    @admin.display(description="date", ordering="stated_on")
-    def stated(self, obj: Statement) -> str:
-        return display_partial(obj.stated_on, obj.stated_on_precision, unknown="—")
+    stated = partial_date_column(Statement.stated, description="date")
 
 
 @admin.register(Holiday)

@@ -7,12 +7,12 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.dates import PartialDate, partial_date
+from core.dates import MAX_YEAR, MIN_YEAR, PartialDate, partial_date_stored_in
 
 #: Years the API accepts in a date. Deadlines are computed from dates, so a
 #: year like 9999 would overflow them; the record starts in the 2000s.
-EARLIEST_YEAR = 1900
-LATEST_YEAR = 2100
+EARLIEST_YEAR = MIN_YEAR
+LATEST_YEAR = MAX_YEAR
 
 PARTIAL_DATE_HELP = (
     "A date with its precision: `YYYY-MM-DD` (known to the day), `YYYY-MM` (known only "
@@ -30,11 +30,13 @@ PARTIAL_DATE_HELP = (
     }
 )
 class PartialDateField(serializers.Field):  # type: ignore[type-arg]
-    """One string for a date stored in two columns (``<name>`` and ``<name>_precision``).
+    """One string for a :class:`PartialDate`.
 
     Reading gives ``"2010-09-07"``, ``"2010-09"`` or ``"2010"``; writing accepts the
-    same forms and yields a :class:`PartialDate`, which the serializer stores in
-    both columns (or hands to a service, which takes PartialDate arguments).
+    same forms and yields a :class:`PartialDate`, which a service takes as it is
+    (``sent_on=PartialDate(...)``). On a record the field is named after the
+    column that stores the day (``sent_on``) and reads the model's partial date
+    (``Letter.sent``); on any other object it reads the attribute itself.
     """
 
     default_error_messages = {
@@ -48,9 +50,11 @@ class PartialDateField(serializers.Field):  # type: ignore[type-arg]
         kwargs.setdefault("help_text", PARTIAL_DATE_HELP)
         super().__init__(**kwargs)
 
-    def get_attribute(self, instance: Any) -> PartialDate | None:
-        name = str(self.source)
-        return partial_date(getattr(instance, name), getattr(instance, f"{name}_precision"))
+    def get_attribute(self, instance: Any) -> Any:
+        stored = partial_date_stored_in(type(instance), str(self.source))
+        if stored is None:
+            return super().get_attribute(instance)
+        return stored.__get__(instance)
 
     def to_representation(self, value: PartialDate) -> str:
         return value.isoformat()
@@ -67,21 +71,12 @@ class PartialDateField(serializers.Field):  # type: ignore[type-arg]
         return parsed
 
 
-def store_partial_dates(instance: Any, values: dict[str, Any]) -> dict[str, Any]:
-    """Set each PartialDate in ``values`` on its two columns; return the other values."""
-    rest: dict[str, Any] = {}
+def set_fields(instance: Any, values: dict[str, Any]) -> None:
+    """Set each validated value on ``instance``; a partial date through the model's own
+    ``PartialDateField``, which stores its day and its precision together."""
     for name, value in values.items():
-        if isinstance(value, PartialDate) or (value is None and _is_partial(instance, name)):
-            setattr(instance, name, value.value if value else None)
-            if value is not None:
-                setattr(instance, f"{name}_precision", value.precision)
-        else:
-            rest[name] = value
-    return rest
+        stored = partial_date_stored_in(type(instance), name)
+        setattr(instance, stored.name if stored else name, value)
 
 
-def _is_partial(instance: Any, name: str) -> bool:
-    return hasattr(instance, f"{name}_precision")
-
-
-__all__ = ["PartialDateField", "store_partial_dates"]
+__all__ = ["PartialDateField", "set_fields"]

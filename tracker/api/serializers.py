@@ -17,7 +17,7 @@ from rest_framework import serializers
 
 from core.attachments import validate_attachment
 from jurisdictions.models import Agency, Contact, Jurisdiction
-from tracker.api.fields import PartialDateField, store_partial_dates
+from tracker.api.fields import PartialDateField, set_fields
 from tracker.api.permissions import can_view_contact_details
 from tracker.domain import services
 from tracker.domain.deadlines import Deadline
@@ -123,14 +123,12 @@ class RecordSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         plain, m2m = self._split_m2m(validated_data)
         model: Any = self.Meta.model
         instance = model()
-        for name, value in store_partial_dates(instance, plain).items():
-            setattr(instance, name, value)
+        set_fields(instance, plain)
         return services.record_save(instance, by=self._by(), m2m=m2m)
 
     def update(self, instance: Any, validated_data: dict[str, Any]) -> Any:
         plain, m2m = self._split_m2m(validated_data)
-        for name, value in store_partial_dates(instance, plain).items():
-            setattr(instance, name, value)
+        set_fields(instance, plain)
         return services.record_save(
             instance,
             by=self._by(),
@@ -634,28 +632,16 @@ def _span_field(help_text: str) -> SpanSerializer:
     return SpanSerializer(allow_null=True, read_only=True, help_text=help_text)
 
 
-class PartialDateValueField(PartialDateField):
-    """A PartialDate held in one attribute (not stored in two columns)."""
-
-    def get_attribute(self, instance: Any) -> Any:
-        return getattr(instance, str(self.source))
-
-    def to_representation(self, value: Any) -> str:
-        # Only reached with a date: DRF shows None as null without asking the field.
-        text: str = value.isoformat()
-        return text
-
-
 class RequestMilestonesSerializer(serializers.Serializer):  # type: ignore[type-arg]
     request = serializers.IntegerField(source="request.pk", help_text="The request's id.")
     reference = serializers.CharField(source="request.reference")
     title = serializers.CharField(source="request.title")
     jurisdiction = serializers.CharField(source="request.jurisdiction.name")
     status = serializers.ChoiceField(choices=State.choices, source="request.status")
-    first_notice = PartialDateValueField(help_text="The first outgoing letter's sending date.")
-    first_acknowledgement = PartialDateValueField(help_text="The first reply of any kind.")
-    first_meeting = PartialDateValueField(help_text="The first meeting held.")
-    resolution = PartialDateValueField(help_text="Removal, a changed activation date or a denial.")
+    first_notice = PartialDateField(help_text="The first outgoing letter's sending date.")
+    first_acknowledgement = PartialDateField(help_text="The first reply of any kind.")
+    first_meeting = PartialDateField(help_text="The first meeting held.")
+    resolution = PartialDateField(help_text="Removal, a changed activation date or a denial.")
     to_acknowledgement = _span_field("From first notice to first acknowledgement.")
     to_meeting = _span_field("From first notice to a meeting held.")
     to_resolution = _span_field("From first notice to a resolution.")

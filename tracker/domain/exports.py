@@ -15,16 +15,18 @@ from typing import Any
 from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.utils import timezone
 
-from core.dates import partial_date
+from core.dates import PartialDate
 from core.spreadsheets import Column, CsvSpec, csv_lines, csv_response
 from tracker.models import Letter, OptOutRequest
 
 __all__ = ["LETTERS", "REQUESTS", "Column", "CsvSpec", "csv_lines", "csv_response"]
 
 
-def _partial(name: str) -> Callable[[Any], object]:
+def _partial(read_date: Callable[[Any], PartialDate | None]) -> Callable[[Any], object]:
+    """A partial date as the API writes it: ``2010-09-07``, ``2010-09`` or ``2010``."""
+
     def read(record: Any) -> object:
-        date = partial_date(getattr(record, name), getattr(record, f"{name}_precision"))
+        date = read_date(record)
         return date.isoformat() if date else None
 
     return read
@@ -70,7 +72,7 @@ REQUESTS = CsvSpec(
         Column("state", lambda r: r.jurisdiction.state),
         Column("seeks", lambda r: r.seeks),
         Column("status", lambda r: r.status),
-        Column("opened", _partial("opened_on")),
+        Column("opened", _partial(lambda r: r.opened)),
         Column("closed", lambda r: r.closed_on),
         Column("requesting_agency", lambda r: r.requesting_agency),
         Column("requested_by", lambda r: r.requested_by),
@@ -128,8 +130,8 @@ LETTERS = CsvSpec(
         Column("sender", lambda r: r.sender),
         Column("recipients", _names("recipients")),
         Column("method", lambda r: r.method),
-        Column("sent", _partial("sent_on")),
-        Column("received", _partial("received_on")),
+        Column("sent", _partial(lambda r: r.sent)),
+        Column("received", _partial(lambda r: r.received)),
         Column("subject", lambda r: r.subject),
         Column("in_reply_to", _reference("in_reply_to")),
         Column("due_on", lambda r: r.due_on),

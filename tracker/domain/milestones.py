@@ -136,23 +136,19 @@ def request_milestones(
                 "pk",
                 "request_id",
                 "direction",
-                "sent_on",
-                "sent_on_precision",
-                "received_on",
-                "received_on_precision",
+                *Letter.sent.columns,
+                *Letter.received.columns,
             ),
         ),
         Prefetch(
             "responses",
             queryset=AgencyResponse.objects.only(
-                "pk", "request_id", "kind", "responded_on", "responded_on_precision"
+                "pk", "request_id", "kind", *AgencyResponse.responded.columns
             ),
         ),
         Prefetch(
             "meetings",
-            queryset=Meeting.objects.only(
-                "pk", "request_id", "status", "held_on", "held_on_precision"
-            ),
+            queryset=Meeting.objects.only("pk", "request_id", "status", *Meeting.held.columns),
         ),
     )
     return [milestones_for(request) for request in queryset]
@@ -218,13 +214,13 @@ def agency_reply_times(today: dt.date | None = None) -> list[AgencyReplyTimes]:
     today = today or timezone.localdate()
     letters = list(
         Letter.objects.filter(direction=Letter.Direction.OUTGOING, sent_on__isnull=False)
-        .only("pk", "direction", "sent_on", "sent_on_precision", "due_on")
+        .only("pk", "direction", *Letter.sent.columns, "due_on")
         .prefetch_related(Prefetch("recipients", queryset=Agency.objects.order_by()))
     )
     letter_ids = [letter.pk for letter in letters]
     responses: dict[int, list[AgencyResponse]] = defaultdict(list)
     for response in AgencyResponse.objects.filter(letter_id__in=letter_ids).only(
-        "pk", "letter_id", "agency_id", "responded_on", "responded_on_precision"
+        "pk", "letter_id", "agency_id", *AgencyResponse.responded.columns
     ):
         assert response.letter_id is not None
         responses[response.letter_id].append(response)
@@ -236,10 +232,8 @@ def agency_reply_times(today: dt.date | None = None) -> list[AgencyReplyTimes]:
         "in_reply_to_id",
         "sender_id",
         "direction",
-        "sent_on",
-        "sent_on_precision",
-        "received_on",
-        "received_on_precision",
+        *Letter.sent.columns,
+        *Letter.received.columns,
     ):
         assert reply.in_reply_to_id is not None
         replies[reply.in_reply_to_id].append(reply)

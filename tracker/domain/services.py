@@ -20,7 +20,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.dispatch import receiver
 from django.utils import timezone
 
-from core.dates import DatePrecision, PartialDate
+from core.dates import PartialDate
 from core.records import (
     CONSTRAINT_MESSAGES,
     DomainError,
@@ -174,14 +174,6 @@ def request_checklist(request: OptOutRequest) -> list[ChecklistItem]:
 # --- Opening and logging ----------------------------------------------------------
 
 
-def _partial_date_fields(name: str, date: PartialDate | None) -> dict[str, Any]:
-    """The two columns that store a date with its precision."""
-    return {
-        name: date.value if date else None,
-        f"{name}_precision": date.precision if date else DatePrecision.DAY,
-    }
-
-
 def _create(instance: models.Model, by: User) -> None:
     """Validate a new record and save it with its author in the history."""
     instance.full_clean()
@@ -207,7 +199,6 @@ def request_open(
     reference: str = "",
 ) -> OptOutRequest:
     """Open a request in the draft state and log its creation."""
-    opened = opened_on or PartialDate(timezone.localdate())
     request = OptOutRequest(
         jurisdiction=jurisdiction,
         title=title,
@@ -216,13 +207,12 @@ def request_open(
         requesting_agency=requesting_agency,
         requested_by=requested_by,
         owner=owner,
-        opened_on=opened.value,
-        opened_on_precision=opened.precision,
         is_public=is_public,
         notes=notes,
         source=source,
         reference=reference,
     )
+    request.opened = opened_on or PartialDate(timezone.localdate())
     _create(request, by)
     Transition.objects.create(
         request=request,
@@ -287,7 +277,7 @@ def letters_recompute_due_dates(*, letters: QuerySet[Letter] | None = None) -> i
     queryset = Letter.objects.all() if letters is None else letters
     queryset = (
         queryset.filter(direction=Letter.Direction.OUTGOING)
-        .only("pk", "direction", "sent_on", "sent_on_precision", "due_on", "very_overdue_on")
+        .only("pk", "direction", *Letter.sent.columns, "due_on", "very_overdue_on")
         .prefetch_related("recipients")
         .order_by("pk")
     )
@@ -389,8 +379,6 @@ def letter_log(
         sender=sender,
         sender_contact=sender_contact,
         method=method,
-        **_partial_date_fields("sent_on", sent_on),
-        **_partial_date_fields("received_on", received_on),
         subject=subject,
         summary=summary,
         in_reply_to=in_reply_to,
@@ -398,6 +386,7 @@ def letter_log(
         notes=notes,
         source=source,
     )
+    letter.sent, letter.received = sent_on, received_on
     if attachment is not None:
         letter.attachment = attachment
     _create(letter, by)
@@ -429,12 +418,12 @@ def response_record(
         letter=letter,
         agency=agency,
         kind=kind,
-        **_partial_date_fields("responded_on", responded_on),
         summary=summary,
         is_public=is_public,
         notes=notes,
         source=source,
     )
+    response.responded = responded_on
     if attachment is not None:
         response.attachment = attachment
     _create(response, by)
@@ -459,13 +448,13 @@ def meeting_record(
     meeting = Meeting(
         request=request,
         status=status,
-        **_partial_date_fields("held_on", held_on),
         place=place,
         outcome=outcome,
         is_public=is_public,
         notes=notes,
         source=source,
     )
+    meeting.held = held_on
     _create(meeting, by)
     meeting.agencies.set(list(agencies))
     meeting.attendees.set(list(attendees))
@@ -634,7 +623,6 @@ def statement_record(
         speaker=speaker,
         speaker_contact=speaker_contact,
         agency=agency,
-        **_partial_date_fields("stated_on", stated_on),
         medium=medium,
         source_title=source_title,
         source_url=source_url,
@@ -644,6 +632,7 @@ def statement_record(
         notes=notes,
         source=source,
     )
+    statement.stated = stated_on
     _create(statement, by)
     return statement
 
