@@ -303,13 +303,12 @@ def build(*, scale: float, seed: int, today: dt.date) -> dict[str, int]:
         # Replies answer outgoing letters; the unanswered ones past their due date
         # are the overdue third.
         outgoing_letters = [x for x in letters if x.direction == "outgoing"]
-        sent_days = {x.pk: x.sent_on for x in outgoing_letters if x.sent_on is not None}
         answered = rng.sample(outgoing_letters, min(round(REPLIES * scale), len(outgoing_letters)))
         replies = []
         for number, letter in enumerate(answered):
-            sent_latest = PartialDate(
-                sent_days[letter.pk], DatePrecision(letter.sent_on_precision)
-            ).latest
+            sent = letter.sent
+            assert sent is not None
+            sent_latest = sent.latest
             responded = min(today, sent_latest + dt.timedelta(days=rng.randrange(1, 60)))
             replies.append(
                 AgencyResponse(
