@@ -306,9 +306,9 @@ def build(*, scale: float, seed: int, today: dt.date) -> dict[str, int]:
         answered = rng.sample(outgoing_letters, min(round(REPLIES * scale), len(outgoing_letters)))
         replies = []
         for number, letter in enumerate(answered):
-            sent = letter.sent
-            assert sent is not None
-            sent_latest = sent.latest
+            letter_sent = letter.sent
+            assert letter_sent is not None
+            sent_latest = letter_sent.latest
             responded = min(today, sent_latest + dt.timedelta(days=rng.randrange(1, 60)))
             replies.append(
                 AgencyResponse(
