@@ -32,6 +32,7 @@ from core import records
 from core.dates import PartialDateField
 from core.downloads import attachment_response
 from core.models import TrackedModel
+from core.permissions import may_add, may_change, may_delete, may_restore_version, may_view
 from core.spreadsheets import CsvSpec, csv_response
 
 VERSION_FIELD = "expected_version"
@@ -209,6 +210,22 @@ class TrackedAdmin(SimpleHistoryAdmin):
     #: The columns of the changelist's CSV export; no export without one.
     csv_spec: CsvSpec | None = None
 
+    # --- Who may do what ---------------------------------------------------------
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # As Django's admin: whoever may change a record may also look at it.
+        user = request.user
+        return may_view(user, self.model) or may_change(user, self.model)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return may_add(request.user, self.model)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return may_change(request.user, self.model)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return may_delete(request.user, self.model)
+
     # --- Forms ----------------------------------------------------------------
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
@@ -324,8 +341,7 @@ class TrackedAdmin(SimpleHistoryAdmin):
     # --- History ----------------------------------------------------------------
 
     def has_change_history_permission(self, request: Any, obj: Any = None) -> bool:
-        # Restoring an old version is an admin's decision.
-        return bool(request.user.is_superuser) and self.has_change_permission(request, obj)
+        return may_restore_version(request.user, self.model)
 
     def history_form_view(
         self, request: Any, object_id: str, version_id: str, extra_context: Any = None

@@ -25,6 +25,7 @@ from core.attachments import attachment_path, validate_attachment
 from core.dates import DatePrecision, PartialDateField, validate_plausible_date
 from core.models import ReferenceManager, TrackedModel
 from jurisdictions.models import Agency, Contact, Jurisdiction
+from tracker.domain.permissions import OWNER_NOT_ON_STAFF, may_own_request
 from tracker.domain.workflow import CLOSED_STATES, State
 
 __all__ = [
@@ -171,6 +172,19 @@ class OptOutRequest(PublishableModel):
         opened = self.opened
         if opened and self.closed_on and self.closed_on < opened.earliest:
             raise ValidationError({"opened_on": "A request cannot be opened after it was closed."})
+        owner = self.owner if self.owner_id is not None else None
+        if owner is not None and not may_own_request(owner) and self._owner_changed():
+            raise ValidationError(
+                {"owner": ValidationError(OWNER_NOT_ON_STAFF, code="owner_not_on_staff")}
+            )
+
+    def _owner_changed(self) -> bool:
+        # A request kept by someone who has since left the staff can still be edited
+        # and published; only giving it to someone off staff is refused.
+        if self._state.adding or self.pk is None:
+            return True
+        stored = type(self).objects.filter(pk=self.pk).values_list("owner_id", flat=True)
+        return stored.first() != self.owner_id
 
 
 class LetterQuerySet(models.QuerySet["Letter"]):

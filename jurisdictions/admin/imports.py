@@ -14,12 +14,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
+from core.permissions import may_add, may_change
 from jurisdictions.domain.importer import (
     COLUMNS,
     ImportFileError,
@@ -80,11 +80,8 @@ class ConfirmForm(forms.Form):
 
 
 def may_import(request: HttpRequest) -> bool:
-    opts = Jurisdiction._meta
-    return all(
-        request.user.has_perm(f"{opts.app_label}.{get_permission_codename(action, opts)}")
-        for action in ("add", "change")
-    )
+    """Importing adds some jurisdictions and changes others."""
+    return may_add(request.user, Jurisdiction) and may_change(request.user, Jurisdiction)
 
 
 def import_view(request: HttpRequest, model_admin: admin.ModelAdmin[Jurisdiction]) -> HttpResponse:

@@ -15,7 +15,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -31,6 +30,11 @@ from core.admin import (
 )
 from core.dates import partial_date
 from tracker.domain import exports, publishing, services
+from tracker.domain.permissions import (
+    may_move,
+    may_see_reminders_and_calendar_addresses,
+    people_who_may_own_requests,
+)
 from tracker.domain.workflow import STATE_DESCRIPTIONS, State
 from tracker.models import (
     AgencyResponse,
@@ -149,10 +153,6 @@ def _days_since(value: dt.date | None, precision: str | None) -> int | None:
     """Days since the latest day a (possibly partial) date may have been."""
     date = partial_date(value, precision or "day")
     return None if date is None else (timezone.localdate() - date.latest).days
-
-
-def _staff_users() -> QuerySet[Any]:
-    return get_user_model().objects.filter(is_staff=True).order_by("username")
 
 
 # --- Inlines on a request's page ---------------------------------------------------
@@ -407,7 +407,7 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
         if db_field.name == "owner":
-            kwargs["queryset"] = _staff_users()
+            kwargs["queryset"] = people_who_may_own_requests()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     # --- Columns ------------------------------------------------------------------
@@ -489,6 +489,10 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
 
     # --- Moving ------------------------------------------------------------------
 
+    def has_move_permission(self, request: HttpRequest) -> bool:
+        """Who sees and may use the bulk move (the action names "move")."""
+        return may_move(request.user)
+
     def get_urls(self) -> list[URLPattern]:
         info = self.opts.app_label, self.opts.model_name
         return [
@@ -516,7 +520,7 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
     def workflow_context(self, request: HttpRequest, obj: OptOutRequest) -> dict[str, Any]:
         allowed = services.request_next_steps(obj)
         blocked = services.request_blocked_steps(obj)
-        can_move = self.has_change_permission(request, obj)
+        can_move = may_move(request.user)
         return {
             "state": obj.state,
             "description": STATE_DESCRIPTIONS.get(obj.state, ""),
@@ -536,7 +540,7 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             raise Http404("No such request.")
-        if not self.has_change_permission(request, obj):
+        if not may_move(request.user):
             raise PermissionDenied
         change_url = reverse(
             f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]
@@ -584,7 +588,7 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
 
     @admin.action(
         description="Move the selected requests to the state chosen in “Move to”",
-        permissions=["change"],
+        permissions=["move"],
     )
     def apply_transition(self, request: HttpRequest, queryset: QuerySet[OptOutRequest]) -> None:
         target = request.POST.get("transition_to", "")
@@ -865,10 +869,10 @@ class AdminsOnlyReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
     """
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_active and request.user.is_superuser)
+        return may_see_reminders_and_calendar_addresses(request.user)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(request.user.is_active and request.user.is_superuser)
+        return may_see_reminders_and_calendar_addresses(request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import django_filters
-from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from rest_framework import filters, serializers
 from rest_framework.request import Request
@@ -19,6 +18,7 @@ from rest_framework.views import APIView
 
 from jurisdictions.domain.states import USState
 from jurisdictions.models import Agency, Contact, Jurisdiction
+from tracker.domain.permissions import people_who_may_own_requests
 from tracker.domain.workflow import State
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement, Transition
 
@@ -124,7 +124,7 @@ class RequestFilter(django_filters.FilterSet):
         help_text="The agency that made the request.",
     )
     owner = django_filters.ModelChoiceFilter(
-        queryset=get_user_model().objects.all(),
+        queryset=people_who_may_own_requests(),
         to_field_name="username",
         help_text="Username of the staff member who owns the case.",
     )

@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tracker.domain import exports
+from tracker.domain.permissions import sees_only_the_public_record
 
 if TYPE_CHECKING:
     from django.http import HttpResponseBase
@@ -34,8 +35,9 @@ _RANGE_SUFFIXES = ("_after", "_before", "_min", "_max")
 
 
 def is_anonymous(request: Request) -> bool:
+    """The caller is not signed in, so reads the published record only."""
     user = request.user
-    return not (user and user.is_authenticated)
+    return user is None or sees_only_the_public_record(user)
 
 
 class PublicReadMixin:

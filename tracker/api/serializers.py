@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.contrib.auth import get_user_model
 from django.db import models
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
@@ -18,9 +17,13 @@ from rest_framework import serializers
 from core.attachments import validate_attachment
 from jurisdictions.models import Agency, Contact, Jurisdiction
 from tracker.api.fields import PartialDateField, set_fields
-from tracker.api.permissions import can_view_contact_details
 from tracker.domain import services
 from tracker.domain.deadlines import Deadline
+from tracker.domain.permissions import (
+    OWNER_NOT_ON_STAFF,
+    may_see_private_contact_details,
+    people_who_may_own_requests,
+)
 from tracker.domain.workflow import STATE_DESCRIPTIONS, State
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement, Transition
 
@@ -207,7 +210,8 @@ class ContactSerializer(RecordSerializer):
 
     def to_representation(self, instance: Contact) -> dict[str, Any]:
         data: dict[str, Any] = super().to_representation(instance)
-        if not can_view_contact_details(self._by()):
+        by = self._by()
+        if by is None or not may_see_private_contact_details(by):
             for name in Contact.PRIVATE_FIELDS:
                 data.pop(name, None)
         return data
@@ -241,10 +245,13 @@ class RequestSerializer(RecordSerializer):
     status = serializers.ChoiceField(choices=State.choices, read_only=True, help_text=_state_help())
     owner = serializers.SlugRelatedField(
         slug_field="username",
-        queryset=get_user_model().objects.all(),
+        queryset=people_who_may_own_requests(),
         allow_null=True,
         required=False,
         help_text="Username of the staff member who owns the case.",
+        error_messages={
+            "does_not_exist": "No staff member has the username “{value}”. " + OWNER_NOT_ON_STAFF
+        },
     )
     opened_on = PartialDateField()
     allowed_transitions = serializers.SerializerMethodField(

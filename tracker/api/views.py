@@ -41,7 +41,7 @@ from core.downloads import attachment_response
 from core.models import TrackedModel
 from jurisdictions.models import Agency, Contact, Jurisdiction
 from tracker.api import filters, serializers
-from tracker.api.permissions import ModelPermissions
+from tracker.api.permissions import ActionPermissions, ModelPermissions
 from tracker.api.public import (
     CSV_FORMAT,
     CSV_RESPONSE,
@@ -50,6 +50,7 @@ from tracker.api.public import (
     is_anonymous,
 )
 from tracker.domain import exports, milestones, publishing, services
+from tracker.domain.permissions import Person, may_move, may_view_all
 from tracker.domain.statements import Contradiction, contradictions
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement, Transition
 from tracker.pages.filters import with_letter_flags
@@ -296,8 +297,8 @@ class JurisdictionViewSet(PublicReadMixin, RecordViewSet):
     filterset_class = filters.JurisdictionFilter
     search_fields = ["name", "fips", "ocd_id", "notes"]
     ordering_fields = ["name", "state", "kind", "deployment_status", "activation_date", "id"]
-    action_permissions = {
-        "requests": ["jurisdictions.view_jurisdiction", "tracker.view_optoutrequest"]
+    action_permissions: ActionPermissions = {
+        "requests": lambda user: may_view_all(user, Jurisdiction, OptOutRequest)
     }
 
     @extend_schema(
@@ -435,13 +436,9 @@ def timeline_entries(optout: OptOutRequest, *, public: bool = False) -> list[dic
     return entries
 
 
-_TIMELINE_PERMISSIONS = [
-    "tracker.view_optoutrequest",
-    "tracker.view_letter",
-    "tracker.view_agencyresponse",
-    "tracker.view_meeting",
-    "tracker.view_transition",
-]
+def _may_read_timelines(user: Person) -> bool:
+    # A timeline shows a request's letters, replies, meetings and moves together.
+    return may_view_all(user, OptOutRequest, Letter, AgencyResponse, Meeting, Transition)
 
 
 @_documented(serializers.RequestSerializer, csv=True)
@@ -456,10 +453,10 @@ class RequestViewSet(PublicReadMixin, CsvListMixin, RecordViewSet):
     filterset_class = filters.RequestFilter
     search_fields = ["title", "summary", "outcome", "jurisdiction__name"]
     ordering_fields = ["opened_on", "closed_on", "status", "title", "updated_at", "id"]
-    action_permissions = {
-        "transition": ["tracker.change_optoutrequest"],
-        "reopen": ["tracker.change_optoutrequest"],
-        "timeline": _TIMELINE_PERMISSIONS,
+    action_permissions: ActionPermissions = {
+        "transition": may_move,
+        "reopen": may_move,
+        "timeline": _may_read_timelines,
     }
 
     def get_queryset(self) -> QuerySet[OptOutRequest]:
@@ -809,9 +806,9 @@ class MilestonesViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     filterset_class = filters.RequestFilter
     filter_backends = [DjangoFilterBackend]
     pagination_class = Pagination
-    action_permissions = {
-        "requests": ["tracker.view_optoutrequest"],
-        "agencies": ["tracker.view_optoutrequest", "tracker.view_letter"],
+    action_permissions: ActionPermissions = {
+        "requests": lambda user: may_view_all(user, OptOutRequest),
+        "agencies": lambda user: may_view_all(user, OptOutRequest, Letter),
     }
 
     @extend_schema(

@@ -20,12 +20,11 @@ from django.views.decorators.http import require_http_methods
 from icalendar import Calendar, Event
 
 from tracker.domain import services
+from tracker.domain.permissions import may_use_calendar_feed
 from tracker.models import CalendarToken, Letter, Meeting
-from tracker.pages.views import STAFF_PERMISSION, staff_page
+from tracker.pages.views import staff_page
 
 PRODID = "-//Opt-Out Tracker//Due dates and meetings//EN"
-#: What the feed's owner must be allowed now: the staff pages' permission, and letters.
-FEED_PERMISSIONS = (STAFF_PERMISSION, "tracker.view_letter")
 
 
 def _letters(user: Any, mine: bool) -> QuerySet[Letter]:
@@ -112,7 +111,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     found = CalendarToken.objects.active().select_related("user").filter(token=token).first()
     # The feed shows every request, published or not: it answers only while its owner
     # may still read the staff pages (a person who has lost the role gets 404).
-    if found is None or not all(found.user.has_perm(p) for p in FEED_PERMISSIONS):
+    if found is None or not may_use_calendar_feed(found.user):
         raise Http404("No calendar feed at this address (it may have been revoked).")
     mine = request.GET.get("mine") in {"1", "true", "yes"}
     calendar = build_calendar(

@@ -14,12 +14,12 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from jurisdictions.domain.states import USState
 from jurisdictions.models import Agency, Jurisdiction
+from tracker.domain.permissions import people_who_may_own_requests
 from tracker.domain.workflow import State
 from tracker.models import Letter, OptOutRequest
 
@@ -47,10 +47,6 @@ def _flag(label: str, method: str) -> django_filters.ChoiceFilter:
 
 def _apply_flag(queryset: QuerySet[Any], value: str, matching: Any) -> QuerySet[Any]:
     return queryset.filter(matching) if value == "true" else queryset.exclude(matching)
-
-
-def _owners() -> QuerySet[Any]:
-    return get_user_model().objects.filter(is_staff=True).order_by("username")
 
 
 def _agencies() -> QuerySet[Agency]:
@@ -101,7 +97,10 @@ class RequestListFilter(django_filters.FilterSet):
         empty_label="Any",
     )
     owner = django_filters.ModelChoiceFilter(
-        label="Owner", queryset=_owners(), to_field_name="username", empty_label="Anyone"
+        label="Owner",
+        queryset=people_who_may_own_requests(),
+        to_field_name="username",
+        empty_label="Anyone",
     )
     opened_on = django_filters.DateFromToRangeFilter(
         label="Opened between (YYYY-MM-DD)",
@@ -177,7 +176,7 @@ class LetterListFilter(django_filters.FilterSet):
     owner = django_filters.ModelChoiceFilter(
         label="Request owner",
         field_name="request__owner",
-        queryset=_owners(),
+        queryset=people_who_may_own_requests(),
         to_field_name="username",
         empty_label="Anyone",
     )

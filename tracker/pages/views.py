@@ -31,6 +31,13 @@ from core.dates import DatePrecision, PartialDate
 from core.downloads import attachment_response
 from jurisdictions.models import Jurisdiction
 from tracker.domain import exports, publishing, services
+from tracker.domain.permissions import (
+    may_add,
+    may_move,
+    may_publish,
+    may_use_staff_pages,
+    may_view,
+)
 from tracker.domain.search import search as run_search
 from tracker.domain.search import uses_full_text
 from tracker.domain.workflow import CLOSED_STATES, STATE_DESCRIPTIONS, State
@@ -71,22 +78,19 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-def _require(request: HttpRequest, permission: str) -> None:
-    """A hand-made POST from someone without the model permission gets 403."""
-    if not request.user.has_perm(permission):
-        raise PermissionDenied(f"You may not do this ({permission}).")
-
-
-#: Every staff page needs it: Viewers, Editors and admins have it, a bare account not.
-STAFF_PERMISSION = "tracker.view_optoutrequest"
+def _require(allowed: bool) -> None:
+    """A hand-made request from someone who may not do this (the page offers them no
+    such link or button) gets 403."""
+    if not allowed:
+        raise PermissionDenied("You may not do this.")
 
 
 def staff_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Signed in, and allowed to read requests (Viewers, Editors and admins are)."""
+    """Signed in, and allowed to use the staff pages (Viewers, Editors and admins are)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        _require(request, STAFF_PERMISSION)
+        _require(may_use_staff_pages(request.user))
         return view(request, *args, **kwargs)
 
     return login_required(wrapper)
@@ -364,11 +368,11 @@ def _request_page(
     optout = _load_request(pk, today)
     user = request.user
     can = {
-        "log_letter": user.has_perm("tracker.add_letter"),
-        "log_response": user.has_perm("tracker.add_agencyresponse"),
-        "log_meeting": user.has_perm("tracker.add_meeting"),
-        "move": user.has_perm("tracker.change_optoutrequest"),
-        "publish": user.has_perm("tracker.change_optoutrequest"),
+        "log_letter": may_add(user, Letter),
+        "log_response": may_add(user, AgencyResponse),
+        "log_meeting": may_add(user, Meeting),
+        "move": may_move(user),
+        "publish": may_publish(user, optout),
     }
     letters = list(optout.letters.all())
     _with_deadlines(letters, today)
@@ -394,15 +398,12 @@ def _request_page(
     }
     # Each item's button is shown only to people who may change that kind of item,
     # as record_publish checks when the button is pressed.
-    may_publish = {
-        model: user.has_perm(f"tracker.change_{model._meta.model_name}")
-        for model in PUBLISH_KIND_OF
-    }
+    publishable = {model: may_publish(user, model) for model in PUBLISH_KIND_OF}
     for entry in context["timeline"]:
         if entry.kind != "transition":
             entry.item.shown_publicly = publishing.is_published(entry.item)
             entry.item.publish_kind = PUBLISH_KIND_OF[type(entry.item)]
-            entry.item.may_publish = may_publish[type(entry.item)]
+            entry.item.may_publish = publishable[type(entry.item)]
     if can["log_letter"]:
         context["letter_form"] = letter_form or LetterForm(request=optout)
     if can["log_response"]:
@@ -429,17 +430,17 @@ def _log_on_request(
     request: HttpRequest,
     pk: int,
     *,
-    permission: str,
+    model: type[Any],
     form_class: Any,
     form_name: str,
     record: Any,
     kind: str,
     message: Any,
 ) -> HttpResponse:
-    """The quick forms' one flow: check the right, validate, call the service, then
-    back to the request with the new item highlighted, or the page again (400)
-    with the errors next to the fields and everything typed kept."""
-    _require(request, permission)
+    """The quick forms' one flow: check the person may add a ``model``, validate, call
+    the service, then back to the request with the new item highlighted, or the page
+    again (400) with the errors next to the fields and everything typed kept."""
+    _require(may_add(request.user, model))
     optout = get_object_or_404(OptOutRequest, pk=pk)
     form = form_class(request.POST, request.FILES, request=optout)
     if form.is_valid():
@@ -459,7 +460,7 @@ def letter_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _log_on_request(
         request,
         pk,
-        permission="tracker.add_letter",
+        model=Letter,
         form_class=LetterForm,
         form_name="letter_form",
         record=services.letter_log,
@@ -474,7 +475,7 @@ def response_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _log_on_request(
         request,
         pk,
-        permission="tracker.add_agencyresponse",
+        model=AgencyResponse,
         form_class=ResponseForm,
         form_name="response_form",
         record=services.response_record,
@@ -489,7 +490,7 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _log_on_request(
         request,
         pk,
-        permission="tracker.add_meeting",
+        model=Meeting,
         form_class=MeetingForm,
         form_name="meeting_form",
         record=services.meeting_record,
@@ -499,7 +500,7 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _move(request: HttpRequest, pk: int, *, reopen: bool) -> HttpResponse:
-    _require(request, "tracker.change_optoutrequest")
+    _require(may_move(request.user))
     optout = get_object_or_404(OptOutRequest, pk=pk)
     form = TransitionForm(request.POST, request=optout, reopening=reopen)
     if not form.is_valid():
@@ -557,13 +558,13 @@ def request_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_page
 def letter_attachment(request: HttpRequest, pk: int) -> FileResponse:
-    _require(request, "tracker.view_letter")
+    _require(may_view(request.user, Letter))
     return attachment_response(get_object_or_404(Letter, pk=pk))
 
 
 @staff_page
 def response_attachment(request: HttpRequest, pk: int) -> FileResponse:
-    _require(request, "tracker.view_agencyresponse")
+    _require(may_view(request.user, AgencyResponse))
     return attachment_response(
         get_object_or_404(AgencyResponse.objects.select_related("agency"), pk=pk)
     )
@@ -620,7 +621,7 @@ def _filtered_list(
 
 @staff_page
 def letter_list(request: HttpRequest) -> HttpResponseBase:
-    _require(request, "tracker.view_letter")
+    _require(may_view(request.user, Letter))
     today = timezone.localdate()
     letters = Letter.objects.order_by(F("sent_on").asc(nulls_last=True), "pk")
     return _filtered_list(
@@ -672,14 +673,14 @@ def _statements_page(
     page = Paginator(statements, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     for statement in page.object_list:
         statement.shown_publicly = publishing.is_published(statement)  # type: ignore[attr-defined]
-    can_add = request.user.has_perm("tracker.add_statement")
+    can_add = may_add(request.user, Statement)
     return render(
         request,
         "tracker/statement_list.html",
         {
             "page": page,
             "form": (form or StatementForm()) if can_add else None,
-            "can_publish": request.user.has_perm("tracker.change_statement"),
+            "can_publish": may_publish(request.user, Statement),
             "publish_error": publish_error,
         },
         status=status,
@@ -688,10 +689,10 @@ def _statements_page(
 
 @staff_page
 def statement_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "tracker.view_statement")
+    _require(may_view(request.user, Statement))
     if request.method != "POST":
         return _statements_page(request)
-    _require(request, "tracker.add_statement")
+    _require(may_add(request.user, Statement))
     form = StatementForm(request.POST)
     if form.is_valid():
         try:
@@ -711,7 +712,7 @@ def record_publish(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     model = _PUBLISHABLE.get(kind)
     if model is None:
         raise Http404("Nothing of that kind can be published.")
-    _require(request, f"tracker.change_{model._meta.model_name}")
+    _require(may_publish(request.user, model))
     item = get_object_or_404(model.objects.all(), pk=pk)
     # Statements belong to no request; everything else is published with its request.
     optout = item if isinstance(item, OptOutRequest) else getattr(item, "request", None)

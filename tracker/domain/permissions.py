@@ -1,0 +1,117 @@
+"""Who may do what, named once for every surface.
+
+The staff pages, the admin, the API's permission classes and serializers, the
+staff filters and the model's ``clean()`` ask these predicates; none of them
+checks a permission or a user flag of its own. They build on Django's model
+permissions (the Editors and Viewers groups of :mod:`tracker.domain.roles`;
+admins are superusers), through :mod:`core.permissions`, whose predicates for any
+record are re-exported here.
+
+Permissions are per kind of record, never per record: whoever may move one
+request may move any.
+
+This module reads no tracker model, so the models can use it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Model, QuerySet
+
+from core.permissions import (
+    Person,
+    may_add,
+    may_change,
+    may_delete,
+    may_restore_version,
+    may_view,
+)
+
+__all__ = [
+    "OWNER_NOT_ON_STAFF",
+    "Person",
+    "may_add",
+    "may_change",
+    "may_delete",
+    "may_move",
+    "may_own_request",
+    "may_publish",
+    "may_restore_version",
+    "may_see_private_contact_details",
+    "may_see_reminders_and_calendar_addresses",
+    "may_use_calendar_feed",
+    "may_use_staff_pages",
+    "may_view",
+    "may_view_all",
+    "people_who_may_own_requests",
+    "sees_only_the_public_record",
+]
+
+#: Every staff page needs it: Viewers, Editors and admins have it, a bare account not.
+_READ_REQUESTS = "tracker.view_optoutrequest"
+_CHANGE_REQUESTS = "tracker.change_optoutrequest"
+_READ_LETTERS = "tracker.view_letter"
+_READ_CONTACTS = "jurisdictions.view_contact"
+
+OWNER_NOT_ON_STAFF = "Only a staff member can own a request."
+
+
+def may_view_all(user: Person, *records: Model | type[Model]) -> bool:
+    """Read every one of these kinds of record (an answer that shows them together)."""
+    return all(may_view(user, record) for record in records)
+
+
+def may_use_staff_pages(user: Person) -> bool:
+    """Signed in and allowed to read requests: Viewers, Editors and admins."""
+    return user.has_perm(_READ_REQUESTS)
+
+
+def may_use_calendar_feed(user: Person) -> bool:
+    """The private calendar feed shows every request, published or not, and its
+    letters: it answers only while its owner may still read both."""
+    return may_use_staff_pages(user) and user.has_perm(_READ_LETTERS)
+
+
+def may_move(user: Person) -> bool:
+    """Move a request along the workflow or re-open it: whoever may change requests."""
+    return user.has_perm(_CHANGE_REQUESTS)
+
+
+def may_publish(user: Person, item: Model | type[Model]) -> bool:
+    """Mark a request, letter, reply, meeting or statement public or not: whoever may
+    change that kind of item."""
+    return may_change(user, item)
+
+
+def may_see_private_contact_details(user: Person) -> bool:
+    """A contact's email, phone, address and notes (``Contact.PRIVATE_FIELDS``)."""
+    return bool(user.is_authenticated) and user.has_perm(_READ_CONTACTS)
+
+
+def may_see_reminders_and_calendar_addresses(user: Person) -> bool:
+    """The reminders sent and everyone's calendar addresses: admins only, whatever a
+    group's permissions say (a calendar address works without signing in)."""
+    return bool(user.is_active and user.is_superuser)
+
+
+def sees_only_the_public_record(user: Person) -> bool:
+    """Someone not signed in reads the published record only; a signed-in person reads
+    what their permissions allow (nothing without a role)."""
+    return not user.is_authenticated
+
+
+# --- Who may own a request ---------------------------------------------------------
+# The same rule twice, as a test of one person and as a query for the choice lists;
+# tests/domain/test_permissions.py checks that the two agree.
+
+
+def may_own_request(user: Person) -> bool:
+    """A request's owner is on staff (the person who chases its letters)."""
+    return bool(user.is_staff)
+
+
+def people_who_may_own_requests() -> QuerySet[Any]:
+    """The people offered as a request's owner, by username."""
+    return get_user_model()._default_manager.filter(is_staff=True).order_by("username")
