@@ -11,7 +11,7 @@ import pytest
 from core.dates import PartialDate
 from jurisdictions.models import Agency
 from tests.factories import AgencyFactory, StatementFactory
-from tracker.domain.publishing import published_statements
+from tracker.domain.selectors import published_statements
 from tracker.domain.statements import (
     CONFLICTS,
     DaysBetween,

@@ -18,7 +18,7 @@ from tests.factories import (
     ResponseFactory,
     StatementFactory,
 )
-from tracker.domain import publishing
+from tracker.domain import publishing, selectors
 from tracker.models import OptOutRequest, Transition
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +86,7 @@ def test_the_public_contact_fields_never_include_a_private_one() -> None:
 
 
 def test_public_representations_hold_no_private_field_or_value(published: OptOutRequest) -> None:
-    timeline = publishing.jurisdiction_timeline(published.jurisdiction)
+    timeline = publishing.public_timeline(published.jurisdiction)
     data = timeline.as_dict()
     assert {"request", "letter", "response", "meeting", "status"} <= {
         entry["kind"] for entry in data["entries"]
@@ -100,7 +100,7 @@ def test_public_representations_hold_no_private_field_or_value(published: OptOut
 def test_the_timeline_leaves_out_the_creation_row_of_the_status_log(
     published: OptOutRequest,
 ) -> None:
-    entries = publishing.jurisdiction_timeline(published.jurisdiction).entries
+    entries = publishing.public_timeline(published.jurisdiction).entries
     statuses = [entry.item for entry in entries if entry.kind == "status"]
     assert [(s["from_state"], s["to_state"]) for s in statuses] == [("draft", "notice_sent")]
 
@@ -108,10 +108,10 @@ def test_the_timeline_leaves_out_the_creation_row_of_the_status_log(
 def test_a_published_letter_of_an_unpublished_request_stays_hidden() -> None:
     hidden_request = RequestFactory(is_public=False)
     letter = LetterFactory(request=hidden_request, is_public=True)
-    assert letter not in publishing.published_letters()
-    assert not publishing.is_published(letter)
-    assert hidden_request.jurisdiction not in publishing.published_jurisdictions()
-    assert publishing.jurisdiction_timeline(hidden_request.jurisdiction).entries == []
+    assert letter not in selectors.published_letters()
+    assert not selectors.is_published(letter)
+    assert hidden_request.jurisdiction not in selectors.published_jurisdictions()
+    assert publishing.public_timeline(hidden_request.jurisdiction).entries == []
 
 
 def test_unpublished_items_of_a_published_request_stay_hidden(published: OptOutRequest) -> None:
@@ -119,7 +119,7 @@ def test_unpublished_items_of_a_published_request_stay_hidden(published: OptOutR
     ResponseFactory(request=published, is_public=False, summary="Private reply")
     MeetingFactory(request=published, is_public=False, place="Back room")
     Transition.objects.create(request=published, from_state="draft", to_state="withdrawn")
-    text = json.dumps(publishing.jurisdiction_timeline(published.jurisdiction).as_dict())
+    text = json.dumps(publishing.public_timeline(published.jurisdiction).as_dict())
     for unpublished in ("Draft letter", "Private reply", "Back room"):
         assert unpublished not in text
     assert "Published letter" in text
@@ -140,7 +140,7 @@ def test_only_jurisdictions_with_a_published_request_are_listed() -> None:
     RequestFactory(jurisdiction=shown, is_public=False)
     hidden_request: OptOutRequest = RequestFactory(is_public=False)
     hidden = hidden_request.jurisdiction
-    listed = list(publishing.published_jurisdictions())
+    listed = list(selectors.published_jurisdictions())
     assert listed == [shown]
     assert listed[0].published_count == 1
     assert hidden not in listed
@@ -150,9 +150,9 @@ def test_only_published_statements_are_public_and_paired() -> None:
     agency = AgencyFactory()
     StatementFactory(agency=agency, is_public=True, position="possible")
     StatementFactory(agency=agency, is_public=False, position="impossible", quote=SECRET)
-    assert publishing.published_statements().count() == 1
-    assert len(publishing.published_contradictions()) == 0
-    data = [publishing.public_statement(s) for s in publishing.published_statements()]
+    assert selectors.published_statements().count() == 1
+    assert len(selectors.published_contradictions()) == 0
+    data = [publishing.public_statement(s) for s in selectors.published_statements()]
     assert SECRET not in json.dumps(data)
 
 
@@ -165,14 +165,14 @@ def test_search_finds_published_items_and_never_unpublished_ones_or_notes(
     LetterFactory(request=published, is_public=True, subject="Haystack", notes="Needle in notes")
     StatementFactory(is_public=False, quote="Needle statement")
     StatementFactory(is_public=True, quote="A public needle")
-    hits = publishing.published_search("needle")
+    hits = publishing.public_search("needle")
     assert [hit.kind for hit in hits] == ["statement"]
     assert "A public needle" in hits[0].text
-    assert publishing.published_search("   ") == []
+    assert publishing.public_search("   ") == []
 
 
 def test_search_finds_a_published_letter_by_its_subject(published: OptOutRequest) -> None:
-    (hit,) = publishing.published_search("published letter")
+    (hit,) = publishing.public_search("published letter")
     assert (hit.kind, hit.title) == ("letter", "Published letter")
     assert hit.jurisdiction is not None
     assert hit.jurisdiction["reference"] == published.jurisdiction.reference
@@ -193,7 +193,7 @@ def test_a_timeline_takes_the_same_queries_for_5_and_50_items(
     # Expect 9 queries: requests, letters, their recipients, their addressees,
     # responses, meetings, their agencies, their attendees, status changes.
     with django_assert_num_queries(9):
-        timeline = publishing.jurisdiction_timeline(jurisdiction)
+        timeline = publishing.public_timeline(jurisdiction)
     assert len(timeline.entries) == 1 + 4 * rows
 
 

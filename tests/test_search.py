@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from tests.factories import LetterFactory, RequestFactory, ResponseFactory
-from tracker.domain.search import search, uses_full_text
+from tracker.domain.selectors import search, uses_full_text
 from tracker.models import OptOutRequest
 
 pytestmark = pytest.mark.django_db

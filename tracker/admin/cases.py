@@ -29,7 +29,7 @@ from core.admin import (
     partial_date_column,
 )
 from core.dates import partial_date
-from tracker.domain import exports, publishing, services
+from tracker.domain import exports, selectors, services
 from tracker.domain.permissions import (
     may_move,
     may_see_reminders_and_calendar_addresses,
@@ -129,7 +129,7 @@ class PublishWarningMixin:
 
 
 def publish_warnings(obj: Any) -> list[str]:
-    if obj.is_public and not publishing.is_published(obj):
+    if obj.is_public and not selectors.is_published(obj):
         return [
             "This item is marked public but is not shown on the public pages: its request "
             f"“{obj.request}” is not public. Mark the request public to publish it."

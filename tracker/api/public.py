@@ -1,12 +1,13 @@
 """Anonymous reads of the public record, and CSV downloads of the staff lists.
 
 Without a token, ``GET`` on a resource that offers it (``public_read``) answers
-with what :mod:`tracker.domain.publishing` says is published, shown through its
-``public_*`` functions (never contacts' details, internal notes, working
-sources, owners or attachments). An anonymous caller may use only the filters
-named in ``public_filters`` and search only ``public_search_fields``: a filter
-on anything that is not public (an owner, a reply that may be unpublished) could
-tell which hidden records exist, so it is refused with a 400 that says why.
+with what :mod:`tracker.domain.selectors` says is published, shown through the
+``public_*`` functions of :mod:`tracker.domain.publishing` (never contacts'
+details, internal notes, working sources, owners or attachments). An anonymous
+caller may use only the filters named in ``public_filters`` and search only
+``public_search_fields``: a filter on anything that is not public (an owner, a
+reply that may be unpublished) could tell which hidden records exist, so it is
+refused with a 400 that says why.
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ on the transitions endpoint refuses a stale write with 412.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -49,8 +48,9 @@ from tracker.api.public import (
     PublicReadMixin,
     is_anonymous,
 )
-from tracker.domain import exports, milestones, publishing, services
+from tracker.domain import exports, milestones, publishing, selectors, services
 from tracker.domain.permissions import Person, may_move, may_view_all
+from tracker.domain.selectors import Audience, TimelineEntry
 from tracker.domain.statements import Contradiction, contradictions
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement, Transition
 from tracker.pages.filters import with_letter_flags
@@ -285,7 +285,7 @@ class JurisdictionViewSet(PublicReadMixin, RecordViewSet):
     public_search_fields = ["name", "fips", "ocd_id"]
 
     def published(self) -> QuerySet[Jurisdiction]:
-        return publishing.published_jurisdictions()
+        return selectors.published_jurisdictions()
 
     def public_data(self, instance: Jurisdiction) -> dict[str, Any]:
         return {
@@ -370,70 +370,28 @@ def request_queryset() -> QuerySet[OptOutRequest]:
 
 def public_requests() -> QuerySet[OptOutRequest]:
     """Published requests with what their public representation shows."""
-    return publishing.published_requests().select_related("requesting_agency", "requested_by")
+    return selectors.published_requests().select_related("requesting_agency", "requested_by")
 
 
-def _sort_key(entry: dict[str, Any]) -> tuple[Any, ...]:
-    day: dt.date | None = entry.pop("_day")
-    return (day is None, day or dt.date.min, entry["kind"] == "transition", entry["id"])
-
-
-def timeline_entries(optout: OptOutRequest, *, public: bool = False) -> list[dict[str, Any]]:
-    """Letters, responses, meetings and status changes merged in date order.
-
-    A date known only to the month or year sorts at its first day; undated
-    entries come last. ``public`` leaves out the notes of the status log, which
-    are written for colleagues (the caller loads only published items).
-    """
-    entries: list[dict[str, Any]] = []
-
-    def add(kind: str, pk: int, date: Any, title: str, summary: str, day: Any) -> None:
-        entries.append(
-            {"kind": kind, "id": pk, "date": date, "title": title, "summary": summary, "_day": day}
-        )
-
-    for letter in optout.letters.all():
-        when = letter.sent or letter.received
-        add(
-            "letter",
-            letter.pk,
-            when.isoformat() if when else None,
-            letter.subject,
-            letter.summary,
-            when.earliest if when else None,
-        )
-    for reply in optout.responses.all():
-        responded = reply.responded
-        add(
-            "response",
-            reply.pk,
-            responded.isoformat() if responded else None,
-            f"{reply.agency}: {reply.get_kind_display()}",
-            reply.summary,
-            responded.earliest if responded else None,
-        )
-    for meeting in optout.meetings.all():
-        held = meeting.held
-        add(
-            "meeting",
-            meeting.pk,
-            held.isoformat() if held else None,
-            str(meeting),
-            meeting.outcome,
-            held.earliest if held else None,
-        )
-    for change in optout.transitions.all():
-        day = change.at.date()
-        add(
-            "transition",
-            change.pk,
-            day.isoformat(),
-            str(change),
-            "" if public else change.note,
-            day,
-        )
-    entries.sort(key=_sort_key)
-    return entries
+def timeline_row(entry: TimelineEntry, *, public: bool = False) -> dict[str, Any]:
+    """One timeline entry as the API shows it. ``public`` leaves out the notes of the
+    status log, which are written for colleagues."""
+    item: Any = entry.item
+    if entry.kind == "letter":
+        title, summary = item.subject, item.summary
+    elif entry.kind == "response":
+        title, summary = f"{item.agency}: {item.get_kind_display()}", item.summary
+    elif entry.kind == "meeting":
+        title, summary = str(item), item.outcome
+    else:
+        title, summary = str(item), "" if public else item.note
+    return {
+        "kind": entry.kind,
+        "id": item.pk,
+        "date": entry.date.isoformat() if entry.date else None,
+        "title": title,
+        "summary": summary,
+    }
 
 
 def _may_read_timelines(user: Person) -> bool:
@@ -543,25 +501,13 @@ class RequestViewSet(PublicReadMixin, CsvListMixin, RecordViewSet):
     def timeline(self, request: Request, pk: str | None = None) -> Response:
         optout = self.get_object()
         public = is_anonymous(request)
-        # The public timeline holds only the request's published items (the request
-        # itself is published, or get_object would not have found it).
-        shown: dict[str, Any] = {"is_public": True} if public else {}
-        loaded = (
-            OptOutRequest.objects.filter(pk=optout.pk)
-            .prefetch_related(
-                Prefetch("letters", queryset=Letter.objects.filter(**shown)),
-                Prefetch(
-                    "responses",
-                    queryset=AgencyResponse.objects.filter(**shown).select_related("agency"),
-                ),
-                Prefetch("meetings", queryset=Meeting.objects.filter(**shown)),
-                # A status change is public exactly when its request is.
-                "transitions",
-            )
-            .get()
+        entries = selectors.request_timeline(
+            optout,
+            audience=Audience.PUBLIC if public else Audience.STAFF,
+            responses=AgencyResponse.objects.select_related("agency"),
         )
-        entries = timeline_entries(loaded, public=public)
-        return Response(serializers.TimelineEntrySerializer(entries, many=True).data)
+        rows = [timeline_row(entry, public=public) for entry in entries]
+        return Response(serializers.TimelineEntrySerializer(rows, many=True).data)
 
 
 def letter_queryset() -> QuerySet[Letter]:
@@ -580,7 +526,7 @@ def letter_queryset() -> QuerySet[Letter]:
 def public_letters() -> QuerySet[Letter]:
     """Published letters with what their public representation shows."""
     return (
-        publishing.published_letters()
+        selectors.published_letters()
         .select_related("request", "sender", "sender_contact", "in_reply_to")
         .prefetch_related("recipients", "recipient_contacts")
     )
@@ -637,7 +583,7 @@ class ResponseViewSet(PublicReadMixin, AttachmentMixin, RecordViewSet):
     public_search_fields = ["summary", "agency__name"]
 
     def published(self) -> QuerySet[AgencyResponse]:
-        return publishing.published_responses().select_related("request", "agency", "letter")
+        return selectors.published_responses().select_related("request", "agency", "letter")
 
     def public_data(self, instance: AgencyResponse) -> dict[str, Any]:
         return publishing.public_response(instance)
@@ -657,7 +603,7 @@ class MeetingViewSet(PublicReadMixin, RecordViewSet):
 
     def published(self) -> QuerySet[Meeting]:
         return (
-            publishing.published_meetings()
+            selectors.published_meetings()
             .select_related("request")
             .prefetch_related("agencies", "attendees")
         )
@@ -692,7 +638,7 @@ class StatementViewSet(PublicReadMixin, AttachmentMixin, RecordViewSet):
     public_search_fields = ["speaker", "quote", "source_title"]
 
     def published(self) -> QuerySet[Statement]:
-        return publishing.published_statements()
+        return selectors.published_statements()
 
     def public_data(self, instance: Statement) -> dict[str, Any]:
         return publishing.public_statement(instance)
@@ -727,7 +673,7 @@ class StatementViewSet(PublicReadMixin, AttachmentMixin, RecordViewSet):
     def contradictions(self, request: Request) -> Response:
         agency_ids = self._contradiction_agencies(request)
         if is_anonymous(request):
-            pairs: Sequence[Contradiction] = publishing.published_contradictions()
+            pairs: Sequence[Contradiction] = selectors.published_contradictions()
         else:
             pairs = contradictions(Statement.objects.select_related("agency"))
         if agency_ids is not None:
@@ -776,7 +722,7 @@ class TransitionViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):  # type
     public_search_fields = []
 
     def published(self) -> QuerySet[Transition]:
-        return publishing.published_transitions().select_related("request")
+        return selectors.published_transitions().select_related("request")
 
     def public_data(self, instance: Transition) -> dict[str, Any]:
         return publishing.public_transition(instance)

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from core.dates import DatePrecision, PartialDate
 from jurisdictions.models import Agency
+from tracker.domain.selectors import letter_date
 from tracker.domain.workflow import State
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest
 
@@ -100,17 +101,13 @@ class RequestMilestones:
         return _span(self.first_notice, self.resolution)
 
 
-def _letter_date(letter: Letter) -> PartialDate | None:
-    return letter.sent or letter.received
-
-
 def milestones_for(request: OptOutRequest) -> RequestMilestones:
     """Milestones of a request whose letters, responses and meetings are prefetched
     (see :func:`request_milestones`), or of a lone request (a few queries)."""
     letters = list(request.letters.all())
     responses = list(request.responses.all())
     meetings = [m for m in request.meetings.all() if m.status == Meeting.Status.HELD]
-    replies_in_letters = [_letter_date(x) for x in letters if not x.is_outgoing]
+    replies_in_letters = [letter_date(x) for x in letters if not x.is_outgoing]
     resolution_dates = [r.responded for r in responses if r.kind in RESOLVING_KINDS]
     if request.status in RESOLVED_STATES and request.closed_on is not None:
         resolution_dates.append(PartialDate(request.closed_on))
@@ -204,7 +201,7 @@ def _reply_date(
     dates: list[PartialDate | None] = [
         r.responded for r in responses.get(letter.pk, []) if r.agency_id == agency_id
     ]
-    dates += [_letter_date(x) for x in replies.get(letter.pk, []) if x.sender_id == agency_id]
+    dates += [letter_date(x) for x in replies.get(letter.pk, []) if x.sender_id == agency_id]
     return bool(dates), _first(dates)
 
 

@@ -1,9 +1,10 @@
-"""What the public may see: the one definition the public pages and anonymous API reads share.
+"""How the public sees the published record: the one representation the public pages and
+anonymous API reads share.
 
-An item is published when an editor marked it public **and**, for anything that
-belongs to a request (letters, responses, meetings, status changes), that
-request is public too: a published letter of an unpublished request stays
-hidden.
+What is published is a read rule of :mod:`tracker.domain.selectors`: an item is
+published when an editor marked it public **and**, for anything that belongs to
+a request (letters, responses, meetings, status changes), that request is public
+too: a published letter of an unpublished request stays hidden.
 
 Published items are shown through the ``public_*`` functions below, which
 return plain JSON-ready dictionaries holding only the fields the public may
@@ -21,16 +22,15 @@ read. They never include:
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils import timezone
-
 from core.dates import PartialDate
 from jurisdictions.models import Agency, Contact, Jurisdiction
-from tracker.domain.statements import Contradiction, Contradictions, contradictions
+from tracker.domain import selectors
+from tracker.domain.selectors import Audience
+from tracker.domain.statements import Contradiction
 from tracker.domain.workflow import State
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement, Transition
 
@@ -38,86 +38,6 @@ from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, State
 PUBLIC_CONTACT_FIELDS: tuple[str, ...] = ("name", "title")
 
 PublicData = dict[str, Any]
-
-
-# --- Which records are published ---------------------------------------------------
-
-
-def published_requests() -> QuerySet[OptOutRequest]:
-    return OptOutRequest.objects.filter(is_public=True)
-
-
-def _of_published_request() -> Q:
-    return Q(is_public=True, request__is_public=True)
-
-
-def published_letters() -> QuerySet[Letter]:
-    return Letter.objects.filter(_of_published_request())
-
-
-def published_responses() -> QuerySet[AgencyResponse]:
-    return AgencyResponse.objects.filter(_of_published_request())
-
-
-def published_meetings() -> QuerySet[Meeting]:
-    return Meeting.objects.filter(_of_published_request())
-
-
-def published_transitions() -> QuerySet[Transition]:
-    # A status change has no flag of its own: it is public exactly when its request is.
-    return Transition.objects.filter(request__is_public=True)
-
-
-def published_statements() -> QuerySet[Statement]:
-    """Public statements in date order, with their agencies (for the contradictions)."""
-    return Statement.objects.filter(is_public=True).select_related("agency")
-
-
-def published_jurisdictions() -> QuerySet[Jurisdiction]:
-    """Jurisdictions with at least one published request, each with ``published_count``."""
-    return (
-        Jurisdiction.objects.annotate(
-            published_count=Count("requests", filter=Q(requests__is_public=True))
-        )
-        .filter(published_count__gt=0)
-        .order_by("state", "name")
-    )
-
-
-def published_jurisdiction_list() -> list[PublicData]:
-    """The public index: each jurisdiction with a published request, and how many it has."""
-    return [
-        {**public_jurisdiction(j), "published_count": getattr(j, "published_count", 0)}
-        for j in published_jurisdictions()
-    ]
-
-
-def published_contradictions() -> Contradictions:
-    """The contradictions between published statements only."""
-    return contradictions(published_statements())
-
-
-def published_contradiction(first_reference: str, second_reference: str) -> Contradiction | None:
-    """The contradiction between two published statements, given in either order, if any."""
-    pair = published_statements().filter(reference__in=[first_reference, second_reference])
-    found = contradictions(pair)
-    return found[0] if found else None
-
-
-def is_published(
-    item: OptOutRequest | Letter | AgencyResponse | Meeting | Transition | Statement,
-) -> bool:
-    """Whether one already-loaded record may be shown to the public.
-
-    A status change has no flag of its own: it is public exactly when its request is.
-    """
-    if isinstance(item, Transition):
-        return item.request.is_public
-    if not item.is_public:
-        return False
-    if isinstance(item, (Letter, AgencyResponse, Meeting)):
-        return item.request.is_public
-    return True
 
 
 # --- How published records are shown -------------------------------------------------
@@ -232,10 +152,6 @@ def public_meeting(meeting: Meeting) -> PublicData:
     }
 
 
-def _transition_day(transition: Transition) -> PartialDate:
-    return PartialDate(timezone.localdate(transition.at))
-
-
 def public_transition(transition: Transition) -> PublicData:
     return {
         "request": transition.request.reference,
@@ -245,7 +161,7 @@ def public_transition(transition: Transition) -> PublicData:
         else None,
         "to_state": transition.to_state,
         "to_state_display": str(State(transition.to_state).label),
-        "at": _date(_transition_day(transition)),
+        "at": _date(selectors.transition_date(transition)),
     }
 
 
@@ -284,23 +200,35 @@ def public_contradiction(contradiction: Contradiction) -> PublicData:
     }
 
 
+def public_jurisdiction_list() -> list[PublicData]:
+    """The public index: each jurisdiction with a published request, and how many it has."""
+    return [
+        {**public_jurisdiction(j), "published_count": getattr(j, "published_count", 0)}
+        for j in selectors.published_jurisdictions()
+    ]
+
+
 # --- A jurisdiction's published timeline ---------------------------------------------
 
-_KIND_ORDER = {"request": 0, "letter": 1, "response": 2, "meeting": 3, "status": 4}
+#: The public name of each kind of timeline entry (a status move is a "status" entry).
+_PUBLIC_KIND = {"transition": "status"}
+
+_SHOW: dict[str, Callable[[Any], PublicData]] = {
+    "request": public_request,
+    "letter": public_letter,
+    "response": public_response,
+    "meeting": public_meeting,
+    "transition": public_transition,
+}
 
 
 @dataclass(frozen=True)
-class TimelineEntry:
+class PublicTimelineEntry:
     """One dated event on a public timeline; ``item`` is its public representation."""
 
     kind: str
     date: PartialDate | None
     item: PublicData
-
-    def sort_key(self) -> tuple[int, dt.date, dt.date, int]:
-        if self.date is None:
-            return (1, dt.date.max, dt.date.max, _KIND_ORDER[self.kind])
-        return (0, self.date.earliest, self.date.latest, _KIND_ORDER[self.kind])
 
     def as_dict(self) -> PublicData:
         return {"kind": self.kind, **_date(self.date), "item": self.item}
@@ -310,7 +238,7 @@ class TimelineEntry:
 class PublicTimeline:
     jurisdiction: PublicData
     requests: list[PublicData] = field(default_factory=list)
-    entries: list[TimelineEntry] = field(default_factory=list)
+    entries: list[PublicTimelineEntry] = field(default_factory=list)
 
     def as_dict(self) -> PublicData:
         return {
@@ -320,78 +248,41 @@ class PublicTimeline:
         }
 
 
-def _timeline_requests(jurisdiction: Jurisdiction) -> QuerySet[OptOutRequest]:
-    """The jurisdiction's published requests with only their published items, prefetched.
+def public_timeline(jurisdiction: Jurisdiction) -> PublicTimeline:
+    """The published timeline of one jurisdiction, in the order of every timeline.
+
+    Only published requests contribute, and of those only their published
+    letters, responses, meetings and status changes. Each request's opening is
+    shown with the day it was opened, in place of the status log's first row. A
+    status change is dated by the day it was recorded in the tracker, which for
+    a case entered after the fact is later than the events themselves; the pages
+    say so.
 
     Nine queries whatever the number of items: requests (with the requesting
     agency and contact), letters (with sender, signer and the letter they
     answer), their recipients, their addressees, responses (with agency and
     letter), meetings, their agencies, their attendees, status changes.
     """
-    return (
-        published_requests()
-        .filter(jurisdiction=jurisdiction)
-        .select_related("requesting_agency", "requested_by")
-        .prefetch_related(
-            Prefetch(
-                "letters",
-                queryset=Letter.objects.filter(is_public=True)
-                .select_related("sender", "sender_contact", "in_reply_to")
-                .prefetch_related("recipients", "recipient_contacts"),
-            ),
-            Prefetch(
-                "responses",
-                queryset=AgencyResponse.objects.filter(is_public=True).select_related(
-                    "agency", "letter"
-                ),
-            ),
-            Prefetch(
-                "meetings",
-                queryset=Meeting.objects.filter(is_public=True).prefetch_related(
-                    "agencies", "attendees"
-                ),
-            ),
-            # A status change is public exactly when its request is.
-            Prefetch("transitions", queryset=Transition.objects.all()),
-        )
+    timeline = selectors.jurisdiction_timeline(
+        jurisdiction,
+        audience=Audience.PUBLIC,
+        openings=True,
+        requests=OptOutRequest.objects.select_related("requesting_agency", "requested_by"),
+        letters=Letter.objects.select_related(
+            "sender", "sender_contact", "in_reply_to"
+        ).prefetch_related("recipients", "recipient_contacts"),
+        responses=AgencyResponse.objects.select_related("agency", "letter"),
+        meetings=Meeting.objects.prefetch_related("agencies", "attendees"),
     )
-
-
-def jurisdiction_timeline(jurisdiction: Jurisdiction) -> PublicTimeline:
-    """The published timeline of one jurisdiction, oldest first, undated items last.
-
-    Only published requests contribute, and of those only their published
-    letters, responses, meetings and status changes. A status change is dated
-    by the day it was recorded in the tracker, which for a case entered after
-    the fact is later than the events themselves; the pages say so.
-    """
-    requests = list(_timeline_requests(jurisdiction))
-    entries: list[TimelineEntry] = []
-    for optout in requests:
-        entries.append(TimelineEntry("request", optout.opened, public_request(optout)))
-        for letter in optout.letters.all():
-            letter.request = optout
-            entries.append(TimelineEntry("letter", letter.sent, public_letter(letter)))
-        for response in optout.responses.all():
-            response.request = optout
-            entries.append(TimelineEntry("response", response.responded, public_response(response)))
-        for meeting in optout.meetings.all():
-            meeting.request = optout
-            entries.append(TimelineEntry("meeting", meeting.held, public_meeting(meeting)))
-        for transition in optout.transitions.all():
-            if not transition.from_state:
-                # The log's first row records the request's creation, which the
-                # "request opened" entry already shows with the real date.
-                continue
-            transition.request = optout
-            entries.append(
-                TimelineEntry("status", _transition_day(transition), public_transition(transition))
-            )
-    entries.sort(key=TimelineEntry.sort_key)
     return PublicTimeline(
         jurisdiction=public_jurisdiction(jurisdiction),
-        requests=[public_request(optout) for optout in requests],
-        entries=entries,
+        requests=[public_request(optout) for optout in timeline.requests],
+        entries=[
+            PublicTimelineEntry(
+                _PUBLIC_KIND.get(entry.kind, entry.kind), entry.date, _SHOW[entry.kind](entry.item)
+            )
+            for entry in timeline.entries
+        ],
     )
 
 
@@ -419,94 +310,63 @@ class SearchHit:
         }
 
 
-def _matches(text: str, *fields: str) -> Q:
-    query = Q()
-    for name in fields:
-        query |= Q(**{f"{name}__icontains": text})
-    return query
-
-
-def published_search(text: str, *, limit: int = 50) -> list[SearchHit]:
-    """Published requests, letters, responses, meetings and statements mentioning ``text``.
-
-    Searches only public fields of published items (never notes, never
-    contacts' details). Five queries, each capped at ``limit`` rows.
-    """
-    text = text.strip()
-    if not text:
-        return []
-    hits: list[SearchHit] = []
-    for optout in (
-        published_requests()
-        .filter(_matches(text, "title", "summary", "outcome", "jurisdiction__name"))
-        .select_related("jurisdiction")[:limit]
-    ):
-        hits.append(
-            SearchHit(
-                "request",
-                optout.title,
-                optout.summary,
-                optout.opened,
-                public_jurisdiction(optout.jurisdiction),
-                optout.reference,
-            )
+def public_search(text: str) -> list[SearchHit]:
+    """What :func:`tracker.domain.selectors.published_search` finds, as the public sees it:
+    requests, letters, responses, meetings, then statements."""
+    found = selectors.published_search(text)
+    hits = [
+        SearchHit(
+            "request",
+            optout.title,
+            optout.summary,
+            optout.opened,
+            public_jurisdiction(optout.jurisdiction),
+            optout.reference,
         )
-    for letter in (
-        published_letters()
-        .filter(_matches(text, "subject", "summary"))
-        .select_related("request__jurisdiction")[:limit]
-    ):
-        hits.append(
-            SearchHit(
-                "letter",
-                letter.subject,
-                letter.summary,
-                letter.sent,
-                public_jurisdiction(letter.request.jurisdiction),
-                letter.reference,
-            )
+        for optout in found.requests
+    ]
+    hits += [
+        SearchHit(
+            "letter",
+            letter.subject,
+            letter.summary,
+            letter.sent,
+            public_jurisdiction(letter.request.jurisdiction),
+            letter.reference,
         )
-    for response in (
-        published_responses()
-        .filter(_matches(text, "summary", "agency__name"))
-        .select_related("agency", "request__jurisdiction")[:limit]
-    ):
-        hits.append(
-            SearchHit(
-                "response",
-                f"{response.agency}: {response.get_kind_display()}",
-                response.summary,
-                response.responded,
-                public_jurisdiction(response.request.jurisdiction),
-                response.reference,
-            )
+        for letter in found.letters
+    ]
+    hits += [
+        SearchHit(
+            "response",
+            f"{response.agency}: {response.get_kind_display()}",
+            response.summary,
+            response.responded,
+            public_jurisdiction(response.request.jurisdiction),
+            response.reference,
         )
-    for meeting in (
-        published_meetings()
-        .filter(_matches(text, "place", "outcome"))
-        .select_related("request__jurisdiction")[:limit]
-    ):
-        hits.append(
-            SearchHit(
-                "meeting",
-                f"Meeting ({meeting.get_status_display().lower()})",
-                meeting.outcome or meeting.place,
-                meeting.held,
-                public_jurisdiction(meeting.request.jurisdiction),
-                meeting.reference,
-            )
+        for response in found.responses
+    ]
+    hits += [
+        SearchHit(
+            "meeting",
+            f"Meeting ({meeting.get_status_display().lower()})",
+            meeting.outcome or meeting.place,
+            meeting.held,
+            public_jurisdiction(meeting.request.jurisdiction),
+            meeting.reference,
         )
-    for statement in published_statements().filter(
-        _matches(text, "speaker", "quote", "source_title", "agency__name")
-    )[:limit]:
-        hits.append(
-            SearchHit(
-                "statement",
-                f"{statement.speaker} ({statement.agency})",
-                statement.quote,
-                statement.stated,
-                None,
-                statement.reference,
-            )
+        for meeting in found.meetings
+    ]
+    hits += [
+        SearchHit(
+            "statement",
+            f"{statement.speaker} ({statement.agency})",
+            statement.quote,
+            statement.stated,
+            None,
+            statement.reference,
         )
+        for statement in found.statements
+    ]
     return hits

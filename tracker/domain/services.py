@@ -645,7 +645,7 @@ def record_publish(
 
     Goes through :func:`record_save`, so the change has a history row and a stale
     version is refused. Whether the public actually sees it also depends on its
-    request being public (see :func:`tracker.domain.publishing.is_published`).
+    request being public (see :func:`tracker.domain.selectors.is_published`).
     """
     if instance.is_public == public:
         if expected_version is not None:

@@ -226,7 +226,7 @@ def contradictions(statements: Iterable[Statement]) -> Contradictions:
 
     Pairs statements of the same agency, or of an agency and any of its
     ancestors. Pass a queryset with ``select_related("agency")`` (such as
-    :func:`tracker.domain.publishing.published_statements`) to keep the queries to one
+    :func:`tracker.domain.selectors.published_statements`) to keep the queries to one
     for the statements plus one per level of the agency tree.
     """
     items = sorted(statements, key=_sort_key)

@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,10 +27,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core.dates import DatePrecision, PartialDate
 from core.downloads import attachment_response
 from jurisdictions.models import Jurisdiction
-from tracker.domain import exports, publishing, services
+from tracker.domain import exports, selectors, services
 from tracker.domain.permissions import (
     may_add,
     may_move,
@@ -38,8 +37,7 @@ from tracker.domain.permissions import (
     may_use_staff_pages,
     may_view,
 )
-from tracker.domain.search import search as run_search
-from tracker.domain.search import uses_full_text
+from tracker.domain.selectors import Audience
 from tracker.domain.workflow import CLOSED_STATES, STATE_DESCRIPTIONS, State
 from tracker.models import (
     AgencyResponse,
@@ -108,58 +106,8 @@ def _with_deadlines(letters: Iterable[Letter], today: dt.date) -> None:
 
 
 # --- Timelines ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    """One dated thing that happened in a case: a letter, a reply, a meeting or a move."""
-
-    kind: str
-    item: Any
-    date: PartialDate | None
-    request: OptOutRequest
-
-    @property
-    def anchor(self) -> str:
-        return f"{self.kind}-{self.item.pk}"
-
-    @property
-    def sort_key(self) -> tuple[int, dt.date, int, dt.datetime]:
-        # Undated items go last; items of one day keep the order they happened in.
-        kinds = ("letter", "response", "meeting", "transition")
-        logged = getattr(self.item, "created_at", None) or getattr(self.item, "at", None)
-        return (
-            0 if self.date else 1,
-            self.date.earliest if self.date else dt.date.max,
-            kinds.index(self.kind),
-            logged or dt.datetime.min.replace(tzinfo=dt.UTC),
-        )
-
-
-def build_timeline(
-    letters: Iterable[Letter],
-    responses: Iterable[AgencyResponse],
-    meetings: Iterable[Meeting],
-    transitions: Iterable[Transition],
-    requests: dict[int, OptOutRequest],
-) -> list[TimelineEntry]:
-    entries = [
-        TimelineEntry("letter", x, x.sent or x.received, requests[x.request_id]) for x in letters
-    ]
-    entries += [
-        TimelineEntry("response", x, x.responded, requests[x.request_id]) for x in responses
-    ]
-    entries += [TimelineEntry("meeting", x, x.held, requests[x.request_id]) for x in meetings]
-    entries += [
-        TimelineEntry(
-            "transition",
-            x,
-            PartialDate(timezone.localtime(x.at).date(), DatePrecision.DAY),
-            requests[x.request_id],
-        )
-        for x in transitions
-    ]
-    return sorted(entries, key=lambda entry: entry.sort_key)
+# What the staff timelines show of each item; which items, their dates and their order
+# are the selectors' (tracker.domain.selectors.with_timeline and timeline_entries).
 
 
 def _letters(today: dt.date) -> QuerySet[Letter]:
@@ -309,24 +257,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def jurisdiction_detail(request: HttpRequest, pk: int) -> HttpResponse:
     jurisdiction = get_object_or_404(Jurisdiction, pk=pk)
     today = timezone.localdate()
-    requests = {r.pk: r for r in jurisdiction.requests.select_related("owner").order_by("pk")}
-    in_jurisdiction = {"request__jurisdiction": jurisdiction}
-    letters = list(_letters(today).filter(**in_jurisdiction))
-    _with_deadlines(letters, today)
-    timeline = build_timeline(
-        letters,
-        _responses().filter(**in_jurisdiction),
-        _meetings().filter(**in_jurisdiction),
-        _transitions().filter(**in_jurisdiction),
-        requests,
+    timeline = selectors.jurisdiction_timeline(
+        jurisdiction,
+        audience=Audience.STAFF,
+        requests=OptOutRequest.objects.select_related("owner").order_by("pk"),
+        letters=_letters(today),
+        responses=_responses(),
+        meetings=_meetings(),
+        transitions=_transitions(),
     )
+    letters = [entry.item for entry in timeline.entries if isinstance(entry.item, Letter)]
+    _with_deadlines(letters, today)
     return render(
         request,
         "tracker/jurisdiction_detail.html",
         {
             "jurisdiction": jurisdiction,
-            "requests": list(requests.values()),
-            "timeline": timeline,
+            "requests": timeline.requests,
+            "timeline": timeline.entries,
             "today": today,
         },
     )
@@ -337,15 +285,17 @@ def jurisdiction_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _load_request(pk: int, today: dt.date) -> OptOutRequest:
     return get_object_or_404(
-        services.with_facts(
-            OptOutRequest.objects.select_related(
-                "jurisdiction", "owner", "requesting_agency", "requested_by"
-            )
-        ).prefetch_related(
-            Prefetch("letters", queryset=_letters(today)),
-            Prefetch("responses", queryset=_responses()),
-            Prefetch("meetings", queryset=_meetings()),
-            Prefetch("transitions", queryset=_transitions()),
+        selectors.with_timeline(
+            services.with_facts(
+                OptOutRequest.objects.select_related(
+                    "jurisdiction", "owner", "requesting_agency", "requested_by"
+                )
+            ),
+            audience=Audience.STAFF,
+            letters=_letters(today),
+            responses=_responses(),
+            meetings=_meetings(),
+            transitions=_transitions(),
         ),
         pk=pk,
     )
@@ -381,29 +331,24 @@ def _request_page(
         "state_description": STATE_DESCRIPTIONS[optout.state],
         "checklist": services.request_checklist(optout),
         "next_steps": services.request_next_steps(optout),
-        "timeline": build_timeline(
-            letters,
-            optout.responses.all(),
-            optout.meetings.all(),
-            optout.transitions.all(),
-            {optout.pk: optout},
-        ),
+        "timeline": selectors.timeline_entries([optout], audience=Audience.STAFF),
         "blocked_steps": services.request_blocked_steps(optout),
         "today": today,
         "new": request.GET.get("new", ""),
         "can": can,
         "move_error": move_error,
         "publish_error": publish_error,
-        "request_published": publishing.is_published(optout),
+        "request_published": selectors.is_published(optout),
     }
     # Each item's button is shown only to people who may change that kind of item,
     # as record_publish checks when the button is pressed.
     publishable = {model: may_publish(user, model) for model in PUBLISH_KIND_OF}
     for entry in context["timeline"]:
         if entry.kind != "transition":
-            entry.item.shown_publicly = publishing.is_published(entry.item)
-            entry.item.publish_kind = PUBLISH_KIND_OF[type(entry.item)]
-            entry.item.may_publish = publishable[type(entry.item)]
+            item: Any = entry.item
+            item.shown_publicly = selectors.is_published(item)
+            item.publish_kind = PUBLISH_KIND_OF[type(item)]
+            item.may_publish = publishable[type(item)]
     if can["log_letter"]:
         context["letter_form"] = letter_form or LetterForm(request=optout)
     if can["log_response"]:
@@ -582,8 +527,8 @@ def search(request: HttpRequest) -> HttpResponse:
         "tracker/search.html",
         {
             "form": form,
-            "results": run_search(query) if query else None,
-            "full_text": uses_full_text(),
+            "results": selectors.search(query) if query else None,
+            "full_text": selectors.uses_full_text(),
             "search_query": query,
         },
         status=200 if form.is_valid() else 400,
@@ -672,7 +617,7 @@ def _statements_page(
     )
     page = Paginator(statements, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     for statement in page.object_list:
-        statement.shown_publicly = publishing.is_published(statement)  # type: ignore[attr-defined]
+        statement.shown_publicly = selectors.is_published(statement)  # type: ignore[attr-defined]
     can_add = may_add(request.user, Statement)
     return render(
         request,

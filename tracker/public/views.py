@@ -1,9 +1,9 @@
 """Public pages: the published record, readable without signing in.
 
-Every page reads through :mod:`tracker.domain.publishing`, which alone decides what is
-published and which fields the public may see. Each page has a printable
-variant (no navigation, sources spelled out) for a council hearing or a press
-release; the normal pages also print cleanly.
+Every page reads what :mod:`tracker.domain.selectors` says is published and shows it
+through :mod:`tracker.domain.publishing`, which alone decides which fields the public
+may see. Each page has a printable variant (no navigation, sources spelled out) for
+a council hearing or a press release; the normal pages also print cleanly.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from tracker.domain import publishing
+from tracker.domain import publishing, selectors
 from tracker.domain.statements import contradictions as find_contradictions
 
 #: The longest search text accepted; longer input is cut, not refused.
@@ -32,15 +32,15 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "public/index.html",
-        {"jurisdictions": publishing.published_jurisdiction_list()},
+        {"jurisdictions": publishing.public_jurisdiction_list()},
     )
 
 
 @require_safe
 def jurisdiction(request: HttpRequest, reference: str, printable: bool = False) -> HttpResponse:
     # Only jurisdictions with a published request exist for the public.
-    found = get_object_or_404(publishing.published_jurisdictions(), reference=reference)
-    timeline = publishing.jurisdiction_timeline(found)
+    found = get_object_or_404(selectors.published_jurisdictions(), reference=reference)
+    timeline = publishing.public_timeline(found)
     return render(
         request,
         "public/jurisdiction.html",
@@ -50,7 +50,7 @@ def jurisdiction(request: HttpRequest, reference: str, printable: bool = False) 
 
 @require_safe
 def statements(request: HttpRequest, printable: bool = False) -> HttpResponse:
-    published = list(publishing.published_statements())
+    published = list(selectors.published_statements())
     pairs = find_contradictions(published)
     page = Paginator(published, STATEMENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
@@ -70,7 +70,7 @@ def statements(request: HttpRequest, printable: bool = False) -> HttpResponse:
 
 @require_safe
 def contradictions(request: HttpRequest, printable: bool = False) -> HttpResponse:
-    pairs = publishing.published_contradictions()
+    pairs = selectors.published_contradictions()
     page = Paginator(pairs, PAIRS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -88,7 +88,7 @@ def contradictions(request: HttpRequest, printable: bool = False) -> HttpRespons
 def contradiction(
     request: HttpRequest, earlier: str, later: str, printable: bool = False
 ) -> HttpResponse:
-    pair = publishing.published_contradiction(earlier, later)
+    pair = selectors.published_contradiction(earlier, later)
     if pair is None:
         raise Http404("These two published statements do not contradict each other.")
     return render(
@@ -110,5 +110,5 @@ def search(request: HttpRequest) -> HttpResponse:
         error = "The search text cannot be used: " + " ".join(str(e) for e in form.errors["q"])
         return render(request, "public/search.html", {"error": error}, status=400)
     text = form.cleaned_data["q"][:SEARCH_MAX_LENGTH]
-    hits = publishing.published_search(text) if text else []
+    hits = publishing.public_search(text) if text else []
     return render(request, "public/search.html", {"q": text, "hits": hits})
