@@ -249,8 +249,20 @@ def test_an_incoming_letter_known_only_by_its_receipt_is_dated_by_it_everywhere(
         "API timeline, anonymous": api_entry_day(
             anonymous.get(f"/api/v1/requests/{optout.pk}/timeline/").json(), "letter", letter.pk
         ),
+        "public search": public_search_hit_day(
+            anonymous.get("/public/search/", {"q": "Answer from ICE"}).text
+        ),
     }
     assert shown == dict.fromkeys(shown, "2010-10-05")
+
+
+def public_search_hit_day(page: str) -> str:
+    """The date of the one letter among the public search's hits, as ISO, or as shown."""
+    (shown,) = re.findall(r'<p class="when">Letter · (.*?)</p>', page)
+    try:
+        return dt.datetime.strptime(shown, "%d %B %Y").date().isoformat()
+    except ValueError:
+        return shown
 
 
 # --- One order ----------------------------------------------------------------------------

@@ -330,7 +330,7 @@ def public_search(text: str) -> list[SearchHit]:
             "letter",
             letter.subject,
             letter.summary,
-            letter.sent,
+            selectors.letter_date(letter),
             public_jurisdiction(letter.request.jurisdiction),
             letter.reference,
         )
