@@ -50,10 +50,9 @@ from tracker.api.public import (
     PublicReadMixin,
     is_anonymous,
 )
-from tracker.domain import exports, milestones, publishing, services
+from tracker.domain import exports, milestones, publishing, selectors, services
 from tracker.domain.statements import Contradiction, contradictions
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement, Transition
-from tracker.pages.filters import with_letter_flags
 
 MAX_PAGE_SIZE = 200
 
@@ -366,7 +365,7 @@ class ContactViewSet(RecordViewSet):
 
 def request_queryset() -> QuerySet[OptOutRequest]:
     """Requests with the workflow facts annotated, so a page of them is one query."""
-    return services.with_facts(OptOutRequest.objects.select_related("owner"))
+    return selectors.with_facts(OptOutRequest.objects.select_related("owner"))
 
 
 def public_requests() -> QuerySet[OptOutRequest]:
@@ -570,10 +569,10 @@ class RequestViewSet(PublicReadMixin, CsvListMixin, RecordViewSet):
 
 
 def letter_queryset() -> QuerySet[Letter]:
-    """Letters flagged awaiting a reply, overdue and very overdue (by LetterQuerySet's
+    """Letters flagged awaiting a reply, overdue and very overdue (by the selectors'
     rules, in the same query), with the recipients' reply windows prefetched for the
     due-date explanation."""
-    return with_letter_flags(Letter.objects.all(), timezone.localdate()).prefetch_related(
+    return selectors.with_letter_flags(Letter.objects.all()).prefetch_related(
         Prefetch(
             "recipients",
             queryset=Agency.objects.only("pk", "reply_window_days", "reply_window_kind"),
