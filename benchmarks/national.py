@@ -85,6 +85,7 @@ def _setup(database_url: str) -> None:
 def _targets() -> list[Target]:
     from django.db.models import F
 
+    from tracker.domain import selectors
     from tracker.models import Letter, OptOutRequest
 
     # A deep page: the 500th, or the last one on a smaller dataset.
@@ -113,12 +114,13 @@ def _targets() -> list[Target]:
         return read
 
     def overdue_letters() -> object:
-        rows = Letter.objects.overdue().order_by("pk")[:50].values(*letter_fields)
+        overdue = selectors.letters_with_flag(Letter.objects.all(), "overdue")
+        rows = overdue.order_by("pk")[:50].values(*letter_fields)
         return json.dumps(list(rows), default=str)
 
     def overdue_requests() -> object:
-        has_overdue = Letter.objects.overdue().values("request_id")
-        rows = OptOutRequest.objects.filter(pk__in=has_overdue).order_by("pk")[:50]
+        has_overdue = selectors.requests_with_flag(OptOutRequest.objects.all(), "overdue")
+        rows = has_overdue.order_by("pk")[:50]
         return json.dumps(list(rows.values(*request_fields)), default=str)
 
     targets = [

@@ -105,6 +105,7 @@ def build(*, scale: float, seed: int, today: dt.date) -> dict[str, int]:
     from jurisdictions.data.counties import DATASET
     from jurisdictions.domain.importer import import_csv
     from jurisdictions.models import Agency, Jurisdiction
+    from tracker.domain import selectors
     from tracker.domain.deadlines import compute_deadline
     from tracker.domain.workflow import CLOSED_STATES, State
     from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Transition
@@ -345,7 +346,8 @@ def build(*, scale: float, seed: int, today: dt.date) -> dict[str, int]:
             Meeting.objects.bulk_create(chunk)
         counts["meetings"] = len(meetings)
 
-    counts["overdue letters"] = Letter.objects.overdue(today).count()
+    overdue = selectors.letters_with_flag(Letter.objects.all(), "overdue", today=today)
+    counts["overdue letters"] = overdue.count()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from core.dates import PartialDate
 from jurisdictions.models import Agency
 from tests.factories import AgencyFactory, HolidayFactory, RequestFactory
-from tracker.domain import services
+from tracker.domain import selectors, services
 from tracker.domain.deadlines import BUSINESS, CALENDAR, WindowError, add_days, compute_deadline
 from tracker.models import AgencyResponse, Holiday, Letter
 
@@ -127,7 +127,7 @@ def test_a_logged_letter_stores_both_dates_using_the_holiday_list(editor: Any) -
     letter = log_letter(editor, FRIDAY.isoformat(), agency)
     letter.refresh_from_db()
     assert (letter.due_on, letter.very_overdue_on) == (dt.date(2010, 9, 7), dt.date(2010, 9, 8))
-    deadline = services.letter_deadline(letter)
+    deadline = selectors.letter_deadline(letter)
     assert deadline is not None and "holidays 2010-09-06" in deadline.explanation
 
 
@@ -199,9 +199,10 @@ def waiting_letter(editor: Any) -> Letter:
 def test_a_letter_is_overdue_from_the_day_after_its_due_date(
     waiting_letter: Letter, today: dt.date, overdue: bool
 ) -> None:
-    assert Letter.objects.overdue(today).filter(pk=waiting_letter.pk).exists() is overdue
-    deadline = services.letter_deadline(waiting_letter)
-    assert deadline is not None and deadline.is_overdue(today) is overdue
+    letters = Letter.objects.filter(pk=waiting_letter.pk)
+    assert selectors.letters_with_flag(letters, "overdue", today=today).exists() is overdue
+    # The flag read with the letter says the same as the filter.
+    assert selectors.with_letter_flags(letters, today=today).get().flag_overdue is overdue
 
 
 @pytest.mark.parametrize(
@@ -211,23 +212,28 @@ def test_a_letter_is_overdue_from_the_day_after_its_due_date(
 def test_a_letter_is_very_overdue_from_the_day_after_twice_its_window(
     waiting_letter: Letter, today: dt.date, very_overdue: bool
 ) -> None:
-    assert Letter.objects.very_overdue(today).filter(pk=waiting_letter.pk).exists() is very_overdue
-    deadline = services.letter_deadline(waiting_letter)
-    assert deadline is not None and deadline.is_very_overdue(today) is very_overdue
+    letters = Letter.objects.filter(pk=waiting_letter.pk)
+    assert (
+        selectors.letters_with_flag(letters, "very_overdue", today=today).exists() is very_overdue
+    )
+    flagged = selectors.with_letter_flags(letters, today=today).get()
+    assert flagged.flag_very_overdue is very_overdue
 
 
 def test_overdue_follows_the_frozen_clock_when_no_day_is_given(waiting_letter: Letter) -> None:
     with time_machine.travel(dt.datetime(2010, 10, 7, 23, 0, tzinfo=dt.UTC), tick=False):
         # 23:00 UTC is still 7 October in New York: due today, not yet late.
-        assert not Letter.objects.overdue().exists()
+        assert not selectors.letters_with_flag(Letter.objects.all(), "overdue").exists()
     with time_machine.travel(dt.datetime(2010, 10, 8, 16, 0, tzinfo=dt.UTC), tick=False):
-        assert list(Letter.objects.overdue()) == [waiting_letter]
-        assert not Letter.objects.very_overdue().exists()
+        assert list(selectors.letters_with_flag(Letter.objects.all(), "overdue")) == [
+            waiting_letter
+        ]
+        assert not selectors.letters_with_flag(Letter.objects.all(), "very_overdue").exists()
 
 
 def test_logging_a_reply_ends_the_wait(waiting_letter: Letter, editor: Any) -> None:
     late = dt.date(2010, 12, 1)
-    assert Letter.objects.very_overdue(late).exists()
+    assert selectors.letters_with_flag(Letter.objects.all(), "very_overdue", today=late).exists()
     services.response_record(
         request=waiting_letter.request,
         by=editor,
@@ -236,8 +242,10 @@ def test_logging_a_reply_ends_the_wait(waiting_letter: Letter, editor: Any) -> N
         responded_on=PartialDate.parse("2010-11-30"),
         letter=waiting_letter,
     )
-    assert not Letter.objects.overdue(late).exists()
-    assert not Letter.objects.very_overdue(late).exists()
+    assert not selectors.letters_with_flag(Letter.objects.all(), "overdue", today=late).exists()
+    assert not selectors.letters_with_flag(
+        Letter.objects.all(), "very_overdue", today=late
+    ).exists()
 
 
 # --- The 2010 record ----------------------------------------------------------------------
@@ -248,9 +256,9 @@ def test_san_franciscos_unanswered_second_letter_is_overdue_and_very_overdue(
 ) -> None:
     second = Letter.objects.get(reference="san-francisco-2010-letter-2")
     with time_machine.travel(dt.datetime(2011, 3, 2, 17, 0, tzinfo=dt.UTC), tick=False):
-        assert second in Letter.objects.overdue()
-        assert second in Letter.objects.very_overdue()
-    deadline = services.letter_deadline(second)
+        assert second in selectors.letters_with_flag(Letter.objects.all(), "overdue")
+        assert second in selectors.letters_with_flag(Letter.objects.all(), "very_overdue")
+    deadline = selectors.letter_deadline(second)
     assert deadline is not None
     assert deadline.explanation == (
         "due 2011-01-30: 30 calendar days after 2010-12-31, the latest day it may have been "
@@ -262,7 +270,7 @@ def test_the_fixtures_store_very_overdue_dates_that_agree_with_the_rules(
     record_2010: None,
 ) -> None:
     for letter in Letter.objects.all():
-        deadline = services.letter_deadline(letter)
+        deadline = selectors.letter_deadline(letter)
         assert deadline is not None
         assert (letter.due_on, letter.very_overdue_on) == (
             deadline.due_on,

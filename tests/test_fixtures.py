@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from jurisdictions.models import Agency, Contact, Jurisdiction
-from tracker.domain import services
+from tracker.domain import selectors, services
 from tracker.domain.workflow import State
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement
 
@@ -72,12 +72,12 @@ def test_san_francisco_sent_two_letters_and_the_second_is_unanswered(record_2010
     assert first.sent is not None and first.sent.display() == "2010"
     assert not second.responses.exists()
     assert {a.kind for a in second.recipients.all()} == {"program_office", "sib"}
-    assert all(item.done for item in services.request_checklist(sf)[:2])
+    assert all(item.done for item in selectors.request_checklist(sf)[:2])
 
 
 def test_stored_due_dates_agree_with_the_deadline_rules(record_2010: None) -> None:
     for letter in Letter.objects.all():
-        deadline = services.letter_deadline(letter)
+        deadline = selectors.letter_deadline(letter)
         assert deadline is not None and letter.due_on == deadline.due_on
 
 

@@ -16,7 +16,7 @@ from django.test import Client
 
 from jurisdictions.models import Agency
 from tests.factories import AgencyFactory, LetterFactory, RequestFactory
-from tracker.domain import services
+from tracker.domain import selectors, services
 from tracker.domain.workflow import State
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Transition
 
@@ -114,7 +114,7 @@ def test_a_letter_can_answer_another_letter_of_the_request(
         ),
     )
     assert Letter.objects.get(subject="ICE writes back").in_reply_to == first
-    assert first not in Letter.objects.awaiting_reply()
+    assert first not in selectors.letters_with_flag(Letter.objects.all(), "awaiting_reply")
 
 
 @pytest.mark.parametrize(
@@ -203,7 +203,7 @@ def test_logging_ices_reply_to_a_letter_ends_its_wait(
     client: Client, editor: Any, sf: OptOutRequest
 ) -> None:
     letter = sf.letters.get(reference="san-francisco-2010-letter-2")
-    assert letter in Letter.objects.awaiting_reply()
+    assert letter in selectors.letters_with_flag(Letter.objects.all(), "awaiting_reply")
     client.force_login(editor)
     response = client.post(
         f"/requests/{sf.pk}/replies/",
@@ -219,7 +219,7 @@ def test_logging_ices_reply_to_a_letter_ends_its_wait(
     reply = AgencyResponse.objects.get(summary="ICE acknowledges the sheriff's letter.")
     assert response["Location"].endswith(f"?new=response-{reply.pk}#response-{reply.pk}")
     assert (reply.letter, reply.responded.display()) == (letter, "November 2010")
-    assert letter not in Letter.objects.awaiting_reply()
+    assert letter not in selectors.letters_with_flag(Letter.objects.all(), "awaiting_reply")
     page = client.get(response["Location"]).text
     assert f"/replies/{reply.pk}/attachment/" in page
 

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from core.dates import PartialDate
 from jurisdictions.models import Agency
 from tests.factories import AgencyFactory, JurisdictionFactory, LetterFactory, RequestFactory
-from tracker.domain import services
+from tracker.domain import selectors, services
 from tracker.domain.workflow import State
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Transition
 
@@ -98,7 +98,7 @@ def test_the_checklist_follows_the_letters_recipients_and_meetings(
     draft: OptOutRequest, editor: Any, sheriff: Agency, program_office: Agency, sib: Agency
 ) -> None:
     def done() -> dict[str, bool]:
-        return {item.key: item.done for item in services.request_checklist(draft)}
+        return {item.key: item.done for item in selectors.request_checklist(draft)}
 
     assert done() == {"notice_program_office": False, "notice_sib": False, "meeting_held": False}
     send_notice(draft, editor, sheriff, program_office)
@@ -230,7 +230,7 @@ def test_an_outgoing_letter_gets_a_due_date_with_an_explanation(
     ice = AgencyFactory(reply_window_days=10, reply_window_kind="calendar")
     letter = send_notice(draft, editor, sheriff, ice)
     assert letter.due_on == dt.date(2010, 9, 17)
-    deadline = services.letter_deadline(letter)
+    deadline = selectors.letter_deadline(letter)
     assert deadline is not None
     assert deadline.explanation == (
         "due 2010-09-17: 10 calendar days after it was sent on 2010-09-07"
@@ -317,7 +317,8 @@ def test_transition_list_shows_next_steps_without_extra_queries(
         RequestFactory()
     with django_assert_num_queries(1):
         steps = [
-            services.request_next_steps(r) for r in services.with_facts(OptOutRequest.objects.all())
+            selectors.request_next_steps(r)
+            for r in selectors.with_facts(OptOutRequest.objects.all())
         ]
     assert all([e.target for e in s] == [State.WITHDRAWN] for s in steps)
     assert Transition.objects.count() == 0
@@ -328,9 +329,11 @@ def test_a_reply_ends_the_wait_and_only_late_letters_are_overdue(
 ) -> None:
     letter = send_notice(draft, editor, sheriff, program_office)  # sent 2010-09-07, due 10-07
     other = send_notice(draft, editor, sheriff, program_office)
-    assert set(Letter.objects.awaiting_reply()) == {letter, other}
-    assert set(Letter.objects.overdue(dt.date(2010, 10, 7))) == set()
-    assert set(Letter.objects.overdue(dt.date(2010, 10, 8))) == {letter, other}
+    letters = Letter.objects.all()
+    assert set(selectors.letters_with_flag(letters, "awaiting_reply")) == {letter, other}
+    assert set(selectors.letters_with_flag(letters, "overdue", today=dt.date(2010, 10, 7))) == set()
+    overdue = selectors.letters_with_flag(letters, "overdue", today=dt.date(2010, 10, 8))
+    assert set(overdue) == {letter, other}
     services.response_record(
         request=draft, by=editor, agency=program_office, letter=letter, kind="acknowledged"
     )
@@ -342,8 +345,8 @@ def test_a_reply_ends_the_wait_and_only_late_letters_are_overdue(
         direction=Letter.Direction.INCOMING,
         in_reply_to=other,
     )
-    assert not Letter.objects.awaiting_reply().filter(pk__in=[letter.pk, other.pk]).exists()
-    assert letter.days_since_sent(dt.date(2010, 9, 17)) == 10
+    assert not selectors.letters_with_flag(letters, "awaiting_reply").exists()
+    assert selectors.days_waiting(letter.sent, today=dt.date(2010, 9, 17)) == 10
 
 
 def test_deleting_a_request_takes_its_answered_letters_and_keeps_their_history(

@@ -1,7 +1,7 @@
 """The workflow's rules are decided once, in tracker.domain.services, and every page asks.
 
 The moves not yet possible (with what to do first) come from
-``services.request_blocked_steps`` on the staff request page and on the admin's
+``selectors.request_blocked_steps`` on the staff request page and on the admin's
 change page alike; a publishing button is shown only next to an item of a kind the
 person may change, which is what the publishing POST checks.
 """
@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import AgencyFactory, JurisdictionFactory
-from tracker.domain import services
+from tracker.domain import selectors, services
 from tracker.domain.workflow import State
 from tracker.models import Letter, OptOutRequest
 
@@ -35,7 +35,7 @@ def draft(editor: Any) -> OptOutRequest:
 def test_a_draft_without_a_sent_letter_cannot_be_marked_as_sent_and_says_why(
     draft: OptOutRequest,
 ) -> None:
-    blocked = services.request_blocked_steps(draft)
+    blocked = selectors.request_blocked_steps(draft)
     assert [(edge.target, reason) for edge, reason in blocked] == [
         (State.NOTICE_SENT, "log a letter sent by the jurisdiction on this request first")
     ]
@@ -45,16 +45,16 @@ def test_nothing_is_blocked_once_the_guard_passes(draft: OptOutRequest, editor: 
     services.letter_log(
         request=draft, by=editor, sender=AgencyFactory(), subject="Notice of intent to opt out"
     )
-    assert services.request_blocked_steps(draft) == []
+    assert selectors.request_blocked_steps(draft) == []
 
 
 def test_the_staff_page_and_the_admin_show_the_blocked_moves_the_service_gives(
     client: Client, editor: Any, draft: OptOutRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (edge, _reason) = services.request_blocked_steps(draft)[0]
+    (edge, _reason) = selectors.request_blocked_steps(draft)[0]
     # Whatever the service decides is what both pages show: neither decides it again.
     monkeypatch.setattr(
-        services, "request_blocked_steps", lambda request: [(edge, "ask the council first")]
+        selectors, "request_blocked_steps", lambda request: [(edge, "ask the council first")]
     )
     client.force_login(editor)
     staff = client.get(draft.get_absolute_url()).text

@@ -8,22 +8,20 @@ their precision (see :mod:`core.dates`).
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.attachments import attachment_path, validate_attachment
 from core.dates import DatePrecision, PartialDateField, validate_plausible_date
-from core.models import ReferenceManager, TrackedModel
+from core.models import TrackedModel
 from jurisdictions.models import Agency, Contact, Jurisdiction
 from tracker.domain.permissions import OWNER_NOT_ON_STAFF, may_own_request
 from tracker.domain.workflow import CLOSED_STATES, State
@@ -187,36 +185,6 @@ class OptOutRequest(PublishableModel):
         return stored.first() != self.owner_id
 
 
-class LetterQuerySet(models.QuerySet["Letter"]):
-    """Questions people ask of letters every morning: what is waiting, what is late."""
-
-    def awaiting_reply(self) -> LetterQuerySet:
-        """Outgoing letters with no response linked to them and no letter in reply.
-
-        Logging a reply to a letter (a response, or an incoming letter that
-        answers it) ends its wait.
-        """
-        answered_by_response = AgencyResponse.objects.filter(letter=OuterRef("pk"))
-        answered_by_letter = Letter.objects.filter(
-            in_reply_to=OuterRef("pk"), direction=Letter.Direction.INCOMING
-        )
-        return self.filter(direction=Letter.Direction.OUTGOING).exclude(
-            Exists(answered_by_response) | Exists(answered_by_letter)
-        )
-
-    def overdue(self, today: dt.date | None = None) -> LetterQuerySet:
-        """Awaiting a reply and past the due date (the due date itself is not late)."""
-        return self.awaiting_reply().filter(due_on__lt=today or timezone.localdate())
-
-    def very_overdue(self, today: dt.date | None = None) -> LetterQuerySet:
-        """Awaiting a reply and past twice the reply window (``very_overdue_on`` itself is
-        not yet very overdue)."""
-        return self.awaiting_reply().filter(very_overdue_on__lt=today or timezone.localdate())
-
-
-LetterManager = ReferenceManager.from_queryset(LetterQuerySet)
-
-
 class Letter(PublishableModel):
     """One piece of written correspondence: sent by the jurisdiction, or received by it."""
 
@@ -297,8 +265,6 @@ class Letter(PublishableModel):
 
     history = HistoricalRecords(m2m_fields=[recipients, recipient_contacts])
 
-    objects = LetterManager()  # type: ignore[misc]  # narrows the manager of TrackedModel
-
     class Meta:
         ordering = ["sent_on", "pk"]
         constraints = [
@@ -325,13 +291,6 @@ class Letter(PublishableModel):
     @property
     def is_outgoing(self) -> bool:
         return self.direction == self.Direction.OUTGOING
-
-    def days_since_sent(self, today: dt.date | None = None) -> int | None:
-        """Days since the latest day the letter may have been sent."""
-        sent = self.sent
-        if sent is None:
-            return None
-        return ((today or timezone.localdate()) - sent.latest).days
 
     def clean(self) -> None:
         super().clean()

@@ -8,18 +8,16 @@ save and delete goes through the services too (see :mod:`core.admin`).
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 from django.utils.html import format_html_join
 
 from core.admin import (
@@ -28,13 +26,13 @@ from core.admin import (
     TrackedAdmin,
     partial_date_column,
 )
-from core.dates import partial_date
 from tracker.domain import exports, selectors, services
 from tracker.domain.permissions import (
     may_move,
     may_see_reminders_and_calendar_addresses,
     people_who_may_own_requests,
 )
+from tracker.domain.selectors import LetterFlag
 from tracker.domain.workflow import STATE_DESCRIPTIONS, State
 from tracker.models import (
     AgencyResponse,
@@ -49,20 +47,17 @@ from tracker.models import (
 )
 from tracker.pages.forms import TransitionForm
 
-# --- Overdue, as LetterQuerySet.overdue() defines it ----------------------------------
+# --- Overdue, as the selectors define it ------------------------------------------------
 
 
-class _LetterStateFilter(admin.SimpleListFilter):
-    """Yes/no on the letters a LetterQuerySet rule selects (overdue, very overdue);
-    on requests, whether the request has such a letter. The rule itself lives in
-    LetterQuerySet, never here."""
+class _LetterFlagFilter(admin.SimpleListFilter):
+    """Yes/no on a letter's flag (overdue, very overdue); on requests, whether the request
+    has a letter with the flag. The rule itself lives in the selectors, never here."""
 
+    flag: ClassVar[LetterFlag]
     on_requests = False
     yes_label = ""
     no_label = ""
-
-    def matching(self) -> QuerySet[Any]:
-        raise NotImplementedError
 
     def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
         return [("yes", self.yes_label), ("no", self.no_label)]
@@ -70,20 +65,17 @@ class _LetterStateFilter(admin.SimpleListFilter):
     def queryset(self, request: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value() not in ("yes", "no"):
             return queryset
+        value = self.value() == "yes"
         if self.on_requests:
-            condition = Q(Exists(self.matching().filter(request=OuterRef("pk"))))
-        else:
-            condition = Q(pk__in=self.matching().values("pk"))
-        return queryset.filter(condition) if self.value() == "yes" else queryset.exclude(condition)
+            return selectors.requests_with_flag(queryset, self.flag, value=value)
+        return selectors.letters_with_flag(queryset, self.flag, value=value)
 
 
-class LetterOverdueFilter(_LetterStateFilter):
+class LetterOverdueFilter(_LetterFlagFilter):
     title = "overdue"
     parameter_name = "overdue"
+    flag = "overdue"
     yes_label, no_label = "Overdue", "Not overdue"
-
-    def matching(self) -> QuerySet[Any]:
-        return Letter.objects.overdue()
 
 
 class RequestOverdueFilter(LetterOverdueFilter):
@@ -92,13 +84,11 @@ class RequestOverdueFilter(LetterOverdueFilter):
     yes_label, no_label = "Has an overdue letter", "No overdue letter"
 
 
-class LetterVeryOverdueFilter(_LetterStateFilter):
+class LetterVeryOverdueFilter(_LetterFlagFilter):
     title = "very overdue"
     parameter_name = "very_overdue"
+    flag = "very_overdue"
     yes_label, no_label = "Very overdue (past twice the window)", "Not very overdue"
-
-    def matching(self) -> QuerySet[Any]:
-        return Letter.objects.very_overdue(timezone.localdate())
 
 
 class RequestVeryOverdueFilter(LetterVeryOverdueFilter):
@@ -147,12 +137,6 @@ def publish_warnings(obj: Any) -> list[str]:
                 "public but are not shown on the public pages, because the request is not public."
             ]
     return []
-
-
-def _days_since(value: dt.date | None, precision: str | None) -> int | None:
-    """Days since the latest day a (possibly partial) date may have been."""
-    date = partial_date(value, precision or "day")
-    return None if date is None else (timezone.localdate() - date.latest).days
 
 
 # --- Inlines on a request's page ---------------------------------------------------
@@ -321,15 +305,7 @@ class TransitionActionForm(helpers.ActionForm):
 
 
 def _annotate_requests(queryset: QuerySet[OptOutRequest]) -> QuerySet[OptOutRequest]:
-    waiting = Letter.objects.awaiting_reply().filter(request=OuterRef("pk")).order_by("sent_on")
-    return services.with_facts(queryset).annotate(
-        admin_has_overdue=Exists(Letter.objects.overdue().filter(request=OuterRef("pk"))),
-        admin_has_very_overdue=Exists(
-            Letter.objects.very_overdue(timezone.localdate()).filter(request=OuterRef("pk"))
-        ),
-        admin_waiting_since=Subquery(waiting.values("sent_on")[:1]),
-        admin_waiting_precision=Subquery(waiting.values("sent_on_precision")[:1]),
-    )
+    return selectors.with_request_flags(selectors.with_facts(queryset))
 
 
 @admin.register(OptOutRequest)
@@ -418,26 +394,27 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
 
     opened = partial_date_column(OptOutRequest.opened, description="opened")
 
-    @admin.display(description="days waiting", ordering="admin_waiting_since")
-    def days_waiting(self, obj: Any) -> int | None:
+    @admin.display(description="days waiting", ordering="flag_waiting_since")
+    def days_waiting(self, obj: OptOutRequest) -> int | None:
         """Days since the oldest letter still awaiting a reply was sent."""
-        return _days_since(obj.admin_waiting_since, obj.admin_waiting_precision)
+        return selectors.days_waiting(selectors.waiting_since(obj))
 
-    @admin.display(description="overdue", boolean=True, ordering="admin_has_overdue")
+    @admin.display(description="overdue", boolean=True, ordering="flag_has_overdue")
     def has_overdue_letter(self, obj: Any) -> bool:
-        return bool(obj.admin_has_overdue)
+        return bool(obj.flag_has_overdue)
 
-    @admin.display(description="very overdue", boolean=True, ordering="admin_has_very_overdue")
+    @admin.display(description="very overdue", boolean=True, ordering="flag_has_very_overdue")
     def has_very_overdue_letter(self, obj: Any) -> bool:
-        return bool(obj.admin_has_very_overdue)
+        return bool(obj.flag_has_very_overdue)
 
     @admin.display(description="next steps")
     def next_steps(self, obj: OptOutRequest) -> str:
-        return ", ".join(str(edge.target.label) for edge in services.request_next_steps(obj)) or "—"
+        steps = selectors.request_next_steps(obj)
+        return ", ".join(str(edge.target.label) for edge in steps) or "—"
 
     @admin.display(description="documented process")
     def checklist_progress(self, obj: OptOutRequest) -> str:
-        items = services.request_checklist(obj)
+        items = selectors.request_checklist(obj)
         return f"{sum(item.done for item in items)}/{len(items)}"
 
     @admin.display(description="documented process")
@@ -447,7 +424,7 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
         return format_html_join(
             "",
             "<div>{} {}</div>",
-            (("✔" if item.done else "✘", item.label) for item in services.request_checklist(obj)),
+            (("✔" if item.done else "✘", item.label) for item in selectors.request_checklist(obj)),
         )
 
     # --- Opening -----------------------------------------------------------------
@@ -518,8 +495,8 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def workflow_context(self, request: HttpRequest, obj: OptOutRequest) -> dict[str, Any]:
-        allowed = services.request_next_steps(obj)
-        blocked = services.request_blocked_steps(obj)
+        allowed = selectors.request_next_steps(obj)
+        blocked = selectors.request_blocked_steps(obj)
         can_move = may_move(request.user)
         return {
             "state": obj.state,
@@ -735,17 +712,8 @@ class LetterAdmin(PublishWarningMixin, TrackedAdmin):
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Letter]:
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related("recipients")
-            .annotate(
-                admin_awaiting=Exists(Letter.objects.awaiting_reply().filter(pk=OuterRef("pk"))),
-                admin_overdue=Exists(Letter.objects.overdue().filter(pk=OuterRef("pk"))),
-                admin_very_overdue=Exists(
-                    Letter.objects.very_overdue(timezone.localdate()).filter(pk=OuterRef("pk"))
-                ),
-            )
+        return selectors.with_letter_flags(
+            super().get_queryset(request).prefetch_related("recipients")
         )
 
     sent = partial_date_column(Letter.sent, description="sent")
@@ -755,37 +723,27 @@ class LetterAdmin(PublishWarningMixin, TrackedAdmin):
         return ", ".join(str(agency) for agency in obj.recipients.all()) or "—"
 
     @admin.display(description="days waiting")
-    def days_waiting(self, obj: Any) -> int | None:
-        if not obj.admin_awaiting:
+    def days_waiting(self, obj: Letter) -> int | None:
+        if not selectors.flag_of(obj, "awaiting_reply"):
             return None
-        return _days_since(obj.sent_on, obj.sent_on_precision)
+        return selectors.days_waiting(obj.sent)
 
-    @admin.display(description="overdue", boolean=True, ordering="admin_overdue")
-    def is_overdue(self, obj: Any) -> bool:
-        return bool(obj.admin_overdue)
+    @admin.display(description="overdue", boolean=True, ordering="flag_overdue")
+    def is_overdue(self, obj: Letter) -> bool:
+        return selectors.flag_of(obj, "overdue")
 
-    @admin.display(description="very overdue", boolean=True, ordering="admin_very_overdue")
-    def is_very_overdue(self, obj: Any) -> bool:
-        return bool(obj.admin_very_overdue)
-
-    def _deadline(self, obj: Letter) -> Any:
-        if obj.pk is None:
-            return None
-        # Read once per page: both read-only fields use it.
-        cached = getattr(obj, "_admin_deadline", None)
-        if cached is None:
-            cached = services.letter_deadline(obj, holidays=services.holiday_dates())
-            obj._admin_deadline = cached  # type: ignore[attr-defined]
-        return cached
+    @admin.display(description="very overdue", boolean=True, ordering="flag_very_overdue")
+    def is_very_overdue(self, obj: Letter) -> bool:
+        return selectors.flag_of(obj, "very_overdue")
 
     @admin.display(description="reply due")
     def due_explanation(self, obj: Letter) -> str:
-        deadline = self._deadline(obj)
+        deadline = selectors.deadline_of(obj) if obj.pk is not None else None
         return deadline.explanation if deadline else "— (only letters sent by the jurisdiction)"
 
     @admin.display(description="very overdue after")
     def very_overdue_explanation(self, obj: Letter) -> str:
-        deadline = self._deadline(obj)
+        deadline = selectors.deadline_of(obj) if obj.pk is not None else None
         return deadline.very_overdue_explanation if deadline else "—"
 
 

@@ -7,7 +7,7 @@ never an empty list that looks like "nothing matched".
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import django_filters
@@ -18,21 +18,40 @@ from rest_framework.views import APIView
 
 from jurisdictions.domain.states import USState
 from jurisdictions.models import Agency, Contact, Jurisdiction
+from tracker.domain import selectors
 from tracker.domain.permissions import people_who_may_own_requests
+from tracker.domain.selectors import LetterFlag
 from tracker.domain.workflow import State
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement, Transition
 
 _FLAG_CHOICES = [("true", "true"), ("false", "false")]
 SEARCH_MAX_LENGTH = 200
 
+FilterMethod = Callable[[QuerySet[Any], str, str], QuerySet[Any]]
 
-def _flag(method: str, help_text: str) -> django_filters.ChoiceFilter:
-    """A yes/no filter that refuses anything but ``true`` and ``false``."""
+
+def _flag(method: str | FilterMethod, help_text: str) -> django_filters.ChoiceFilter:
+    """A yes/no filter that refuses anything but ``true`` and ``false``; ``method`` is a
+    function or the name of a method of the FilterSet."""
     return django_filters.ChoiceFilter(choices=_FLAG_CHOICES, method=method, help_text=help_text)
 
 
-def _apply_flag(queryset: QuerySet[Any], value: str, matching: Q | Any) -> QuerySet[Any]:
-    return queryset.filter(matching) if value == "true" else queryset.exclude(matching)
+def _letter_flag(flag: LetterFlag, help_text: str) -> django_filters.ChoiceFilter:
+    """``true``: letters that have the flag; ``false``: letters that do not."""
+
+    def matching(queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return selectors.letters_with_flag(queryset, flag, value=value == "true")
+
+    return _flag(matching, help_text)
+
+
+def _request_flag(flag: LetterFlag, help_text: str) -> django_filters.ChoiceFilter:
+    """``true``: requests with a letter that has the flag; ``false``: with none."""
+
+    def matching(queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return selectors.requests_with_flag(queryset, flag, value=value == "true")
+
+    return _flag(matching, help_text)
 
 
 class StrictSearchFilter(filters.SearchFilter):
@@ -101,14 +120,6 @@ class ContactFilter(django_filters.FilterSet):
 # --- Cases and correspondence ----------------------------------------------------------
 
 
-def _overdue_letters(today: Any = None) -> QuerySet[Letter]:
-    return Letter.objects.overdue(today)
-
-
-def _very_overdue_letters(today: Any = None) -> QuerySet[Letter]:
-    return Letter.objects.very_overdue(today)
-
-
 class RequestFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=State.choices, help_text="One or more states: status=draft&status=denied."
@@ -132,32 +143,18 @@ class RequestFilter(django_filters.FilterSet):
     opened_on = django_filters.DateFromToRangeFilter(
         help_text="opened_on_after / opened_on_before (YYYY-MM-DD, inclusive)."
     )
-    overdue = _flag("filter_overdue", "Requests with an outgoing letter past its reply date.")
-    very_overdue = _flag(
-        "filter_very_overdue",
+    overdue = _request_flag("overdue", "Requests with an outgoing letter past its reply date.")
+    very_overdue = _request_flag(
+        "very_overdue",
         "Requests with an outgoing letter past twice its reply window, still unanswered.",
     )
-    awaiting_reply = _flag(
-        "filter_awaiting_reply", "Requests with an outgoing letter still waiting for a reply."
+    awaiting_reply = _request_flag(
+        "awaiting_reply", "Requests with an outgoing letter still waiting for a reply."
     )
 
     class Meta:
         model = OptOutRequest
         fields = ["status", "jurisdiction", "state", "agency", "owner", "seeks", "is_public"]
-
-    def filter_overdue(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        letters = _overdue_letters().filter(request=OuterRef("pk"))
-        return _apply_flag(queryset, value, Exists(letters))
-
-    def filter_very_overdue(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        letters = _very_overdue_letters().filter(request=OuterRef("pk"))
-        return _apply_flag(queryset, value, Exists(letters))
-
-    def filter_awaiting_reply(
-        self, queryset: QuerySet[Any], name: str, value: str
-    ) -> QuerySet[Any]:
-        letters = Letter.objects.awaiting_reply().filter(request=OuterRef("pk"))
-        return _apply_flag(queryset, value, Exists(letters))
 
 
 class LetterFilter(django_filters.FilterSet):
@@ -188,16 +185,16 @@ class LetterFilter(django_filters.FilterSet):
     due_on = django_filters.DateFromToRangeFilter(
         help_text="due_on_after / due_on_before (YYYY-MM-DD, inclusive): the reply due date."
     )
-    overdue = _flag(
-        "filter_overdue",
+    overdue = _letter_flag(
+        "overdue",
         "Outgoing letters with no reply whose due date has passed (the due day is not late).",
     )
-    very_overdue = _flag(
-        "filter_very_overdue",
+    very_overdue = _letter_flag(
+        "very_overdue",
         "Outgoing letters with no reply past twice their reply window (`very_overdue_on`).",
     )
-    awaiting_reply = _flag(
-        "filter_awaiting_reply", "Outgoing letters with no response or reply letter linked."
+    awaiting_reply = _letter_flag(
+        "awaiting_reply", "Outgoing letters with no response or reply letter linked."
     )
 
     class Meta:
@@ -207,18 +204,6 @@ class LetterFilter(django_filters.FilterSet):
     def filter_agency(self, queryset: QuerySet[Any], name: str, value: Agency) -> QuerySet[Any]:
         sent_to = Letter.recipients.through.objects.filter(letter=OuterRef("pk"), agency=value)
         return queryset.filter(Q(sender=value) | Q(Exists(sent_to)))
-
-    def filter_overdue(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        return _apply_flag(queryset, value, Q(pk__in=_overdue_letters().values("pk")))
-
-    def filter_very_overdue(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        return _apply_flag(queryset, value, Q(pk__in=_very_overdue_letters().values("pk")))
-
-    def filter_awaiting_reply(
-        self, queryset: QuerySet[Any], name: str, value: str
-    ) -> QuerySet[Any]:
-        waiting = Letter.objects.awaiting_reply().values("pk")
-        return _apply_flag(queryset, value, Q(pk__in=waiting))
 
 
 class ResponseFilter(django_filters.FilterSet):

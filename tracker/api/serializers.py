@@ -7,7 +7,7 @@ schema with their meaning.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.db import models
 from django.urls import reverse
@@ -17,8 +17,7 @@ from rest_framework import serializers
 from core.attachments import validate_attachment
 from jurisdictions.models import Agency, Contact, Jurisdiction
 from tracker.api.fields import PartialDateField, set_fields
-from tracker.domain import services
-from tracker.domain.deadlines import Deadline
+from tracker.domain import selectors, services
 from tracker.domain.permissions import (
     OWNER_NOT_ON_STAFF,
     may_see_private_contact_details,
@@ -291,14 +290,14 @@ class RequestSerializer(RecordSerializer):
     def get_allowed_transitions(self, obj: OptOutRequest) -> list[dict[str, str]]:
         return [
             {"to": edge.target.value, "label": edge.label}
-            for edge in services.request_next_steps(obj)
+            for edge in selectors.request_next_steps(obj)
         ]
 
     @extend_schema_field(ChecklistItemSerializer(many=True))
     def get_checklist(self, obj: OptOutRequest) -> list[dict[str, Any]]:
         return [
             {"key": item.key, "label": item.label, "done": item.done}
-            for item in services.request_checklist(obj)
+            for item in selectors.request_checklist(obj)
         ]
 
     def validate_outcome(self, value: str) -> str:
@@ -311,6 +310,15 @@ class RequestSerializer(RecordSerializer):
     def create(self, validated_data: dict[str, Any]) -> OptOutRequest:
         validated_data.pop("outcome", None)
         return services.request_open(by=self._by(), **validated_data)
+
+
+class LetterListSerializer(serializers.ListSerializer):  # type: ignore[type-arg]
+    """A page of letters, given their deadlines together: the holiday list is read once
+    for the page, not once per letter."""
+
+    def to_representation(self, data: Any) -> list[Any]:
+        letters = data.all() if isinstance(data, models.manager.BaseManager) else data
+        return super().to_representation(list(selectors.with_deadlines(letters)))
 
 
 class LetterSerializer(RecordSerializer):
@@ -375,36 +383,26 @@ class LetterSerializer(RecordSerializer):
             "source",
         ]
         read_only_fields = (*_COMMON_READ_ONLY, "due_on", "very_overdue_on")
+        list_serializer_class = LetterListSerializer
 
     create_only_fields = ("request",)
 
-    def _deadline(self, obj: Letter) -> Deadline | None:
-        """The letter's deadline; the holiday list is read once per response, not per row."""
-        context = cast(dict[str, Any], self.context)
-        cache: dict[Any, Any] = context.setdefault("letter_deadlines", {})
-        if "holidays" not in cache:
-            cache["holidays"] = services.holiday_dates()
-        if obj.pk not in cache:
-            cache[obj.pk] = services.letter_deadline(obj, holidays=cache["holidays"])
-        deadline: Deadline | None = cache[obj.pk]
-        return deadline
-
     def get_awaiting_reply(self, obj: Letter) -> bool:
-        return bool(getattr(obj, "list_awaiting", False))
+        return selectors.flag_of(obj, "awaiting_reply")
 
     def get_due_explanation(self, obj: Letter) -> str | None:
-        deadline = self._deadline(obj)
+        deadline = selectors.deadline_of(obj)
         return deadline.explanation if deadline else None
 
     def get_very_overdue_explanation(self, obj: Letter) -> str | None:
-        deadline = self._deadline(obj)
+        deadline = selectors.deadline_of(obj)
         return deadline.very_overdue_explanation if deadline else None
 
     def get_is_overdue(self, obj: Letter) -> bool:
-        return bool(getattr(obj, "list_overdue", False))
+        return selectors.flag_of(obj, "overdue")
 
     def get_is_very_overdue(self, obj: Letter) -> bool:
-        return bool(getattr(obj, "list_very_overdue", False))
+        return selectors.flag_of(obj, "very_overdue")
 
     def create(self, validated_data: dict[str, Any]) -> Letter:
         return services.letter_log(by=self._by(), **validated_data)

@@ -53,7 +53,6 @@ from tracker.domain.permissions import Person, may_move, may_view_all
 from tracker.domain.selectors import Audience, TimelineEntry
 from tracker.domain.statements import Contradiction, contradictions
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement, Transition
-from tracker.pages.filters import with_letter_flags
 
 MAX_PAGE_SIZE = 200
 
@@ -365,7 +364,7 @@ class ContactViewSet(RecordViewSet):
 
 def request_queryset() -> QuerySet[OptOutRequest]:
     """Requests with the workflow facts annotated, so a page of them is one query."""
-    return services.with_facts(OptOutRequest.objects.select_related("owner"))
+    return selectors.with_facts(OptOutRequest.objects.select_related("owner"))
 
 
 def public_requests() -> QuerySet[OptOutRequest]:
@@ -511,10 +510,10 @@ class RequestViewSet(PublicReadMixin, CsvListMixin, RecordViewSet):
 
 
 def letter_queryset() -> QuerySet[Letter]:
-    """Letters flagged awaiting a reply, overdue and very overdue (by LetterQuerySet's
+    """Letters flagged awaiting a reply, overdue and very overdue (by the selectors'
     rules, in the same query), with the recipients' reply windows prefetched for the
     due-date explanation."""
-    return with_letter_flags(Letter.objects.all(), timezone.localdate()).prefetch_related(
+    return selectors.with_letter_flags(Letter.objects.all()).prefetch_related(
         Prefetch(
             "recipients",
             queryset=Agency.objects.only("pk", "reply_window_days", "reply_window_kind"),

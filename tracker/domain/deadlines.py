@@ -1,6 +1,6 @@
 """When a reply to a letter is due, and how that date was worked out.
 
-Pure date arithmetic: no database. :func:`tracker.domain.services.letter_deadline`
+Pure date arithmetic: no database. :func:`tracker.domain.selectors.letter_deadline`
 feeds it a letter's sending date, its recipients' reply windows and the
 holiday list.
 """
@@ -34,16 +34,6 @@ class Deadline:
     explanation: str
     very_overdue_on: dt.date
     very_overdue_explanation: str
-
-    def is_overdue(self, today: dt.date) -> bool:
-        """Late from the day after the due date (the due date itself is not late)."""
-        return today > self.due_on
-
-    def is_very_overdue(self, today: dt.date) -> bool:
-        return today > self.very_overdue_on
-
-    def days_overdue(self, today: dt.date) -> int:
-        return max(0, (today - self.due_on).days)
 
 
 #: The agencies' own limit (a year), checked again here for windows given directly.

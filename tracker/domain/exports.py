@@ -9,15 +9,15 @@ bounded memory. The admin, the staff pages and the API use the same specs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Exists, Model, OuterRef, QuerySet
-from django.utils import timezone
+from django.db.models import Model, QuerySet
 
 from core.dates import PartialDate
 from core.spreadsheets import Column, CsvSpec, csv_lines, csv_response
-from tracker.models import Letter, OptOutRequest
+from tracker.domain import selectors
+from tracker.models import OptOutRequest
 
 __all__ = ["LETTERS", "REQUESTS", "Column", "CsvSpec", "csv_lines", "csv_response"]
 
@@ -51,16 +51,11 @@ def _reference(name: str) -> Callable[[Any], object]:
 
 
 def _annotate_requests(queryset: QuerySet[Any]) -> QuerySet[Any]:
-    from tracker.domain import services
-
-    overdue = Letter.objects.overdue().filter(request=OuterRef("pk"))
-    return services.with_facts(queryset).annotate(export_has_overdue_letter=Exists(overdue))
+    return selectors.with_request_flags(selectors.with_facts(queryset))
 
 
 def _next_steps(record: OptOutRequest) -> str:
-    from tracker.domain import services
-
-    return "; ".join(edge.target.value for edge in services.request_next_steps(record))
+    return "; ".join(edge.target.value for edge in selectors.request_next_steps(record))
 
 
 REQUESTS = CsvSpec(
@@ -77,7 +72,7 @@ REQUESTS = CsvSpec(
         Column("requesting_agency", lambda r: r.requesting_agency),
         Column("requested_by", lambda r: r.requested_by),
         Column("owner", lambda r: r.owner.get_username() if r.owner else None),
-        Column("has_overdue_letter", lambda r: r.export_has_overdue_letter),
+        Column("has_overdue_letter", lambda r: r.flag_has_overdue),
         Column("next_steps", _next_steps),
         Column("outcome", lambda r: r.outcome),
         Column("is_public", lambda r: r.is_public),
@@ -91,30 +86,12 @@ REQUESTS = CsvSpec(
 
 
 def _annotate_letters(queryset: QuerySet[Any]) -> QuerySet[Any]:
-    # The rules for "overdue" and "very overdue" are LetterQuerySet's; this only asks
-    # them per row.
-    today = timezone.localdate()
-    overdue = Letter.objects.overdue(today).filter(pk=OuterRef("pk"))
-    very_overdue = Letter.objects.very_overdue(today).filter(pk=OuterRef("pk"))
-    return queryset.annotate(
-        export_overdue=Exists(overdue), export_very_overdue=Exists(very_overdue)
-    )
-
-
-def _with_deadlines(letters: Iterable[Any]) -> Iterator[Any]:
-    """Each letter with ``export_deadline``: the holiday list is read once per export,
-    and the recipients' windows come from the prefetch, so no row costs a query."""
-    from tracker.domain import services
-
-    holidays = services.holiday_dates()
-    for letter in letters:
-        letter.export_deadline = services.letter_deadline(letter, holidays=holidays)
-        yield letter
+    return selectors.with_letter_flags(queryset)
 
 
 def _deadline_text(name: str) -> Callable[[Any], object]:
     def read(record: Any) -> object:
-        deadline = record.export_deadline
+        deadline = selectors.deadline_of(record)
         return getattr(deadline, name) if deadline is not None else None
 
     return read
@@ -135,9 +112,9 @@ LETTERS = CsvSpec(
         Column("subject", lambda r: r.subject),
         Column("in_reply_to", _reference("in_reply_to")),
         Column("due_on", lambda r: r.due_on),
-        Column("overdue", lambda r: r.export_overdue),
+        Column("overdue", lambda r: r.flag_overdue),
         Column("very_overdue_on", lambda r: r.very_overdue_on),
-        Column("very_overdue", lambda r: r.export_very_overdue),
+        Column("very_overdue", lambda r: r.flag_very_overdue),
         Column("due_explanation", _deadline_text("explanation")),
         Column("very_overdue_explanation", _deadline_text("very_overdue_explanation")),
         Column("has_attachment", lambda r: bool(r.attachment)),
@@ -146,5 +123,7 @@ LETTERS = CsvSpec(
     select_related=("request__jurisdiction", "sender", "in_reply_to"),
     prefetch_related=("recipients",),
     annotate=_annotate_letters,
-    decorate=_with_deadlines,
+    # The due-date explanations: the holiday list is read once per export, and the
+    # recipients' windows come from the prefetch, so no row costs a query.
+    decorate=selectors.with_deadlines,
 )

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from core.dates import DatePrecision, PartialDate
 from jurisdictions.models import Agency
+from tracker.domain import selectors
 from tracker.domain.selectors import letter_date
 from tracker.domain.workflow import State
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest
@@ -247,8 +248,9 @@ def agency_reply_times(today: dt.date | None = None) -> list[AgencyReplyTimes]:
             tally["letters"] += 1
             answered, replied = _reply_date(letter, agency.pk, responses, replies)
             if not answered:
-                overdue = letter.due_on is not None and letter.due_on < today
-                tally["never_answered" if overdue else "waiting"] += 1
+                # Unanswered by this agency: late as a letter is, from the day after it was due.
+                late = selectors.is_past(letter.due_on, today=today)
+                tally["never_answered" if late else "waiting"] += 1
                 continue
             tally["answered"] += 1
             if replied is None:

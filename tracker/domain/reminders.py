@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from tracker.domain import services
+from tracker.domain import selectors
 from tracker.models import Letter, ReminderLog
 
 logger = logging.getLogger("tracker.domain.reminders")
@@ -88,28 +88,29 @@ def overdue_by_owner(today: dt.date) -> tuple[dict[Any, list[OverdueLine]], list
     Three queries whatever the number of letters: the letters (with request,
     jurisdiction and owner), their recipients, and the holiday list.
     """
-    letters = list(
-        Letter.objects.overdue(today)
+    overdue = selectors.letters_with_flag(Letter.objects.all(), "overdue", today=today)
+    letters = (
+        selectors.with_letter_flags(overdue, today=today)
         .select_related("request__jurisdiction", "request__owner")
         .prefetch_related("recipients")
         .order_by("due_on", "pk")
     )
-    closed = services.holiday_dates()
     grouped: dict[Any, list[OverdueLine]] = defaultdict(list)
     unowned: list[Letter] = []
-    for letter in letters:
+    for letter in selectors.with_deadlines(letters):
         owner = letter.request.owner
         if owner is None:
             unowned.append(letter)
             continue
-        deadline = services.letter_deadline(letter, holidays=closed)
-        assert deadline is not None  # overdue letters are outgoing and dated
+        deadline = selectors.deadline_of(letter)
+        days_late = selectors.days_overdue(letter, today=today)
+        assert deadline is not None and days_late is not None  # overdue: outgoing and due
         grouped[owner].append(
             OverdueLine(
                 letter=letter,
                 explanation=deadline.explanation,
-                days_overdue=deadline.days_overdue(today),
-                very_overdue=deadline.is_very_overdue(today),
+                days_overdue=days_late,
+                very_overdue=selectors.flag_of(letter, "very_overdue"),
             )
         )
     return grouped, unowned

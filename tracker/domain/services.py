@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -37,19 +37,20 @@ from core.records import (
     user_or_none,
 )
 from jurisdictions.models import Agency, Contact, Jurisdiction
-from tracker.domain.deadlines import BUSINESS, Deadline, HolidayEntry, compute_deadline
+from tracker.domain.deadlines import HolidayEntry
+from tracker.domain.selectors import (
+    deadline_of,
+    letter_deadline,
+    request_facts,
+    with_deadlines,
+    with_facts,
+)
 from tracker.domain.workflow import (
     CLOSED_STATES,
-    TRANSITIONS,
-    ChecklistItem,
-    Edge,
-    RequestFacts,
     State,
     WorkflowError,
-    available_edges,
     check_reopen,
     check_transition,
-    checklist,
 )
 from tracker.models import (
     AgencyResponse,
@@ -98,77 +99,6 @@ class TransitionRefused(DomainError):
         super().__init__(error.message)
         self.current = error.current
         self.allowed = error.allowed
-
-
-# --- Facts about a request --------------------------------------------------------
-
-_OUTGOING = Letter.Direction.OUTGOING
-
-
-def _fact_subqueries() -> dict[str, Any]:
-    request_ref = OuterRef("pk")
-    outgoing = Letter.objects.filter(request=request_ref, direction=_OUTGOING)
-    # Nested inside the letters subquery, so it refers to the letter's request.
-    last_entered = (
-        Transition.objects.filter(request=OuterRef("request_id"))
-        .order_by("-at", "-pk")
-        .values("at")[:1]
-    )
-    return {
-        "fact_has_sent_letter": Exists(outgoing),
-        "fact_notified_program_office": Exists(
-            outgoing.filter(recipients__kind=Agency.Kind.PROGRAM_OFFICE)
-        ),
-        "fact_notified_sib": Exists(outgoing.filter(recipients__kind=Agency.Kind.SIB)),
-        "fact_has_response": Exists(AgencyResponse.objects.filter(request=request_ref))
-        | Exists(Letter.objects.filter(request=request_ref, direction=Letter.Direction.INCOMING)),
-        "fact_has_held_meeting": Exists(
-            Meeting.objects.filter(request=request_ref, status=Meeting.Status.HELD)
-        ),
-        "fact_has_letter_since_state_entered": Exists(
-            outgoing.filter(created_at__gt=Subquery(last_entered))
-        ),
-    }
-
-
-def with_facts(queryset: QuerySet[OptOutRequest]) -> QuerySet[OptOutRequest]:
-    """Annotate requests with what the workflow guards need, in the same query."""
-    return queryset.annotate(**_fact_subqueries())
-
-
-def request_facts(request: OptOutRequest) -> RequestFacts:
-    """The facts of one request: from its annotations when present, else one query."""
-    if not hasattr(request, "fact_has_sent_letter"):
-        request = with_facts(OptOutRequest.objects.filter(pk=request.pk)).get()
-    annotated: Any = request
-    return RequestFacts(
-        has_sent_letter=annotated.fact_has_sent_letter,
-        notified_program_office=annotated.fact_notified_program_office,
-        notified_sib=annotated.fact_notified_sib,
-        has_response=annotated.fact_has_response,
-        has_held_meeting=annotated.fact_has_held_meeting,
-        has_letter_since_state_entered=annotated.fact_has_letter_since_state_entered,
-    )
-
-
-def request_next_steps(request: OptOutRequest) -> list[Edge]:
-    """The transitions a person may apply to the request now."""
-    return available_edges(request.state, request_facts(request))
-
-
-def request_blocked_steps(request: OptOutRequest) -> list[tuple[Edge, str]]:
-    """The moves out of the request's state that the workflow refuses now, each with
-    the reason (what to do first)."""
-    facts = request_facts(request)
-    return [
-        (edge, reason)
-        for edge in TRANSITIONS
-        if edge.source == request.state and (reason := edge.blocked_by(facts)) is not None
-    ]
-
-
-def request_checklist(request: OptOutRequest) -> list[ChecklistItem]:
-    return checklist(request_facts(request))
 
 
 # --- Opening and logging ----------------------------------------------------------
@@ -224,37 +154,6 @@ def request_open(
     return request
 
 
-def holiday_dates() -> frozenset[dt.date]:
-    """Every day on the holiday list (one query; the list is a few dozen days a year)."""
-    return frozenset(Holiday.objects.values_list("date", flat=True))
-
-
-def letter_deadline(
-    letter: Letter, *, holidays: Iterable[dt.date] | None = None
-) -> Deadline | None:
-    """When a reply to an outgoing letter is due: the longest window of its recipients,
-    with the explanation of how it was counted. Business days skip weekends and the
-    holiday list (read from the database unless ``holidays`` is given)."""
-    sent = letter.sent
-    if not letter.is_outgoing or sent is None or letter.pk is None:
-        return None
-    windows = [agency.effective_reply_window for agency in letter.recipients.all()]
-    if not windows:
-        from django.conf import settings
-
-        windows = [
-            (
-                settings.TRACKER_DEFAULT_REPLY_WINDOW_DAYS,
-                settings.TRACKER_DEFAULT_REPLY_WINDOW_KIND,
-            )
-        ]
-    if holidays is None:
-        holidays = holiday_dates() if any(kind == BUSINESS for _d, kind in windows) else ()
-    closed = frozenset(holidays)
-    deadlines = [compute_deadline(sent, days, kind, closed) for days, kind in windows]
-    return max(deadlines, key=lambda d: (d.due_on, d.very_overdue_on))
-
-
 def _refresh_due_date(letter: Letter, *, holidays: Iterable[dt.date] | None = None) -> bool:
     deadline = letter_deadline(letter, holidays=holidays)
     due_on = deadline.due_on if deadline else None
@@ -281,10 +180,9 @@ def letters_recompute_due_dates(*, letters: QuerySet[Letter] | None = None) -> i
         .prefetch_related("recipients")
         .order_by("pk")
     )
-    closed = holiday_dates()
     changed: list[Letter] = []
-    for letter in queryset.iterator(chunk_size=500):
-        deadline = letter_deadline(letter, holidays=closed)
+    for letter in with_deadlines(queryset.iterator(chunk_size=500)):
+        deadline = deadline_of(letter)
         dates = (deadline.due_on, deadline.very_overdue_on) if deadline else (None, None)
         if (letter.due_on, letter.very_overdue_on) != dates:
             letter.due_on, letter.very_overdue_on = dates

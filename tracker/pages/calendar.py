@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from icalendar import Calendar, Event
 
-from tracker.domain import services
+from tracker.domain import selectors, services
 from tracker.domain.permissions import may_use_calendar_feed
 from tracker.models import CalendarToken, Letter, Meeting
 from tracker.pages.views import staff_page
@@ -27,10 +27,10 @@ from tracker.pages.views import staff_page
 PRODID = "-//Opt-Out Tracker//Due dates and meetings//EN"
 
 
-def _letters(user: Any, mine: bool) -> QuerySet[Letter]:
+def _letters(user: Any, mine: bool, today: dt.date) -> QuerySet[Letter]:
+    awaiting = selectors.letters_with_flag(Letter.objects.all(), "awaiting_reply", today=today)
     letters = (
-        Letter.objects.awaiting_reply()
-        .filter(due_on__isnull=False)
+        selectors.with_letter_flags(awaiting.filter(due_on__isnull=False), today=today)
         .select_related("request__jurisdiction")
         .prefetch_related("recipients")
         .order_by("due_on", "pk")
@@ -52,19 +52,19 @@ def build_calendar(
     *, user: Any, mine: bool, today: dt.date, absolute: Any = lambda path: path
 ) -> Calendar:
     """The feed's calendar: one all-day event per awaiting letter's due date and per
-    dated meeting. Four queries: letters, their recipients, holidays, meetings."""
+    dated meeting. Four queries: letters (flagged overdue and very overdue), their
+    recipients, holidays, meetings."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", "Opt-Out Tracker" + (": my requests" if mine else ""))
-    closed = services.holiday_dates()
-    for letter in _letters(user, mine):
-        deadline = services.letter_deadline(letter, holidays=closed)
+    for letter in selectors.with_deadlines(_letters(user, mine, today)):
+        deadline = selectors.deadline_of(letter)
         if deadline is None:
             continue
-        late = "VERY OVERDUE: " if deadline.is_very_overdue(today) else ""
-        late = late or ("OVERDUE: " if deadline.is_overdue(today) else "")
+        late = "VERY OVERDUE: " if selectors.flag_of(letter, "very_overdue") else ""
+        late = late or ("OVERDUE: " if selectors.flag_of(letter, "overdue") else "")
         event = Event()
         event.add("uid", f"letter-{letter.reference}-due@opt-out-tracker")
         event.add("dtstamp", letter.updated_at)

@@ -2,24 +2,24 @@
 
 One FilterSet per list, so the page and its "Download CSV" read exactly the same
 rows. Overdue, very overdue and awaiting a reply are asked of
-:class:`tracker.models.LetterQuerySet`, never worked out here. A value that is
+:mod:`tracker.domain.selectors`, never worked out here. A value that is
 not one of the choices (an unknown status, a malformed date) makes the form
 invalid: the page shows the error next to the field and the CSV is refused.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 
 from jurisdictions.domain.states import USState
 from jurisdictions.models import Agency, Jurisdiction
+from tracker.domain import selectors
 from tracker.domain.permissions import people_who_may_own_requests
+from tracker.domain.selectors import LetterFlag
 from tracker.domain.workflow import State
 from tracker.models import Letter, OptOutRequest
 
@@ -39,14 +39,26 @@ class DateRangeInputs(django_filters.widgets.DateRangeWidget):
         django_filters.widgets.SuffixedMultiWidget.__init__(self, boxes, attrs)
 
 
-def _flag(label: str, method: str) -> django_filters.ChoiceFilter:
+def _letter_flag(label: str, flag: LetterFlag) -> django_filters.ChoiceFilter:
+    """Yes/no: letters that have the flag, or that do not."""
+
+    def matching(queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return selectors.letters_with_flag(queryset, flag, value=value == "true")
+
     return django_filters.ChoiceFilter(
-        label=label, choices=FLAG_CHOICES, method=method, empty_label="Any"
+        label=label, choices=FLAG_CHOICES, method=matching, empty_label="Any"
     )
 
 
-def _apply_flag(queryset: QuerySet[Any], value: str, matching: Any) -> QuerySet[Any]:
-    return queryset.filter(matching) if value == "true" else queryset.exclude(matching)
+def _request_flag(label: str, flag: LetterFlag) -> django_filters.ChoiceFilter:
+    """Yes/no: requests with a letter that has the flag, or with none."""
+
+    def matching(queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return selectors.requests_with_flag(queryset, flag, value=value == "true")
+
+    return django_filters.ChoiceFilter(
+        label=label, choices=FLAG_CHOICES, method=matching, empty_label="Any"
+    )
 
 
 def _agencies() -> QuerySet[Agency]:
@@ -55,31 +67,6 @@ def _agencies() -> QuerySet[Agency]:
 
 def _jurisdictions() -> QuerySet[Jurisdiction]:
     return Jurisdiction.objects.order_by("state", "name")
-
-
-def _today() -> dt.date:
-    return timezone.localdate()
-
-
-def with_letter_flags(letters: QuerySet[Letter], today: dt.date) -> QuerySet[Letter]:
-    """Each letter marked ``list_awaiting``, ``list_overdue`` and ``list_very_overdue``,
-    by the rules of ``awaiting_reply()``, ``overdue()`` and ``very_overdue()``."""
-    same = {"pk": OuterRef("pk")}
-    return letters.annotate(
-        list_awaiting=Exists(Letter.objects.awaiting_reply().filter(**same)),
-        list_overdue=Exists(Letter.objects.overdue(today).filter(**same)),
-        list_very_overdue=Exists(Letter.objects.very_overdue(today).filter(**same)),
-    )
-
-
-def with_request_flags(requests: QuerySet[OptOutRequest], today: dt.date) -> QuerySet[Any]:
-    """Each request marked ``list_overdue`` / ``list_very_overdue`` when one of its
-    letters is."""
-    of_request = {"request": OuterRef("pk")}
-    return requests.annotate(
-        list_overdue=Exists(Letter.objects.overdue(today).filter(**of_request)),
-        list_very_overdue=Exists(Letter.objects.very_overdue(today).filter(**of_request)),
-    )
 
 
 class RequestListFilter(django_filters.FilterSet):
@@ -106,33 +93,13 @@ class RequestListFilter(django_filters.FilterSet):
         label="Opened between (YYYY-MM-DD)",
         widget=DateRangeInputs(),
     )
-    overdue = _flag("Has an overdue letter", "filter_overdue")
-    very_overdue = _flag("Has a very overdue letter", "filter_very_overdue")
-    awaiting_reply = _flag("Has a letter awaiting a reply", "filter_awaiting_reply")
+    overdue = _request_flag("Has an overdue letter", "overdue")
+    very_overdue = _request_flag("Has a very overdue letter", "very_overdue")
+    awaiting_reply = _request_flag("Has a letter awaiting a reply", "awaiting_reply")
 
     class Meta:
         model = OptOutRequest
         fields: list[str] = []
-
-    def _letters_of_request(self, letters: QuerySet[Letter]) -> Exists:
-        return Exists(letters.filter(request=OuterRef("pk")))
-
-    def filter_overdue(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        return _apply_flag(
-            queryset, value, self._letters_of_request(Letter.objects.overdue(_today()))
-        )
-
-    def filter_very_overdue(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        return _apply_flag(
-            queryset, value, self._letters_of_request(Letter.objects.very_overdue(_today()))
-        )
-
-    def filter_awaiting_reply(
-        self, queryset: QuerySet[Any], name: str, value: str
-    ) -> QuerySet[Any]:
-        return _apply_flag(
-            queryset, value, self._letters_of_request(Letter.objects.awaiting_reply())
-        )
 
 
 class LetterListFilter(django_filters.FilterSet):
@@ -170,9 +137,9 @@ class LetterListFilter(django_filters.FilterSet):
         label="Sent between (YYYY-MM-DD)",
         widget=DateRangeInputs(),
     )
-    overdue = _flag("Overdue", "filter_overdue")
-    very_overdue = _flag("Very overdue", "filter_very_overdue")
-    awaiting_reply = _flag("Awaiting a reply", "filter_awaiting_reply")
+    overdue = _letter_flag("Overdue", "overdue")
+    very_overdue = _letter_flag("Very overdue", "very_overdue")
+    awaiting_reply = _letter_flag("Awaiting a reply", "awaiting_reply")
     owner = django_filters.ModelChoiceFilter(
         label="Request owner",
         field_name="request__owner",
@@ -188,15 +155,3 @@ class LetterListFilter(django_filters.FilterSet):
     def filter_agency(self, queryset: QuerySet[Any], name: str, value: Agency) -> QuerySet[Any]:
         sent_to = Letter.recipients.through.objects.filter(letter=OuterRef("pk"), agency=value)
         return queryset.filter(Q(sender=value) | Q(Exists(sent_to)))
-
-    def filter_overdue(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        return _apply_flag(queryset, value, Q(pk__in=Letter.objects.overdue(_today()).values("pk")))
-
-    def filter_very_overdue(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        very = Letter.objects.very_overdue(_today()).values("pk")
-        return _apply_flag(queryset, value, Q(pk__in=very))
-
-    def filter_awaiting_reply(
-        self, queryset: QuerySet[Any], name: str, value: str
-    ) -> QuerySet[Any]:
-        return _apply_flag(queryset, value, Q(pk__in=Letter.objects.awaiting_reply().values("pk")))

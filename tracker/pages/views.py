@@ -47,12 +47,7 @@ from tracker.models import (
     Statement,
     Transition,
 )
-from tracker.pages.filters import (
-    LetterListFilter,
-    RequestListFilter,
-    with_letter_flags,
-    with_request_flags,
-)
+from tracker.pages.filters import LetterListFilter, RequestListFilter
 from tracker.pages.forms import (
     LetterForm,
     MeetingForm,
@@ -95,14 +90,12 @@ def staff_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespo
 
 
 def _with_deadlines(letters: Iterable[Letter], today: dt.date) -> None:
-    """Give each letter awaiting a reply its deadline (the due date and why), for the
-    timeline. Awaiting, overdue and very overdue are the flags of ``with_letter_flags``
-    (the rules of ``Letter.objects``); the deadline only explains the date."""
-    # The holiday list is read once for the page, not once per letter.
-    holidays = services.holiday_dates()
-    for letter in letters:
-        if getattr(letter, "list_awaiting", False):
-            letter.deadline = services.letter_deadline(letter, holidays=holidays)  # type: ignore[attr-defined]
+    """Give each letter awaiting a reply its deadline (the due date and why) and its days
+    waiting, for the timeline. Awaiting, overdue and very overdue are the flags of
+    ``selectors.with_letter_flags``; the deadline only explains the dates."""
+    awaiting = [letter for letter in letters if selectors.flag_of(letter, "awaiting_reply")]
+    for letter in selectors.with_deadlines(awaiting):
+        letter.days_waiting = selectors.days_waiting(letter.sent, today=today)  # type: ignore[attr-defined]
 
 
 # --- Timelines ------------------------------------------------------------------------
@@ -111,9 +104,9 @@ def _with_deadlines(letters: Iterable[Letter], today: dt.date) -> None:
 
 
 def _letters(today: dt.date) -> QuerySet[Letter]:
-    return with_letter_flags(
+    return selectors.with_letter_flags(
         Letter.objects.select_related("sender", "in_reply_to").prefetch_related("recipients"),
-        today,
+        today=today,
     )
 
 
@@ -198,34 +191,39 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     closed_requests = [r for r in requests if r.state in CLOSED_STATES]
     counts = dict(OptOutRequest.objects.values_list("status").annotate(n=Count("pk")).order_by())
     awaiting = list(
-        with_letter_flags(Letter.objects.awaiting_reply(), today)
+        selectors.with_letter_flags(
+            selectors.letters_with_flag(Letter.objects.all(), "awaiting_reply", today=today),
+            today=today,
+        )
         .select_related("request__jurisdiction", "sender")
         .prefetch_related("recipients")
         .order_by(F("sent_on").asc(nulls_last=True), "pk")[: AWAITING_LIMIT + 1]
     )
     awaiting_more = len(awaiting) > AWAITING_LIMIT
     awaiting = awaiting[:AWAITING_LIMIT]
-    # Both flags are read with the letters, by the rules of Letter.objects.overdue()
-    # and .very_overdue() (tracker.pages.filters.with_letter_flags), never decided here.
+    # Both flags are read with the letters, by the rules of the selectors, never decided here.
     awaiting_rows = [
         {
             "letter": letter,
-            "days": letter.days_since_sent(today),
-            "overdue": letter.list_overdue,  # type: ignore[attr-defined]
-            "very_overdue": letter.list_very_overdue,  # type: ignore[attr-defined]
+            "days": selectors.days_waiting(letter.sent, today=today),
+            "overdue": selectors.flag_of(letter, "overdue"),
+            "very_overdue": selectors.flag_of(letter, "very_overdue"),
         }
         for letter in awaiting
     ]
     overdue = list(
-        with_letter_flags(Letter.objects.overdue(today), today)
+        selectors.with_letter_flags(
+            selectors.letters_with_flag(Letter.objects.all(), "overdue", today=today),
+            today=today,
+        )
         .select_related("request__jurisdiction", "request__owner")
         .order_by(F("due_on").asc(), "pk")[: AWAITING_LIMIT + 1]
     )
     overdue_rows = [
         {
             "letter": letter,
-            "days_overdue": (today - letter.due_on).days if letter.due_on else None,
-            "very_overdue": letter.list_very_overdue,  # type: ignore[attr-defined]
+            "days_overdue": selectors.days_overdue(letter, today=today),
+            "very_overdue": selectors.flag_of(letter, "very_overdue"),
         }
         for letter in overdue[:AWAITING_LIMIT]
     ]
@@ -286,7 +284,7 @@ def jurisdiction_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _load_request(pk: int, today: dt.date) -> OptOutRequest:
     return get_object_or_404(
         selectors.with_timeline(
-            services.with_facts(
+            selectors.with_facts(
                 OptOutRequest.objects.select_related(
                     "jurisdiction", "owner", "requesting_agency", "requested_by"
                 )
@@ -329,10 +327,10 @@ def _request_page(
     context: dict[str, Any] = {
         "optout": optout,
         "state_description": STATE_DESCRIPTIONS[optout.state],
-        "checklist": services.request_checklist(optout),
-        "next_steps": services.request_next_steps(optout),
+        "checklist": selectors.request_checklist(optout),
+        "next_steps": selectors.request_next_steps(optout),
         "timeline": selectors.timeline_entries([optout], audience=Audience.STAFF),
-        "blocked_steps": services.request_blocked_steps(optout),
+        "blocked_steps": selectors.request_blocked_steps(optout),
         "today": today,
         "new": request.GET.get("new", ""),
         "can": can,
@@ -574,8 +572,8 @@ def letter_list(request: HttpRequest) -> HttpResponseBase:
         LetterListFilter(request.GET or None, queryset=letters),
         exports.LETTERS,
         "tracker/letter_list.html",
-        lambda qs: with_letter_flags(
-            qs.select_related("request__jurisdiction", "request__owner", "sender"), today
+        lambda qs: selectors.with_letter_flags(
+            qs.select_related("request__jurisdiction", "request__owner", "sender"), today=today
         ).prefetch_related("recipients"),
     )
 
@@ -589,7 +587,9 @@ def request_list(request: HttpRequest) -> HttpResponseBase:
         RequestListFilter(request.GET or None, queryset=requests),
         exports.REQUESTS,
         "tracker/request_list.html",
-        lambda qs: with_request_flags(qs.select_related("jurisdiction", "owner"), today),
+        lambda qs: selectors.with_request_flags(
+            qs.select_related("jurisdiction", "owner"), today=today
+        ),
     )
 
 
