@@ -124,13 +124,8 @@ def publish_warnings(obj: Any) -> list[str]:
             "This item is marked public but is not shown on the public pages: its request "
             f"“{obj.request}” is not public. Mark the request public to publish it."
         ]
-    if isinstance(obj, OptOutRequest) and not obj.is_public:
-        # One query: the three kinds of items marked public, counted together.
-        marked = [
-            model.objects.filter(request=obj, is_public=True).values("pk")
-            for model in (Letter, AgencyResponse, Meeting)
-        ]
-        hidden = marked[0].union(*marked[1:], all=True).count()
+    if isinstance(obj, OptOutRequest):
+        hidden = selectors.hidden_by_their_request(obj)
         if hidden:
             return [
                 f"{hidden} letter(s), response(s) or meeting(s) of this request are marked "

@@ -534,6 +534,18 @@ def published(queryset: QuerySet[_Record]) -> QuerySet[_Record]:
     raise TypeError(f"{model.__name__} records are never published.")
 
 
+def hidden_by_their_request(request: OptOutRequest) -> int:
+    """How many of the request's letters, replies and meetings are marked public but not
+    published, because the request itself is not public (one query)."""
+    if request.is_public:
+        return 0
+    marked = [
+        model.objects.filter(request=request, is_public=True).values("pk")
+        for model in _OF_A_REQUEST
+    ]
+    return marked[0].union(*marked[1:], all=True).count()
+
+
 def is_published(
     item: OptOutRequest | Letter | AgencyResponse | Meeting | Transition | Statement,
 ) -> bool:
