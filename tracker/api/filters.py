@@ -16,6 +16,7 @@ from rest_framework import filters, serializers
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from jurisdictions.domain.selectors import agency_and_parts
 from jurisdictions.domain.states import USState
 from jurisdictions.models import Agency, Contact, Jurisdiction
 from tracker.domain import selectors
@@ -273,20 +274,6 @@ class StatementFilter(django_filters.FilterSet):
     def filter_include_parts(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         # Read by filter_agency; on its own it selects nothing less.
         return queryset
-
-
-def agency_and_parts(agency: Agency) -> list[int]:
-    """The ids of ``agency`` and every agency below it (one query per level of the tree)."""
-    found = [agency.pk]
-    level = [agency.pk]
-    while level:
-        level = [
-            pk
-            for pk in Agency.objects.filter(parent__in=level).values_list("pk", flat=True)
-            if pk not in found
-        ]
-        found.extend(level)
-    return found
 
 
 class TransitionFilter(django_filters.FilterSet):

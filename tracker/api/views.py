@@ -38,6 +38,7 @@ from rest_framework.serializers import BaseSerializer
 
 from core.downloads import attachment_response
 from core.models import TrackedModel
+from jurisdictions.domain.selectors import agency_and_parts
 from jurisdictions.models import Agency, Contact, Jurisdiction
 from tracker.api import filters, serializers
 from tracker.api.permissions import ActionPermissions, ModelPermissions
@@ -705,7 +706,7 @@ class StatementViewSet(PublicReadMixin, AttachmentMixin, RecordViewSet):
         if agency is None:
             return None
         if form.cleaned_data.get("include_parts") == "true":
-            return set(filters.agency_and_parts(agency))
+            return set(agency_and_parts(agency))
         return {agency.pk}
 
 

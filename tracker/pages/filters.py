@@ -15,8 +15,9 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from jurisdictions.domain.selectors import agency_choices, jurisdiction_choices
 from jurisdictions.domain.states import USState
-from jurisdictions.models import Agency, Jurisdiction
+from jurisdictions.models import Agency
 from tracker.domain import selectors
 from tracker.domain.permissions import people_who_may_own_requests
 from tracker.domain.selectors import LetterFlag
@@ -61,18 +62,10 @@ def _request_flag(label: str, flag: LetterFlag) -> django_filters.ChoiceFilter:
     )
 
 
-def _agencies() -> QuerySet[Agency]:
-    return Agency.objects.order_by("name")
-
-
-def _jurisdictions() -> QuerySet[Jurisdiction]:
-    return Jurisdiction.objects.order_by("state", "name")
-
-
 class RequestListFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label="Status", choices=State.choices, empty_label="Any")
     jurisdiction = django_filters.ModelChoiceFilter(
-        label="Jurisdiction", queryset=_jurisdictions(), empty_label="Any"
+        label="Jurisdiction", queryset=jurisdiction_choices(), empty_label="Any"
     )
     state = django_filters.ChoiceFilter(
         label="State", field_name="jurisdiction__state", choices=USState.choices, empty_label="Any"
@@ -80,7 +73,7 @@ class RequestListFilter(django_filters.FilterSet):
     agency = django_filters.ModelChoiceFilter(
         label="Requesting agency",
         field_name="requesting_agency",
-        queryset=_agencies(),
+        queryset=agency_choices(),
         empty_label="Any",
     )
     owner = django_filters.ModelChoiceFilter(
@@ -112,7 +105,7 @@ class LetterListFilter(django_filters.FilterSet):
     jurisdiction = django_filters.ModelChoiceFilter(
         label="Jurisdiction",
         field_name="request__jurisdiction",
-        queryset=_jurisdictions(),
+        queryset=jurisdiction_choices(),
         empty_label="Any",
     )
     state = django_filters.ChoiceFilter(
@@ -123,7 +116,7 @@ class LetterListFilter(django_filters.FilterSet):
     )
     agency = django_filters.ModelChoiceFilter(
         label="Sent by or to agency",
-        queryset=_agencies(),
+        queryset=agency_choices(),
         method="filter_agency",
         empty_label="Any",
     )

@@ -11,15 +11,10 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 
 from core.forms import DATE_HELP, PartialDateField
-from jurisdictions.models import Agency
+from jurisdictions.domain.selectors import agency_choices
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement
-
-
-def agencies() -> QuerySet[Agency]:
-    return Agency.objects.order_by("name")
 
 
 class LetterForm(forms.Form):
@@ -28,10 +23,10 @@ class LetterForm(forms.Form):
     direction = forms.ChoiceField(
         label="Direction", choices=Letter.Direction.choices, initial=Letter.Direction.OUTGOING
     )
-    sender = forms.ModelChoiceField(label="Sender", queryset=agencies())
+    sender = forms.ModelChoiceField(label="Sender", queryset=agency_choices())
     recipients = forms.ModelMultipleChoiceField(
         label="Recipients",
-        queryset=agencies(),
+        queryset=agency_choices(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Tick every agency it went to (for a notice: ICE's program office and the SIB).",
@@ -68,7 +63,7 @@ class LetterForm(forms.Form):
 class ResponseForm(forms.Form):
     prefix = "response"
 
-    agency = forms.ModelChoiceField(label="From agency", queryset=agencies())
+    agency = forms.ModelChoiceField(label="From agency", queryset=agency_choices())
     letter = forms.ModelChoiceField(
         label="Answers letter",
         queryset=Letter.objects.none(),
@@ -102,7 +97,7 @@ class MeetingForm(forms.Form):
     place = forms.CharField(label="Place", max_length=200, required=False)
     agencies = forms.ModelMultipleChoiceField(
         label="Agencies attending",
-        queryset=agencies(),
+        queryset=agency_choices(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -195,7 +190,7 @@ class StatementForm(forms.Form):
     speaker = forms.CharField(
         label="Speaker", max_length=200, help_text='Who said it, or "anonymous official".'
     )
-    agency = forms.ModelChoiceField(label="Agency", queryset=agencies())
+    agency = forms.ModelChoiceField(label="Agency", queryset=agency_choices())
     stated_on = PartialDateField(label="Date", required=False)
     medium = forms.ChoiceField(label="Where", choices=Statement.Medium.choices)
     position = forms.ChoiceField(label="Position on opting out", choices=Statement.Position.choices)
