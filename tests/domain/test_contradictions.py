@@ -238,7 +238,7 @@ def test_finding_contradictions_takes_the_same_queries_for_5_and_50_statements(
 
 
 def test_the_public_record_page_shows_the_current_conflict_table() -> None:
-    page = Path(__file__).resolve().parent.parent / "docs" / "public-record.md"
+    page = Path(__file__).resolve().parents[2] / "docs" / "public-record.md"
     assert conflict_table_markdown() in page.read_text()
 
 

@@ -17,8 +17,8 @@ from django.urls import reverse
 
 from core.dates import PartialDate
 from jurisdictions.models import Agency
+from tests.admin.test_admin_editing import post_data
 from tests.factories import AgencyFactory, RequestFactory, StatementFactory
-from tests.test_admin_editing import post_data
 from tracker.domain import services
 from tracker.models import CalendarToken, Letter, ReminderLog
 

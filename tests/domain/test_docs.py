@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tracker.domain.workflow import mermaid_diagram
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_architecture_page_shows_the_current_workflow() -> None:

@@ -9,8 +9,8 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
+from tests.admin.test_admin_pages import BUILDERS, registered
 from tests.factories import JurisdictionFactory, LetterFactory, RequestFactory, ResponseFactory
-from tests.test_admin_pages import BUILDERS, registered
 from tracker.domain import services
 from tracker.models import Letter, OptOutRequest, Transition
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from core.dates import PartialDate
 from jurisdictions.models import Agency
+from tests.admin.test_admin_editing import add_url, change_url, post_data
 from tests.factories import AgencyFactory, JurisdictionFactory, LetterFactory, RequestFactory
-from tests.test_admin_editing import add_url, change_url, post_data
 from tracker.domain import services
 from tracker.domain.workflow import State
 from tracker.models import OptOutRequest, Transition

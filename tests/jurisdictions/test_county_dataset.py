@@ -15,7 +15,7 @@ from jurisdictions.data.counties import DATASET, ocd_id, ocd_slug, render
 from jurisdictions.domain.importer import COLUMNS, import_csv, plan_import
 from jurisdictions.models import Jurisdiction
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "jurisdictions.json"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "jurisdictions.json"
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.admin.test_admin_editing import change_url, post_data
 from tests.factories import LetterFactory, RequestFactory
-from tests.test_admin_editing import change_url, post_data
 from tracker.domain import services
 from tracker.domain.workflow import State
 from tracker.models import Letter, OptOutRequest

@@ -137,7 +137,7 @@ def test_every_registered_model_of_the_tracker_has_a_query_count_test() -> None:
         if model._meta.app_label in {"tracker", "jurisdictions"}
     }
     # Reminders sent and calendar addresses are read by admins only; their pages are
-    # counted in tests/test_admin_deadlines.py.
+    # counted in tests/admin/test_admin_deadlines.py.
     assert registered == set(BUILDERS) | {"reminderlog", "calendartoken"}
 
 
