@@ -1,7 +1,13 @@
-"""Shared fixtures: a fixed cast of users and the 2010 record."""
+"""Shared fixtures: a fixed cast of users, their signed-in clients, and the 2010 record.
+
+Fixtures and helpers used by one surface only live next to its tests
+(``tests/admin/conftest.py``, ``tests/api/conftest.py``, ``tests/pages/conftest.py``).
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import shutil
 from collections.abc import Iterator
@@ -11,9 +17,19 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import Client
+from rest_framework.test import APIClient
 
+from jurisdictions.models import Agency
+from tests.factories import AgencyFactory, RequestFactory
+from tracker.domain import services
 from tracker.domain.roles import EDITORS, VIEWERS
+from tracker.models import Letter
+
+#: A minimal PDF of 77 bytes (tests of the size limit set theirs below that).
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
@@ -61,6 +77,69 @@ def admin_user(db: None, django_user_model: Any) -> Any:
 def record_2010(db: None) -> None:
     """The four jurisdictions and the 2010 record, loaded from the fixtures."""
     call_command("loaddata", "jurisdictions", "secure_communities_2010", verbosity=0)
+
+
+# --- Signed-in clients --------------------------------------------------------------
+
+
+@pytest.fixture
+def editor_client(client: Client, editor: Any) -> Client:
+    """Django's test client (the ``client`` fixture) signed in as the editor."""
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def viewer_client(client: Client, viewer: Any) -> Client:
+    """Django's test client (the ``client`` fixture) signed in as the viewer."""
+    client.force_login(viewer)
+    return client
+
+
+@pytest.fixture
+def api(editor: Any) -> APIClient:
+    """An API client signed in as the editor (a session, as the browsable API uses)."""
+    client = APIClient()
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def reader(viewer: Any) -> APIClient:
+    """An API client signed in as the viewer: reads everything, writes nothing."""
+    client = APIClient()
+    client.force_login(viewer)
+    return client
+
+
+# --- Records more than one surface needs ---------------------------------------------
+
+
+@pytest.fixture
+def sheriff(db: None) -> Agency:
+    """A local sheriff's office, the usual sender of a jurisdiction's letters."""
+    return AgencyFactory(name="Sheriff", kind=Agency.Kind.SHERIFF, level=Agency.Level.LOCAL)
+
+
+@pytest.fixture
+def letter_with_pdf(editor: Any) -> Letter:
+    """A letter logged by the editor with a scanned PDF uploaded as "scan 01.PDF"."""
+    return services.letter_log(
+        request=RequestFactory(),
+        by=editor,
+        sender=AgencyFactory(),
+        subject="Sheriff's letter: please don't activate",
+        attachment=SimpleUploadedFile("scan 01.PDF", PDF, content_type="application/pdf"),
+    )
+
+
+def csv_rows(response: Any) -> list[dict[str, str]]:
+    """The rows of a CSV download, each a dict keyed by the header; the download must
+    be a 200 served as text/csv."""
+    assert response.status_code == 200, response
+    assert response["Content-Type"].split(";")[0] == "text/csv"
+    text = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(text)))
 
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from core.dates import PartialDate
 from jurisdictions.models import Agency
-from tests.admin.test_admin_editing import post_data
+from tests.admin.conftest import post_data
 from tests.factories import AgencyFactory, RequestFactory, StatementFactory
 from tracker.domain import services
 from tracker.models import CalendarToken, Letter, ReminderLog
@@ -44,12 +44,6 @@ def log_letter(by: Any, **extra: Any) -> Letter:
         sent_on=PartialDate.parse(SENT.isoformat()),
         **extra,
     )
-
-
-@pytest.fixture
-def editor_client(client: Client, editor: Any) -> Client:
-    client.force_login(editor)
-    return client
 
 
 def admin_url(name: str, *args: Any) -> str:

@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db.models.fields.files import FieldFile
 from django.test import Client
 from django.urls import reverse
 
 from jurisdictions.models import Agency, Jurisdiction
+from tests.admin.conftest import add_url, change_url, post_data
+from tests.conftest import PDF
 from tests.factories import (
     AgencyFactory,
     JurisdictionFactory,
@@ -23,58 +24,6 @@ from tracker.domain import services
 from tracker.models import AgencyResponse, Letter, OptOutRequest
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-def _add_form(data: dict[str, Any], form: Any) -> None:
-    for name in form.fields:
-        bound = form[name]
-        value = bound.value()
-        if value is None or isinstance(value, FieldFile):
-            continue
-        if isinstance(value, bool):
-            if value:
-                data[bound.html_name] = "on"
-        elif isinstance(value, list | tuple):
-            data[bound.html_name] = [str(v) for v in value]
-        elif isinstance(value, dt.date):
-            data[bound.html_name] = value.isoformat()
-        else:
-            data[bound.html_name] = str(value)
-
-
-def post_data(response: Any) -> dict[str, Any]:
-    """What the browser would send back for an admin add or change page left as it is."""
-    data: dict[str, Any] = {}
-    _add_form(data, response.context["adminform"].form)
-    try:
-        inlines = response.context["inline_admin_formsets"]
-    except KeyError:  # the page that restores an old version has no inlines
-        inlines = []
-    for inline in inlines:
-        formset = inline.formset
-        management = formset.management_form
-        for name in management.fields:
-            data[management[name].html_name] = management[name].value()
-        for form in formset.forms:
-            _add_form(data, form)
-    return data
-
-
-def change_url(obj: Any) -> str:
-    opts = obj._meta
-    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
-
-
-def add_url(model: Any) -> str:
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add")
-
-
-@pytest.fixture
-def editor_client(client: Client, editor: Any) -> Client:
-    client.force_login(editor)
-    return client
 
 
 @pytest.fixture

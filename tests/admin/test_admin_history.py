@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.admin.test_admin_editing import change_url, post_data
+from tests.admin.conftest import change_url, post_data
 from tests.factories import LetterFactory, RequestFactory
 from tracker.domain import services
 from tracker.domain.workflow import State

@@ -11,9 +11,9 @@ import pytest
 from django.contrib import admin
 from django.db import models
 from django.test import Client
-from django.urls import reverse
 
 from jurisdictions.models import Agency
+from tests.admin.conftest import change_url, changelist_url
 from tests.factories import (
     AgencyFactory,
     ContactFactory,
@@ -27,21 +27,6 @@ from tests.factories import (
 from tracker.models import Holiday, Letter, Meeting, OptOutRequest, Transition
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor_client(client: Client, editor: Any) -> Client:
-    client.force_login(editor)
-    return client
-
-
-def changelist_url(model: type[models.Model]) -> str:
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
-
-
-def change_url(obj: models.Model) -> str:
-    opts = obj._meta
-    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
 
 
 # --- Builders: n rows of each list, returning the record whose page is opened ----------

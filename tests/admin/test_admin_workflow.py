@@ -12,19 +12,13 @@ from django.urls import reverse
 
 from core.dates import PartialDate
 from jurisdictions.models import Agency
-from tests.admin.test_admin_editing import add_url, change_url, post_data
+from tests.admin.conftest import add_url, change_url, post_data
 from tests.factories import AgencyFactory, JurisdictionFactory, LetterFactory, RequestFactory
 from tracker.domain import services
 from tracker.domain.workflow import State
 from tracker.models import OptOutRequest, Transition
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor_client(client: Client, editor: Any) -> Client:
-    client.force_login(editor)
-    return client
 
 
 @pytest.fixture

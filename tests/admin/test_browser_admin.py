@@ -8,13 +8,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import SCREENSHOTS, sign_in
+from tests.conftest import PDF, SCREENSHOTS, sign_in
 from tracker.domain.workflow import State
 from tracker.models import Letter, OptOutRequest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 ARLINGTON = "Arlington County: removal from Secure Communities"
 SUBJECT = "Resolution asking to be removed from Secure Communities"
 

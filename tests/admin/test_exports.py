@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from typing import Any
 
 import pytest
@@ -13,6 +11,7 @@ from django.urls import reverse
 
 from jurisdictions.domain.importer import COLUMNS
 from jurisdictions.models import Jurisdiction
+from tests.conftest import csv_rows
 from tests.factories import (
     AgencyFactory,
     JurisdictionFactory,
@@ -26,18 +25,6 @@ from tracker.models import Letter, OptOutRequest
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def viewer_client(client: Client, viewer: Any) -> Client:
-    client.force_login(viewer)
-    return client
-
-
-def read_csv(response: Any) -> list[dict[str, str]]:
-    assert response["Content-Type"] == "text/csv"
-    text = b"".join(response.streaming_content).decode()
-    return list(csv.DictReader(io.StringIO(text)))
-
-
 def export_url(model: Any) -> str:
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_export")
 
@@ -45,7 +32,7 @@ def export_url(model: Any) -> str:
 def test_the_requests_export_is_the_changelist_as_filtered(viewer_client: Client) -> None:
     RequestFactory(title="Arlington County", jurisdiction__state="VA", jurisdiction__fips="51013")
     RequestFactory(title="Santa Clara County", jurisdiction__state="CA")
-    rows = read_csv(viewer_client.get(export_url(OptOutRequest) + "?jurisdiction__state=VA"))
+    rows = csv_rows(viewer_client.get(export_url(OptOutRequest) + "?jurisdiction__state=VA"))
     assert [row["title"] for row in rows] == ["Arlington County"]
     assert rows[0]["status"] == "draft"
     assert rows[0]["opened"] == "2010-09-01"
@@ -66,7 +53,7 @@ def test_the_letters_export_flags_overdue_letters_as_the_letter_queries_do(
     answered = LetterFactory(subject="Answered", due_on=dt.date(2010, 10, 1))
     ResponseFactory(request=answered.request, letter=answered)
     LetterFactory(subject="Not yet due", due_on=dt.date(2999, 1, 1))
-    rows = {row["subject"]: row for row in read_csv(viewer_client.get(export_url(Letter)))}
+    rows = {row["subject"]: row for row in csv_rows(viewer_client.get(export_url(Letter)))}
     assert {subject: row["overdue"] for subject, row in rows.items()} == {
         "Late": "yes",
         "Answered": "no",
@@ -99,7 +86,7 @@ def test_the_jurisdictions_export_has_exactly_the_import_columns(viewer_client: 
 
 def test_a_formula_in_a_letter_is_not_exported_as_a_live_formula(viewer_client: Client) -> None:
     LetterFactory(subject='=HYPERLINK("http://example.com")')
-    (row,) = read_csv(viewer_client.get(export_url(Letter)))
+    (row,) = csv_rows(viewer_client.get(export_url(Letter)))
     assert row["subject"] == '\'=HYPERLINK("http://example.com")'
 
 
@@ -139,7 +126,7 @@ def test_the_selected_requests_can_be_exported_from_the_action_menu(
         reverse("admin:tracker_optoutrequest_changelist"),
         {"action": "export_selected", "_selected_action": [str(chosen.pk)]},
     )
-    assert [row["title"] for row in read_csv(response)] == ["Chosen"]
+    assert [row["title"] for row in csv_rows(response)] == ["Chosen"]
 
 
 def test_an_export_needs_a_signed_in_reader(client: Client) -> None:

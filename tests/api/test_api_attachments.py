@@ -11,32 +11,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from jurisdictions.models import Agency
-from tests.factories import AgencyFactory, JurisdictionFactory
+from tests.conftest import PDF
+from tests.factories import AgencyFactory
 from tracker.domain import services
 from tracker.models import AgencyResponse, Letter, OptOutRequest
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489")
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
-
-
-@pytest.fixture
-def api(editor: Any) -> APIClient:
-    client = APIClient()
-    client.force_login(editor)
-    return client
-
-
-@pytest.fixture
-def optout(editor: Any) -> OptOutRequest:
-    return services.request_open(jurisdiction=JurisdictionFactory(), title="Opt out", by=editor)
-
-
-@pytest.fixture
-def sheriff() -> Agency:
-    return AgencyFactory(kind=Agency.Kind.SHERIFF, level=Agency.Level.LOCAL)
 
 
 def upload_letter(

@@ -3,9 +3,7 @@ CSV downloads of the filtered lists, and the milestones endpoints."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from typing import Any
 
 import pytest
@@ -14,6 +12,8 @@ from rest_framework.test import APIClient
 
 from core.dates import PartialDate
 from jurisdictions.models import Agency, Contact
+from tests.api.conftest import open_requests
+from tests.conftest import csv_rows
 from tests.factories import AgencyFactory, ContactFactory, JurisdictionFactory
 from tracker.domain import services
 from tracker.models import Holiday, Letter, OptOutRequest
@@ -23,20 +23,6 @@ pytestmark = pytest.mark.django_db
 #: 2 March 2011: San Francisco's second letter (due 30 January) is overdue and very
 #: overdue (after 1 March).
 MARCH_2011 = dt.datetime(2011, 3, 2, 17, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def reader(viewer: Any) -> APIClient:
-    client = APIClient()
-    client.force_login(viewer)
-    return client
-
-
-def rows_of(response: Any) -> list[dict[str, str]]:
-    assert response.status_code == 200, response.content
-    assert response["Content-Type"].startswith("text/csv")
-    text = b"".join(response.streaming_content).decode()
-    return list(csv.DictReader(io.StringIO(text)))
 
 
 def every_page(client: APIClient, url: str, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -252,7 +238,7 @@ def test_the_csv_rows_are_the_filtered_json_list_in_the_same_order(
 ) -> None:
     with time_machine.travel(MARCH_2011, tick=False):
         listed = every_page(reader, url, params)
-        rows = rows_of(reader.get(url, {**params, "format": "csv"}))
+        rows = csv_rows(reader.get(url, {**params, "format": "csv"}))
     assert listed, "each filter finds something in the fixtures"
     assert [row["reference"] for row in rows] == [item["reference"] for item in listed]
     if url == "/api/v1/letters/":
@@ -269,12 +255,12 @@ def test_the_csv_is_a_download_with_a_dated_file_name(reader: APIClient, notice:
     with time_machine.travel(dt.datetime(2010, 10, 8, 12, tzinfo=dt.UTC), tick=False):
         response = reader.get("/api/v1/letters/", {"format": "csv"})
     assert response["Content-Disposition"] == 'attachment; filename="letters-2010-10-08.csv"'
-    assert rows_of(response)[0]["subject"] == "Notice"
+    assert csv_rows(response)[0]["subject"] == "Notice"
 
 
 def test_asking_for_csv_with_accept_gives_csv(reader: APIClient, notice: Letter) -> None:
     response = reader.get("/api/v1/requests/", HTTP_ACCEPT="text/csv")
-    assert [row["title"] for row in rows_of(response)] == ["Opt out"]
+    assert [row["title"] for row in csv_rows(response)] == ["Opt out"]
 
 
 def test_a_bad_filter_on_a_csv_download_is_a_json_400(reader: APIClient) -> None:
@@ -307,12 +293,6 @@ def _letters(n: int, editor: Any) -> None:
         letter.recipient_contacts.set([contact])
 
 
-def _requests(n: int, editor: Any) -> None:
-    jurisdiction = JurisdictionFactory()
-    for i in range(n):
-        services.request_open(jurisdiction=jurisdiction, title=f"Request {i}", by=editor)
-
-
 @pytest.mark.parametrize("rows", [5, 50])
 @pytest.mark.parametrize(
     ("url", "build", "queries"),
@@ -324,7 +304,7 @@ def _requests(n: int, editor: Any) -> None:
         # session, user, user permissions, group permissions; the requests (workflow
         # facts and "has an overdue letter" annotated, jurisdiction, agency, contact
         # and owner joined)
-        ("/api/v1/requests/", _requests, 5),
+        ("/api/v1/requests/", open_requests, 5),
     ],
     ids=["letters", "requests"],
 )
@@ -340,7 +320,7 @@ def test_a_csv_download_costs_a_fixed_number_of_queries(
     build(rows, editor)
     with django_assert_num_queries(queries):
         response = reader.get(url, {"format": "csv"})
-        lines = rows_of(response)
+        lines = csv_rows(response)
     assert len(lines) == rows
 
 

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from core.dates import PartialDate
 from jurisdictions.models import Agency
+from tests.conftest import PDF
 from tests.factories import (
     AgencyFactory,
     ContactFactory,
@@ -24,8 +25,6 @@ from tracker.domain import services
 from tracker.models import Letter
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
 
 @dataclass

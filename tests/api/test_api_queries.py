@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from core.dates import PartialDate
 from jurisdictions.models import Agency
+from tests.api.conftest import open_requests
 from tests.factories import (
     AgencyFactory,
     ContactFactory,
@@ -22,19 +23,6 @@ from tests.factories import (
 from tracker.domain import services
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def reader(viewer: Any) -> APIClient:
-    client = APIClient()
-    client.force_login(viewer)
-    return client
-
-
-def _requests(n: int, editor: Any) -> None:
-    jurisdiction = JurisdictionFactory()
-    for i in range(n):
-        services.request_open(jurisdiction=jurisdiction, title=f"Request {i}", by=editor)
 
 
 def _letters(n: int, editor: Any) -> None:
@@ -58,7 +46,7 @@ def _meetings(n: int, editor: Any) -> None:
 
 def _transitions(n: int, editor: Any) -> None:
     # Each opened request logs one transition, by a user.
-    _requests(n, editor)
+    open_requests(n, editor)
 
 
 # (endpoint, builder, expected queries). Every count starts with the same four:
@@ -71,7 +59,7 @@ CASES: list[tuple[str, Callable[[int, Any], object], int]] = [
     # + count, page
     ("/api/v1/contacts/", lambda n, _e: [ContactFactory() for _ in range(n)], 6),
     # + count, page (workflow facts and the owner are joined/annotated into it)
-    ("/api/v1/requests/", _requests, 6),
+    ("/api/v1/requests/", open_requests, 6),
     # + count, page (awaiting reply, overdue, very overdue annotated), recipients (with
     # their reply windows), recipient contacts, the holiday list (once, for the due-date
     # explanations)

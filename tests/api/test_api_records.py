@@ -20,23 +20,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def api(editor: Any) -> APIClient:
-    client = APIClient()
-    client.force_login(editor)
-    return client
-
-
-@pytest.fixture
-def optout(editor: Any) -> OptOutRequest:
-    return services.request_open(jurisdiction=JurisdictionFactory(), title="Opt out", by=editor)
-
-
-@pytest.fixture
-def sheriff() -> Agency:
-    return AgencyFactory(name="Sheriff", kind=Agency.Kind.SHERIFF, level=Agency.Level.LOCAL)
-
-
-@pytest.fixture
 def ice() -> Agency:
     return AgencyFactory(name="ICE", kind=Agency.Kind.PROGRAM_OFFICE, reply_window_days=30)
 

@@ -9,19 +9,13 @@ import pytest
 from rest_framework.test import APIClient
 
 from jurisdictions.models import Agency
+from tests.api.conftest import ids
 from tests.factories import AgencyFactory, StatementFactory
 from tracker.models import Statement
 
 pytestmark = pytest.mark.django_db
 
 P = Statement.Position
-
-
-@pytest.fixture
-def reader(viewer: Any) -> APIClient:
-    client = APIClient()
-    client.force_login(viewer)
-    return client
 
 
 @pytest.fixture
@@ -45,11 +39,6 @@ def said(agency: Agency, position: str, day: str, speaker: str, **extra: Any) ->
         **extra,
     )
     return statement
-
-
-def ids(response: Any) -> list[int]:
-    assert response.status_code == 200, response.content
-    return [row["id"] for row in response.json()["results"]]
 
 
 def test_statements_are_filtered_by_agency_and_optionally_its_parts(

@@ -19,18 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def api(editor: Any) -> APIClient:
-    client = APIClient()
-    client.force_login(editor)
-    return client
-
-
-@pytest.fixture
-def optout(editor: Any) -> OptOutRequest:
-    return services.request_open(jurisdiction=JurisdictionFactory(), title="Opt out", by=editor)
-
-
-@pytest.fixture
 def noticed(optout: OptOutRequest, editor: Any) -> OptOutRequest:
     """A request with a notice sent to ICE's program office."""
     services.letter_log(

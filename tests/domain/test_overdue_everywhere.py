@@ -9,9 +9,7 @@ it, on 2 March 2011 (very overdue).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from typing import Any
 
@@ -21,6 +19,7 @@ from django.core import mail
 from django.test import Client
 from icalendar import Calendar
 
+from tests.conftest import csv_rows
 from tracker.domain import services
 from tracker.domain.reminders import send_reminders
 from tracker.models import Letter, OptOutRequest
@@ -37,18 +36,6 @@ def letter(record_2010: None) -> Letter:
     found = Letter.objects.get(subject=SUBJECT)
     assert found.due_on == dt.date(2011, 1, 30)
     return found
-
-
-@pytest.fixture
-def editor_client(client: Client, editor: Any) -> Client:
-    client.force_login(editor)
-    return client
-
-
-def csv_rows(response: Any) -> list[dict[str, str]]:
-    assert response.status_code == 200
-    text = b"".join(response.streaming_content).decode()
-    return list(csv.DictReader(io.StringIO(text)))
 
 
 def test_it_is_overdue_in_the_admin_letters_changelist(
@@ -158,22 +145,13 @@ def test_a_letter_not_yet_due_shows_its_due_date_without_a_flag(
 # added here next to the others: the same letter, the same two days.
 
 
-@pytest.fixture
-def api_reader(viewer: Any) -> Any:
-    from rest_framework.test import APIClient
-
-    api = APIClient()
-    api.force_login(viewer)
-    return api
-
-
 def test_it_is_overdue_and_then_very_overdue_through_the_api_filters(
-    api_reader: Any, letter: Letter
+    reader: Any, letter: Letter
 ) -> None:
     with time_machine.travel(OVERDUE_DAY, tick=False):
-        overdue = api_reader.get("/api/v1/letters/", {"overdue": "true"}).json()
-        very = api_reader.get("/api/v1/letters/", {"very_overdue": "true"}).json()
-        requests = api_reader.get("/api/v1/requests/", {"overdue": "true"}).json()
+        overdue = reader.get("/api/v1/letters/", {"overdue": "true"}).json()
+        very = reader.get("/api/v1/letters/", {"very_overdue": "true"}).json()
+        requests = reader.get("/api/v1/requests/", {"overdue": "true"}).json()
     (shown,) = [row for row in overdue["results"] if row["id"] == letter.pk]
     assert shown["due_on"] == "2011-01-30"
     assert (shown["is_overdue"], shown["is_very_overdue"]) == (True, False)
@@ -181,25 +159,21 @@ def test_it_is_overdue_and_then_very_overdue_through_the_api_filters(
     assert letter.pk not in [row["id"] for row in very["results"]]
     assert letter.request_id in [row["id"] for row in requests["results"]]
     with time_machine.travel(VERY_OVERDUE_DAY, tick=False):
-        very = api_reader.get("/api/v1/letters/", {"very_overdue": "true"}).json()
-        requests = api_reader.get("/api/v1/requests/", {"very_overdue": "true"}).json()
+        very = reader.get("/api/v1/letters/", {"very_overdue": "true"}).json()
+        requests = reader.get("/api/v1/requests/", {"very_overdue": "true"}).json()
     (shown,) = [row for row in very["results"] if row["id"] == letter.pk]
     assert shown["is_very_overdue"] is True
     assert shown["very_overdue_on"] == "2011-03-01"
     assert letter.request_id in [row["id"] for row in requests["results"]]
 
 
-def test_it_is_overdue_and_then_very_overdue_in_the_api_csv(
-    api_reader: Any, letter: Letter
-) -> None:
+def test_it_is_overdue_and_then_very_overdue_in_the_api_csv(reader: Any, letter: Letter) -> None:
     with time_machine.travel(OVERDUE_DAY, tick=False):
-        rows = csv_rows(api_reader.get("/api/v1/letters/", {"overdue": "true", "format": "csv"}))
+        rows = csv_rows(reader.get("/api/v1/letters/", {"overdue": "true", "format": "csv"}))
     (row,) = [r for r in rows if r["subject"] == SUBJECT]
     assert (row["due_on"], row["overdue"], row["very_overdue"]) == ("2011-01-30", "yes", "no")
     with time_machine.travel(VERY_OVERDUE_DAY, tick=False):
-        rows = csv_rows(
-            api_reader.get("/api/v1/letters/", {"very_overdue": "true", "format": "csv"})
-        )
+        rows = csv_rows(reader.get("/api/v1/letters/", {"very_overdue": "true", "format": "csv"}))
     (row,) = [r for r in rows if r["subject"] == SUBJECT]
     assert (row["overdue"], row["very_overdue"], row["very_overdue_on"]) == (
         "yes",

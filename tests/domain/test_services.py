@@ -30,11 +30,6 @@ def sib() -> Agency:
 
 
 @pytest.fixture
-def sheriff() -> Agency:
-    return AgencyFactory(name="Sheriff", kind=Agency.Kind.SHERIFF, level=Agency.Level.LOCAL)
-
-
-@pytest.fixture
 def draft(editor: Any) -> OptOutRequest:
     return services.request_open(
         jurisdiction=JurisdictionFactory(),

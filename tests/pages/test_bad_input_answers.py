@@ -11,16 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from tests.factories import AgencyFactory, RequestFactory
-from tracker.domain import services
+from tests.conftest import PDF
 from tracker.models import Letter
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
 
 def test_the_public_search_refuses_a_nul_character_with_a_message(client: Client) -> None:
@@ -63,17 +59,6 @@ def test_the_admin_csv_export_still_answers_a_good_filter(client: Client, viewer
     client.force_login(viewer)
     response = client.get("/admin/tracker/letter/export.csv", {"sent_on__gte": "2010-01-01"})
     assert response.status_code == 200
-
-
-@pytest.fixture
-def letter_with_pdf(editor: Any) -> Letter:
-    return services.letter_log(
-        request=RequestFactory(),
-        by=editor,
-        sender=AgencyFactory(),
-        subject="Notice to ICE",
-        attachment=SimpleUploadedFile("notice.pdf", PDF, content_type="application/pdf"),
-    )
 
 
 def test_the_admin_download_of_a_missing_file_is_a_404(

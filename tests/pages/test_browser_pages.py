@@ -10,13 +10,12 @@ from typing import Any
 import pytest
 
 from jurisdictions.models import Agency
-from tests.conftest import SCREENSHOTS, sign_in
+from tests.conftest import PDF, SCREENSHOTS, sign_in
 from tracker.domain.workflow import State
 from tracker.models import AgencyResponse, Letter, OptOutRequest, Transition
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 SUBJECT = "Third request not to be activated"
 
 

@@ -24,15 +24,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def draft(editor: Any) -> OptOutRequest:
-    return services.request_open(
-        jurisdiction=JurisdictionFactory(name="Arlington County", state="VA"),
-        title="Arlington County: removal",
-        by=editor,
-    )
-
-
-@pytest.fixture
 def withdrawn(draft: OptOutRequest, editor: Any) -> OptOutRequest:
     services.request_transition(request=draft, to="withdrawn", by=editor)
     draft.refresh_from_db()

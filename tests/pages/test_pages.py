@@ -15,6 +15,7 @@ from django.test import Client
 
 from core.dates import PartialDate
 from jurisdictions.models import Agency, Jurisdiction
+from tests.conftest import PDF
 from tests.factories import (
     AgencyFactory,
     JurisdictionFactory,
@@ -27,8 +28,6 @@ from tracker.domain import services
 from tracker.models import Letter, OptOutRequest, Transition
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 def build_cases(rows: int, owner: Any) -> tuple[Jurisdiction, list[OptOutRequest]]:
@@ -301,18 +300,6 @@ def test_the_request_page_query_count_does_not_grow_with_rows(
 
 
 # --- Attachments ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def letter_with_pdf(editor: Any) -> Letter:
-    request = RequestFactory()
-    return services.letter_log(
-        request=request,
-        by=editor,
-        sender=AgencyFactory(),
-        subject="Sheriff's letter: please don't activate",
-        attachment=SimpleUploadedFile("scan 01.PDF", PDF, content_type="application/pdf"),
-    )
 
 
 def test_a_viewer_downloads_an_attachment_under_a_safe_name(

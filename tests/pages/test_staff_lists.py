@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from typing import Any
 
 import pytest
@@ -13,6 +11,7 @@ from django.test import Client
 
 from core.dates import PartialDate
 from jurisdictions.models import Agency
+from tests.conftest import csv_rows
 from tests.factories import AgencyFactory, JurisdictionFactory, LetterFactory, RequestFactory
 from tracker.domain import services
 from tracker.models import Letter, OptOutRequest
@@ -38,21 +37,9 @@ def log_letter(by: Any, request: OptOutRequest | None = None, **extra: Any) -> L
     )
 
 
-@pytest.fixture
-def viewer_client(client: Client, viewer: Any) -> Client:
-    client.force_login(viewer)
-    return client
-
-
 def listed(response: Any) -> list[int]:
     assert response.status_code == 200
     return [row.pk for row in response.context["page"].object_list]
-
-
-def read_csv(response: Any) -> list[dict[str, str]]:
-    assert response.status_code == 200
-    assert response["Content-Type"] == "text/csv"
-    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
 
 
 def test_the_lists_need_a_signed_in_reader(client: Client) -> None:
@@ -180,7 +167,7 @@ def test_the_requests_list_filters_and_flags_overdue_requests(
         assert listed(viewer_client.get("/requests/", {"overdue": "false"})) == [quiet.pk]
         assert listed(viewer_client.get("/requests/", {"owner": "editor"})) == [late.pk]
         assert listed(viewer_client.get("/requests/", {"state": "AZ"})) == [quiet.pk]
-        rows = read_csv(viewer_client.get("/requests/", {"overdue": "true", "format": "csv"}))
+        rows = csv_rows(viewer_client.get("/requests/", {"overdue": "true", "format": "csv"}))
     assert [(r["reference"], r["has_overdue_letter"]) for r in rows] == [(late.reference, "yes")]
 
 
@@ -205,7 +192,7 @@ def test_the_letters_csv_streams_the_filtered_list_with_due_dates_and_flags(
     with time_machine.travel(FIRST_VERY, tick=False):
         page = viewer_client.get("/letters/", {"overdue": "true"})
         assert 'href="?overdue=true&amp;format=csv"' in page.text
-        rows = read_csv(viewer_client.get("/letters/", {"overdue": "true", "format": "csv"}))
+        rows = csv_rows(viewer_client.get("/letters/", {"overdue": "true", "format": "csv"}))
     (row,) = rows
     assert row["subject"] == "Late one"
     assert row["reference"] == late.reference

@@ -15,21 +15,12 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import AgencyFactory, JurisdictionFactory
+from tests.factories import AgencyFactory
 from tracker.domain import services
 from tracker.domain.workflow import State
 from tracker.models import Letter, OptOutRequest
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def draft(editor: Any) -> OptOutRequest:
-    return services.request_open(
-        jurisdiction=JurisdictionFactory(name="Arlington County", state="VA"),
-        title="Arlington County: removal",
-        by=editor,
-    )
 
 
 def test_a_draft_without_a_sent_letter_cannot_be_marked_as_sent_and_says_why(
