@@ -11,6 +11,7 @@ import pytest
 from django.contrib import admin
 from django.db import models
 from django.test import Client
+from django.utils import timezone
 
 from jurisdictions.models import Agency
 from tests.admin.conftest import change_url, changelist_url
@@ -36,18 +37,14 @@ def build_requests(n: int) -> models.Model:
     ice: Agency = AgencyFactory(kind=Agency.Kind.PROGRAM_OFFICE)
     requests = RequestFactory.create_batch(n)
     for request in requests:
-        LetterFactory(request=request, recipients=[ice], due_on=dt.date(2010, 10, 10))
-        Transition.objects.create(request=request, from_state="", to_state="draft")
+        LetterFactory(request=request, recipients=[ice])
     return requests[0]
 
 
 def build_letters(n: int) -> models.Model:
     request: OptOutRequest = RequestFactory()
     agencies = AgencyFactory.create_batch(n)
-    letters = [
-        LetterFactory(request=request, recipients=agencies[: i + 1], due_on=dt.date(2010, 10, 1))
-        for i in range(n)
-    ]
+    letters = [LetterFactory(request=request, recipients=agencies[: i + 1]) for i in range(n)]
     return letters[-1]  # addressed to all n agencies
 
 
@@ -247,11 +244,11 @@ def test_every_changelist_and_change_page_renders_for_the_2010_record(
 def test_the_letters_list_filters_overdue_letters_as_the_letter_queries_define_them(
     editor_client: Client,
 ) -> None:
-    late: Letter = LetterFactory(subject="Late letter", due_on=dt.date(2010, 10, 1))
-    LetterFactory(subject="Answered letter", due_on=dt.date(2010, 10, 1))
+    late: Letter = LetterFactory(subject="Late letter")
+    LetterFactory(subject="Answered letter")
     answered = Letter.objects.get(subject="Answered letter")
     ResponseFactory(request=answered.request, letter=answered)
-    LetterFactory(subject="Not yet due", due_on=dt.date(2999, 1, 1))
+    LetterFactory(subject="Not yet due", sent_on=timezone.localdate())
     page = editor_client.get(changelist_url(Letter) + "?overdue=yes").content.decode()
     assert late.subject in page
     assert "Answered letter" not in page

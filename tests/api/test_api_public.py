@@ -194,7 +194,7 @@ def test_the_public_lists_hold_exactly_the_published_items(
     assert listed("transitions") == set(
         Transition.objects.filter(request__is_public=True).values_list("pk", flat=True)
     )
-    assert len(listed("transitions")) == 2
+    assert len(listed("transitions")) == 3  # opened, then the two moves
     assert listed("statements") == set(
         Statement.objects.filter(is_public=True).values_list("pk", flat=True)
     )

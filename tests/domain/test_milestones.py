@@ -107,9 +107,7 @@ def answering_agency() -> Agency:
     """Ten letters answered in 1..10 days, two unanswered past due, one still in its window."""
     agency = AgencyFactory(name="ICE Secure Communities", reply_window_days=30)
     for days in range(1, 11):
-        letter = LetterFactory(
-            sent_on=dt.date(2010, 9, 1), due_on=dt.date(2010, 10, 1), recipients=[agency]
-        )
+        letter = LetterFactory(sent_on=dt.date(2010, 9, 1), recipients=[agency])
         ResponseFactory(
             request=letter.request,
             letter=letter,
@@ -117,8 +115,8 @@ def answering_agency() -> Agency:
             responded_on=dt.date(2010, 9, 1) + dt.timedelta(days=days),
         )
     for _ in range(2):
-        LetterFactory(sent_on=dt.date(2010, 9, 1), due_on=dt.date(2010, 10, 1), recipients=[agency])
-    LetterFactory(sent_on=dt.date(2011, 5, 20), due_on=dt.date(2011, 6, 19), recipients=[agency])
+        LetterFactory(sent_on=dt.date(2010, 9, 1), recipients=[agency])
+    LetterFactory(sent_on=dt.date(2011, 5, 20), recipients=[agency])
     return agency
 
 
@@ -149,9 +147,7 @@ def test_replies_with_imprecise_dates_are_counted_but_left_out_of_the_figures() 
 
 def test_a_reply_from_another_agency_does_not_answer_for_this_one() -> None:
     ice, sib = AgencyFactory(name="ICE"), AgencyFactory(name="SIB")
-    letter = LetterFactory(
-        sent_on=dt.date(2010, 9, 7), due_on=dt.date(2010, 10, 7), recipients=[ice, sib]
-    )
+    letter = LetterFactory(sent_on=dt.date(2010, 9, 7), recipients=[ice, sib])
     ResponseFactory(
         request=letter.request, letter=letter, agency=ice, responded_on=dt.date(2010, 9, 9)
     )

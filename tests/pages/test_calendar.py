@@ -61,8 +61,9 @@ def test_a_meeting_known_only_to_the_month_spans_the_month(client: Client, viewe
 
 
 def test_mine_shows_only_the_token_owners_requests(client: Client, viewer: Any) -> None:
-    mine = LetterFactory(request=RequestFactory(owner=viewer), due_on=dt.date(2010, 10, 7))
-    theirs = LetterFactory(due_on=dt.date(2010, 10, 8))
+    # Each due 30 days after it was sent: 7 and 8 October 2010.
+    mine = LetterFactory(request=RequestFactory(owner=viewer), sent_on=dt.date(2010, 9, 7))
+    theirs = LetterFactory(sent_on=dt.date(2010, 9, 8))
     token = services.calendar_token_create(user=viewer)
     everything = events(parse(client.get(token.get_absolute_url())))
     only_mine = events(parse(client.get(token.get_absolute_url() + "?mine=1")))
@@ -71,7 +72,7 @@ def test_mine_shows_only_the_token_owners_requests(client: Client, viewer: Any) 
 
 
 def test_an_answered_letter_leaves_the_feed(client: Client, viewer: Any) -> None:
-    letter = LetterFactory(due_on=dt.date(2010, 10, 7))
+    letter = LetterFactory(sent_on=dt.date(2010, 9, 7))  # due 7 October 2010
     LetterFactory(request=letter.request, direction="incoming", in_reply_to=letter)
     token = services.calendar_token_create(user=viewer)
     assert events(parse(client.get(token.get_absolute_url()))) == {}
@@ -118,7 +119,7 @@ def test_the_feed_takes_the_same_number_of_queries_for_5_or_50_letters(
 ) -> None:
     agency = AgencyFactory()
     for n in range(count):
-        LetterFactory(due_on=dt.date(2010, 10, 7), recipients=[agency, AgencyFactory()])
+        LetterFactory(sent_on=dt.date(2010, 9, 7), recipients=[agency, AgencyFactory()])
         MeetingFactory(status=Meeting.Status.HELD, held_on=dt.date(2010, 10, 1 + n % 28))
     token = services.calendar_token_create(user=viewer)
     # Expect 7 queries: the token with its user, the user's own permissions, their

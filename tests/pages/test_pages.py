@@ -118,8 +118,7 @@ def test_the_dashboard_lists_letters_awaiting_a_reply_oldest_first_with_days_wai
         subject="Older letter",
         sent_on=dt.date(2010, 9, 1),
         sent_on_precision="month",
-        due_on=dt.date(2010, 10, 30),
-    )
+    )  # due 30 October: 30 days after the latest day it may have been sent
     answered = LetterFactory(request=request, subject="Answered letter")
     ResponseFactory(request=request, letter=answered)
     client.force_login(viewer)

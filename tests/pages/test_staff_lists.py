@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from core.dates import PartialDate
 from jurisdictions.models import Agency
@@ -135,8 +136,9 @@ def test_the_letters_list_filters_by_each_field(
     viewer_client: Client, editor: Any, django_user_model: Any
 ) -> None:
     california = JurisdictionFactory(state="CA")
-    sf = RequestFactory(jurisdiction=california, owner=editor, status="notice_sent")
+    sf = RequestFactory(jurisdiction=california, owner=editor)
     mine = log_letter(editor, request=sf, method="fax")
+    services.request_transition(request=sf, to="notice_sent", by=editor)
     arizona = RequestFactory(jurisdiction=JurisdictionFactory(state="AZ"))
     other = log_letter(editor, request=arizona, sent_on="2010-12-01")
     incoming = LetterFactory(request=sf, direction="incoming", sent_on=dt.date(2010, 10, 1))
@@ -218,7 +220,10 @@ def test_the_letters_list_needs_the_same_queries_for_5_and_50_rows(
 ) -> None:
     ice = AgencyFactory(reply_window_days=30)
     for _ in range(rows):
-        LetterFactory(request=RequestFactory(owner=editor), recipients=[ice])
+        # Sent today, so not yet due: the "not overdue" filter keeps them all.
+        LetterFactory(
+            request=RequestFactory(owner=editor), recipients=[ice], sent_on=timezone.localdate()
+        )
     viewer_client.get("/letters/", {"overdue": "false"})
     # Expect 10 queries: session, user, the user's and the group's permissions (two
     # checks read them once), the count, the page of letters (request, jurisdiction,
