@@ -7,9 +7,11 @@ Fixtures and helpers used by one surface only live next to its tests
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -142,19 +144,47 @@ def csv_rows(response: Any) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None, request: pytest.FixtureRequest
+) -> None:
+    """With ``--reuse-db``, the SQLite test database is a file named after this checkout
+    (and the pytest-xdist worker), so the next run finds it and skips creating it.
+
+    Without the flag the file is named after the test process (config/settings.py), so
+    runs at the same time never share one; with it, run one suite per checkout at a time.
+    PostgreSQL's test database names are stable already (``test_<name>``, with ``_gw0``,
+    ``_gw1``... per xdist worker).
+    """
+    if not request.config.getvalue("reuse_db"):
+        return
+    worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
+    checkout = hashlib.sha256(str(settings.BASE_DIR).encode()).hexdigest()[:12]
+    for database in settings.DATABASES.values():
+        if database["ENGINE"] == "django.db.backends.sqlite3":
+            name = f"opt-out-tracker-test-{checkout}-{worker}.sqlite3"
+            database.setdefault("TEST", {})["NAME"] = str(Path(tempfile.gettempdir()) / name)
+
+
+def _on_postgres() -> bool:
+    return bool(settings.DATABASES["default"]["ENGINE"].endswith("postgresql"))
+
+
+def pytest_configure(config: Any) -> None:
+    # Checked before collection, so the message also stops a pytest-xdist run whole
+    # (an error while a worker collects shows only as that worker's crash).
+    if os.environ.get("REQUIRE_POSTGRES") and not _on_postgres():
+        raise pytest.UsageError("REQUIRE_POSTGRES is set but the database is not PostgreSQL")
+
+
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
-    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-    if on_postgres:
+    if _on_postgres():
         return
     skip = pytest.mark.skip(
         reason="needs PostgreSQL: run with DATABASE_URL=postgres://... (as .ci/run does)"
     )
     for item in items:
         if "postgres" in item.keywords:
-            if os.environ.get("REQUIRE_POSTGRES"):
-                raise pytest.UsageError(
-                    "REQUIRE_POSTGRES is set but the database is not PostgreSQL"
-                )
             item.add_marker(skip)
 
 
