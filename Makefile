@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Processes `make pytest` runs the suite on (pytest-xdist); 0 runs it in one process.
+PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint pytest install install-test migrate fixtures demo-accounts format ci clean
+.PHONY: run test lint pytest pytest-fast install install-test migrate fixtures demo-accounts format ci clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "A Python 3.12+ interpreter is needed (see README)."; exit 1; }
@@ -41,8 +43,13 @@ run: install .env
 ## test: lint, then the whole test suite
 test: install-test lint pytest
 
+## pytest: the whole suite on $(PYTEST_WORKERS) processes, each with its own test database
 pytest: install-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+## pytest-fast: a few tests again and again: one process, the test database kept between runs
+pytest-fast: install-test
+	$(BIN)/python -m pytest --reuse-db $(PYTEST_ARGS)
 
 ## lint: ruff, mypy, and migrations in step with the models
 lint: export SECRET_KEY = lint-only-key

@@ -1,9 +1,18 @@
-"""Shared fixtures: a fixed cast of users and the 2010 record."""
+"""Shared fixtures: a fixed cast of users, their signed-in clients, and the 2010 record.
+
+Fixtures used by one surface only live next to its tests (``tests/api/conftest.py``,
+``tests/pages/conftest.py``); the admin's helpers (its addresses, the form data a
+browser sends back) are in ``tests/admin/helpers.py``.
+"""
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,9 +20,19 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import Client
+from rest_framework.test import APIClient
 
+from jurisdictions.models import Agency
+from tests.factories import AgencyFactory, RequestFactory
+from tracker.domain import services
 from tracker.domain.roles import EDITORS, VIEWERS
+from tracker.models import Letter
+
+#: A minimal PDF of 77 bytes (tests of the size limit set theirs below that).
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
@@ -63,19 +82,110 @@ def record_2010(db: None) -> None:
     call_command("loaddata", "jurisdictions", "secure_communities_2010", verbosity=0)
 
 
+# --- Signed-in clients --------------------------------------------------------------
+
+
+@pytest.fixture
+def editor_client(client: Client, editor: Any) -> Client:
+    """Django's test client (the ``client`` fixture) signed in as the editor."""
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def viewer_client(client: Client, viewer: Any) -> Client:
+    """Django's test client (the ``client`` fixture) signed in as the viewer."""
+    client.force_login(viewer)
+    return client
+
+
+@pytest.fixture
+def api(editor: Any) -> APIClient:
+    """An API client signed in as the editor (a session, as the browsable API uses)."""
+    client = APIClient()
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def reader(viewer: Any) -> APIClient:
+    """An API client signed in as the viewer: reads everything, writes nothing."""
+    client = APIClient()
+    client.force_login(viewer)
+    return client
+
+
+# --- Records more than one surface needs ---------------------------------------------
+
+
+@pytest.fixture
+def sheriff(db: None) -> Agency:
+    """A local sheriff's office, the usual sender of a jurisdiction's letters."""
+    return AgencyFactory(name="Sheriff", kind=Agency.Kind.SHERIFF, level=Agency.Level.LOCAL)
+
+
+@pytest.fixture
+def letter_with_pdf(editor: Any) -> Letter:
+    """A letter logged by the editor with a scanned PDF uploaded as "scan 01.PDF"."""
+    return services.letter_log(
+        request=RequestFactory(),
+        by=editor,
+        sender=AgencyFactory(),
+        subject="Sheriff's letter: please don't activate",
+        attachment=SimpleUploadedFile("scan 01.PDF", PDF, content_type="application/pdf"),
+    )
+
+
+def csv_rows(response: Any) -> list[dict[str, str]]:
+    """The rows of a CSV download, each a dict keyed by the header; the download must
+    be a 200 served as text/csv."""
+    assert response.status_code == 200, response
+    assert response["Content-Type"].split(";")[0] == "text/csv"
+    text = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None, request: pytest.FixtureRequest
+) -> None:
+    """With ``--reuse-db``, the SQLite test database is a file named after this checkout
+    (and the pytest-xdist worker), so the next run finds it and skips creating it.
+
+    Without the flag the file is named after the test process (config/settings.py), so
+    runs at the same time never share one; with it, run one suite per checkout at a time.
+    PostgreSQL's test database names are stable already (``test_<name>``, with ``_gw0``,
+    ``_gw1``... per xdist worker).
+    """
+    if not request.config.getvalue("reuse_db"):
+        return
+    worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
+    checkout = hashlib.sha256(str(settings.BASE_DIR).encode()).hexdigest()[:12]
+    for database in settings.DATABASES.values():
+        if database["ENGINE"] == "django.db.backends.sqlite3":
+            name = f"opt-out-tracker-test-{checkout}-{worker}.sqlite3"
+            database.setdefault("TEST", {})["NAME"] = str(Path(tempfile.gettempdir()) / name)
+
+
+def _on_postgres() -> bool:
+    return bool(settings.DATABASES["default"]["ENGINE"].endswith("postgresql"))
+
+
+def pytest_configure(config: Any) -> None:
+    # Checked before collection, so the message also stops a pytest-xdist run whole
+    # (an error while a worker collects shows only as that worker's crash).
+    if os.environ.get("REQUIRE_POSTGRES") and not _on_postgres():
+        raise pytest.UsageError("REQUIRE_POSTGRES is set but the database is not PostgreSQL")
+
+
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
-    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-    if on_postgres:
+    if _on_postgres():
         return
     skip = pytest.mark.skip(
         reason="needs PostgreSQL: run with DATABASE_URL=postgres://... (as .ci/run does)"
     )
     for item in items:
         if "postgres" in item.keywords:
-            if os.environ.get("REQUIRE_POSTGRES"):
-                raise pytest.UsageError(
-                    "REQUIRE_POSTGRES is set but the database is not PostgreSQL"
-                )
             item.add_marker(skip)
 
 

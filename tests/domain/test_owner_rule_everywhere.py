@@ -15,8 +15,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from core.records import record_save
+from tests.admin.helpers import post_data
 from tests.factories import JurisdictionFactory
-from tests.test_admin_editing import post_data
 from tracker.domain import services
 from tracker.models import OptOutRequest
 

@@ -1,0 +1,270 @@
+"""Every admin changelist and change page renders, in a number of queries that does
+not grow with the number of rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.db import models
+from django.test import Client
+from django.utils import timezone
+
+from jurisdictions.models import Agency
+from tests.admin.helpers import change_url, changelist_url
+from tests.factories import (
+    AgencyFactory,
+    ContactFactory,
+    JurisdictionFactory,
+    LetterFactory,
+    MeetingFactory,
+    RequestFactory,
+    ResponseFactory,
+    StatementFactory,
+)
+from tracker.models import Holiday, Letter, Meeting, OptOutRequest, Transition
+
+pytestmark = pytest.mark.django_db
+
+
+# --- Builders: n rows of each list, returning the record whose page is opened ----------
+
+
+def build_requests(n: int) -> models.Model:
+    ice: Agency = AgencyFactory(kind=Agency.Kind.PROGRAM_OFFICE)
+    requests = RequestFactory.create_batch(n)
+    for request in requests:
+        LetterFactory(request=request, recipients=[ice])
+    return requests[0]
+
+
+def build_letters(n: int) -> models.Model:
+    request: OptOutRequest = RequestFactory()
+    agencies = AgencyFactory.create_batch(n)
+    letters = [LetterFactory(request=request, recipients=agencies[: i + 1]) for i in range(n)]
+    return letters[-1]  # addressed to all n agencies
+
+
+def build_responses(n: int) -> models.Model:
+    request: OptOutRequest = RequestFactory()
+    letter: Letter = LetterFactory(request=request)
+    return ResponseFactory.create_batch(n, request=request, letter=letter)[0]
+
+
+def build_meetings(n: int) -> models.Model:
+    meetings = MeetingFactory.create_batch(n)
+    meetings[0].agencies.set(AgencyFactory.create_batch(n))
+    meetings[0].attendees.set(ContactFactory.create_batch(n))
+    return meetings[0]
+
+
+def build_statements(n: int) -> models.Model:
+    return StatementFactory.create_batch(n)[0]
+
+
+def build_transitions(n: int) -> models.Model:
+    request: OptOutRequest = RequestFactory()
+    states = ["draft", "withdrawn"]
+    for i in range(n):
+        Transition.objects.create(
+            request=request, from_state=states[i % 2], to_state=states[(i + 1) % 2]
+        )
+    return Transition.objects.first()
+
+
+def build_jurisdictions(n: int) -> models.Model:
+    jurisdictions = JurisdictionFactory.create_batch(n)
+    RequestFactory.create_batch(n, jurisdiction=jurisdictions[0])
+    return jurisdictions[0]
+
+
+def build_agencies(n: int) -> models.Model:
+    parent = AgencyFactory()
+    return AgencyFactory.create_batch(n, parent=parent)[0]
+
+
+def build_contacts(n: int) -> models.Model:
+    return ContactFactory.create_batch(n)[0]
+
+
+def build_holidays(n: int) -> models.Model:
+    holidays = [
+        Holiday.objects.create(date=dt.date(2010, 1, 1) + dt.timedelta(days=i), name=f"Day {i}")
+        for i in range(n)
+    ]
+    return holidays[0]
+
+
+BUILDERS: dict[str, Callable[[int], models.Model]] = {
+    "optoutrequest": build_requests,
+    "letter": build_letters,
+    "agencyresponse": build_responses,
+    "meeting": build_meetings,
+    "statement": build_statements,
+    "transition": build_transitions,
+    "jurisdiction": build_jurisdictions,
+    "agency": build_agencies,
+    "contact": build_contacts,
+    "holiday": build_holidays,
+}
+
+
+def test_every_registered_model_of_the_tracker_has_a_query_count_test() -> None:
+    registered = {
+        model._meta.model_name
+        for model in admin.site._registry
+        if model._meta.app_label in {"tracker", "jurisdictions"}
+    }
+    # Reminders sent and calendar addresses are read by admins only; their pages are
+    # counted in tests/admin/test_admin_deadlines.py.
+    assert registered == set(BUILDERS) | {"reminderlog", "calendartoken"}
+
+
+# Every page starts with 4 queries: the session, the user, the user's permissions and
+# their groups' permissions (a change page adds 1 for the record itself). A changelist
+# then counts its rows twice (filtered and in total) and reads one page of rows; a
+# date hierarchy adds 2 (the date range, the distinct days). Per model, beyond those:
+CHANGELIST_QUERIES = {
+    # + 3: two counts, rows (with the parent agency joined)
+    "agency": 7,
+    # + 7: agencies and jurisdictions for the filters, two counts, rows (request,
+    # agency and letter joined), date range, days
+    "agencyresponse": 11,
+    # + 5: agencies and jurisdictions for the filters, two counts, rows
+    "contact": 9,
+    # + 5: two counts, rows, date range, days
+    "holiday": 9,
+    # + 5: two counts, rows with their request count, date range, years
+    "jurisdiction": 9,
+    # + 8: jurisdictions and agencies for the filters, two counts, rows (request and
+    # sender joined, awaiting, overdue and very overdue as EXISTS), recipients, date
+    # range, days
+    "letter": 12,
+    # + 6: jurisdictions for the filter, two counts, rows, date range, years
+    "meeting": 10,
+    # + 7: jurisdictions and agencies for the filters, two counts, rows (with the
+    # workflow facts, overdue and days waiting as subqueries), date range, days
+    "optoutrequest": 11,
+    # + 6: agencies for the filter, two counts, rows, date range, days
+    "statement": 10,
+    # + 6: jurisdictions for the filter, two counts, rows, date range, days
+    "transition": 10,
+}
+CHANGE_PAGE_QUERIES = {
+    # + 1: the parent agency shown by its autocomplete
+    "agency": 6,
+    # + 4: the agency's and the letter's autocompletes, the request, the letter's own
+    "agencyresponse": 9,
+    # + 1: the agency shown by its autocomplete
+    "contact": 6,
+    "holiday": 5,
+    "jurisdiction": 5,
+    # + 6: permissions for the related admins, the contacts, the request, the sender
+    # and the recipients shown by their autocompletes, the holiday list for the
+    # due-date explanation
+    "letter": 11,
+    # + 5: agencies and people attending (autocompletes), the request, and the two
+    # lists again for the history page's many-to-many check
+    "meeting": 10,
+    # + 13: status log, letters, their recipients, responses, meetings, the letters
+    # and responses offered as causes of a move, the jurisdiction autocomplete, staff
+    # users for the owner, and the request's letters in the blank "log a letter" and
+    # "record a response" rows and their templates, and the items marked public
+    # (counted in one query, for the warning when the request itself is not public)
+    "optoutrequest": 19,
+    # + 1: the agency shown by its autocomplete
+    "statement": 6,
+    # + 1: the request
+    "transition": 6,
+}
+
+
+def registered(model_name: str) -> type[models.Model]:
+    return next(m for m in admin.site._registry if m._meta.model_name == model_name)
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+@pytest.mark.parametrize("model_name", sorted(BUILDERS))
+def test_a_changelist_needs_the_same_queries_for_5_and_50_rows(
+    editor_client: Client, model_name: str, rows: int, django_assert_num_queries: Any
+) -> None:
+    BUILDERS[model_name](rows)
+    url = changelist_url(registered(model_name))
+    editor_client.get(url)  # fills the per-process caches (content types)
+    with django_assert_num_queries(CHANGELIST_QUERIES[model_name]):
+        response = editor_client.get(url)
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) >= rows
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+@pytest.mark.parametrize("model_name", sorted(BUILDERS))
+def test_a_change_page_needs_the_same_queries_for_5_and_50_related_rows(
+    editor_client: Client, model_name: str, rows: int, django_assert_num_queries: Any
+) -> None:
+    url = change_url(BUILDERS[model_name](rows))
+    editor_client.get(url)
+    with django_assert_num_queries(CHANGE_PAGE_QUERIES[model_name]):
+        response = editor_client.get(url)
+    assert response.status_code == 200
+
+
+def test_a_requests_page_lists_every_letter_response_meeting_and_move(
+    editor_client: Client,
+) -> None:
+    request: OptOutRequest = RequestFactory()
+    letters = LetterFactory.create_batch(3, request=request)
+    ResponseFactory(request=request, letter=letters[0], kind="denied")
+    MeetingFactory(request=request, place="Arlington County Board room")
+    Transition.objects.create(request=request, from_state="", to_state="draft", note="Opened")
+    page = editor_client.get(change_url(request)).content.decode()
+    for letter in letters:
+        assert letter.subject in page
+    assert "Denied" in page
+    assert "Arlington County Board room" in page
+    assert "Opened" in page
+    # The status log is read-only: no form fields for its rows.
+    assert 'name="transitions-0-note"' not in page
+
+
+def test_every_changelist_and_change_page_renders_for_the_2010_record(
+    editor_client: Client, record_2010: None
+) -> None:
+    for model_name in BUILDERS:
+        model = registered(model_name)
+        assert editor_client.get(changelist_url(model)).status_code == 200, model_name
+        obj = model._default_manager.first()
+        if obj is not None:
+            assert editor_client.get(change_url(obj)).status_code == 200, model_name
+
+
+def test_the_letters_list_filters_overdue_letters_as_the_letter_queries_define_them(
+    editor_client: Client,
+) -> None:
+    late: Letter = LetterFactory(subject="Late letter")
+    LetterFactory(subject="Answered letter")
+    answered = Letter.objects.get(subject="Answered letter")
+    ResponseFactory(request=answered.request, letter=answered)
+    LetterFactory(subject="Not yet due", sent_on=timezone.localdate())
+    page = editor_client.get(changelist_url(Letter) + "?overdue=yes").content.decode()
+    assert late.subject in page
+    assert "Answered letter" not in page
+    assert "Not yet due" not in page
+    page = editor_client.get(changelist_url(OptOutRequest) + "?overdue=yes").content.decode()
+    assert late.request.title in page
+    assert answered.request.title not in page
+
+
+def test_the_requests_list_shows_next_steps_and_checklist_progress(
+    editor_client: Client,
+) -> None:
+    ice: Agency = AgencyFactory(kind=Agency.Kind.PROGRAM_OFFICE)
+    request: OptOutRequest = RequestFactory(title="Arlington opt-out")
+    LetterFactory(request=request, recipients=[ice])
+    Meeting.objects.create(request=request, status="held", held_on=dt.date(2010, 11, 1))
+    page = editor_client.get(changelist_url(OptOutRequest)).content.decode()
+    assert "Notice sent, Withdrawn" in page
+    assert "2/3" in page

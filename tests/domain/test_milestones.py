@@ -1,0 +1,234 @@
+"""Milestones: days between a request's steps, and how each agency answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from core.dates import PartialDate
+from jurisdictions.models import Agency
+from tests.factories import (
+    AgencyFactory,
+    LetterFactory,
+    MeetingFactory,
+    RequestFactory,
+    ResponseFactory,
+)
+from tracker.domain import milestones
+from tracker.domain.milestones import Span, agency_reply_times, percentile, request_milestones
+from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2011, 6, 1)
+
+
+def test_a_span_between_days_is_exact() -> None:
+    span = Span.between(PartialDate.parse("2010-09-07"), PartialDate.parse("2010-10-07"))
+    assert (span.shortest, span.longest, span.display()) == (30, 30, "30 days")
+
+
+def test_a_span_from_a_month_is_a_range_and_never_negative() -> None:
+    span = Span.between(PartialDate.parse("2010-09"), PartialDate.parse("2010-09-20"))
+    assert (span.shortest, span.longest) == (0, 19)
+    assert span.display() == "between 0 and 19 days"
+
+
+@pytest.mark.parametrize(
+    ("values", "fraction", "expected"),
+    [([], 0.9, None), ([4], 0.9, 4), (list(range(1, 11)), 0.9, 9), ([10, 1, 5], 0.5, 5)],
+)
+def test_the_percentile_is_the_nearest_rank(
+    values: list[int], fraction: float, expected: int | None
+) -> None:
+    assert percentile(values, fraction) == expected
+
+
+@pytest.fixture
+def resolved_request() -> OptOutRequest:
+    """Notice 7 Sep 2010; acknowledged 17 Sep; meeting 7 Oct; denied 6 Nov."""
+    request = RequestFactory()
+    ice = AgencyFactory(kind=Agency.Kind.PROGRAM_OFFICE)
+    notice = LetterFactory(request=request, sent_on=dt.date(2010, 9, 7), recipients=[ice])
+    LetterFactory(request=request, sent_on=dt.date(2010, 9, 20), recipients=[ice])
+    ResponseFactory(request=request, letter=notice, agency=ice, responded_on=dt.date(2010, 9, 17))
+    MeetingFactory(request=request, status=Meeting.Status.PLANNED, held_on=dt.date(2010, 9, 30))
+    MeetingFactory(request=request, status=Meeting.Status.HELD, held_on=dt.date(2010, 10, 7))
+    ResponseFactory(
+        request=request,
+        agency=ice,
+        kind=AgencyResponse.Kind.DENIED,
+        responded_on=dt.date(2010, 11, 6),
+    )
+    return request
+
+
+def test_it_counts_days_from_the_first_notice_to_each_milestone(
+    resolved_request: OptOutRequest,
+) -> None:
+    (row,) = request_milestones()
+    assert row.first_notice == PartialDate.parse("2010-09-07")
+    assert row.to_acknowledgement == Span(10, 10)
+    assert row.to_meeting == Span(30, 30)  # the held meeting, not the planned one
+    assert row.to_resolution == Span(60, 60)
+
+
+def test_a_milestone_not_reached_is_none() -> None:
+    request = RequestFactory()
+    LetterFactory(request=request, sent_on=dt.date(2010, 9, 7))
+    (row,) = request_milestones()
+    assert row.first_notice is not None
+    assert (row.to_acknowledgement, row.to_meeting, row.to_resolution) == (None, None, None)
+
+
+def test_an_incoming_letter_counts_as_an_acknowledgement() -> None:
+    request = RequestFactory()
+    LetterFactory(request=request, sent_on=dt.date(2010, 9, 7))
+    LetterFactory(
+        request=request, direction=Letter.Direction.INCOMING, sent_on=dt.date(2010, 9, 27)
+    )
+    assert request_milestones()[0].to_acknowledgement == Span(20, 20)
+
+
+def test_a_request_without_a_notice_has_no_milestones(record_2010: None) -> None:
+    rows = {row.request.reference: row for row in request_milestones()}
+    assert rows["arlington-2010"].first_notice is None
+    assert rows["arlington-2010"].to_acknowledgement is None
+    sf = rows["san-francisco-2010"]
+    assert sf.first_notice is not None and sf.first_notice.display() == "2010"
+    assert sf.to_acknowledgement is None
+
+
+@pytest.fixture
+def answering_agency() -> Agency:
+    """Ten letters answered in 1..10 days, two unanswered past due, one still in its window."""
+    agency = AgencyFactory(name="ICE Secure Communities", reply_window_days=30)
+    for days in range(1, 11):
+        letter = LetterFactory(sent_on=dt.date(2010, 9, 1), recipients=[agency])
+        ResponseFactory(
+            request=letter.request,
+            letter=letter,
+            agency=agency,
+            responded_on=dt.date(2010, 9, 1) + dt.timedelta(days=days),
+        )
+    for _ in range(2):
+        LetterFactory(sent_on=dt.date(2010, 9, 1), recipients=[agency])
+    LetterFactory(sent_on=dt.date(2011, 5, 20), recipients=[agency])
+    return agency
+
+
+def test_it_gives_each_agencys_median_90th_percentile_and_share_never_answered(
+    answering_agency: Agency,
+) -> None:
+    (row,) = agency_reply_times(TODAY)
+    assert row.agency == answering_agency
+    assert (row.letters, row.answered, row.never_answered, row.waiting) == (13, 10, 2, 1)
+    assert row.median_days == 5.5
+    assert row.p90_days == 9
+    assert row.share_never_answered == pytest.approx(2 / 12)
+
+
+def test_replies_with_imprecise_dates_are_counted_but_left_out_of_the_figures() -> None:
+    agency = AgencyFactory()
+    letter = LetterFactory(sent_on=dt.date(2010, 9, 7), recipients=[agency])
+    ResponseFactory(
+        request=letter.request,
+        letter=letter,
+        agency=agency,
+        responded_on=dt.date(2010, 10, 1),
+        responded_on_precision="month",
+    )
+    (row,) = agency_reply_times(TODAY)
+    assert (row.answered, row.imprecise_replies, row.median_days) == (1, 1, None)
+
+
+def test_a_reply_from_another_agency_does_not_answer_for_this_one() -> None:
+    ice, sib = AgencyFactory(name="ICE"), AgencyFactory(name="SIB")
+    letter = LetterFactory(sent_on=dt.date(2010, 9, 7), recipients=[ice, sib])
+    ResponseFactory(
+        request=letter.request, letter=letter, agency=ice, responded_on=dt.date(2010, 9, 9)
+    )
+    rows = {row.agency.name: row for row in agency_reply_times(TODAY)}
+    assert rows["ICE"].reply_days == (2,)
+    assert (rows["SIB"].answered, rows["SIB"].never_answered) == (0, 1)
+
+
+def test_san_franciscos_second_letter_is_never_answered_by_ice(record_2010: None) -> None:
+    rows = {row.agency.reference: row for row in agency_reply_times(TODAY)}
+    ice = rows["ice-secure-communities"]
+    assert (ice.letters, ice.answered, ice.never_answered) == (1, 0, 1)
+    assert ice.share_never_answered == 1.0
+
+
+def make_cases(count: int) -> None:
+    agency = AgencyFactory()
+    for day in range(count):
+        request = RequestFactory()
+        letter = LetterFactory(
+            request=request, sent_on=dt.date(2010, 9, 1), recipients=[agency, AgencyFactory()]
+        )
+        ResponseFactory(
+            request=request,
+            letter=letter,
+            agency=agency,
+            responded_on=dt.date(2010, 9, 2) + dt.timedelta(days=day % 20),
+        )
+        LetterFactory(request=request, direction=Letter.Direction.INCOMING, in_reply_to=letter)
+        MeetingFactory(request=request, status=Meeting.Status.HELD, held_on=dt.date(2010, 10, 1))
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_milestones_take_the_same_number_of_queries_for_5_or_50_requests(
+    count: int, django_assert_num_queries: Any
+) -> None:
+    make_cases(count)
+    # Expect 4 queries: requests with jurisdictions, letters, responses, meetings.
+    with django_assert_num_queries(4):
+        assert len(request_milestones()) == count
+    # Expect 4 queries: letters, their recipients, responses to them, letters in reply.
+    with django_assert_num_queries(4):
+        assert len(agency_reply_times(TODAY)) == count + 1
+
+
+def test_the_milestones_page_needs_sign_in(client: Client) -> None:
+    response = client.get("/milestones/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_milestones_page_shows_the_figures(
+    client: Client, viewer: Any, resolved_request: OptOutRequest
+) -> None:
+    client.force_login(viewer)
+    response = client.get("/milestones/")
+    assert response.status_code == 200
+    text = response.text
+    assert resolved_request.title in text
+    for figure in ("10 days", "30 days", "60 days"):
+        assert figure in text
+    assert "17 September 2010" in text
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_the_milestones_page_takes_the_same_number_of_queries_for_5_or_50_requests(
+    client: Client, viewer: Any, count: int, django_assert_num_queries: Any
+) -> None:
+    make_cases(count)
+    client.force_login(viewer)
+    # Expect 12 queries: session, user, the user's and the group's permissions (the
+    # staff pages' permission); requests, letters, responses, meetings (milestones);
+    # letters, recipients, responses, letters in reply (agencies).
+    with django_assert_num_queries(12):
+        response = client.get("/milestones/")
+    assert response.status_code == 200
+    assert response.text.count("<tr>") == 1 + count + 1 + count + 1
+
+
+def test_milestones_of_a_single_request_read_its_own_records(
+    resolved_request: OptOutRequest,
+) -> None:
+    row = milestones.milestones_for(OptOutRequest.objects.get(pk=resolved_request.pk))
+    assert row.to_resolution == Span(60, 60)

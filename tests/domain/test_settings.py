@@ -1,0 +1,95 @@
+"""Configuration from the environment: bad values stop start-up and name the variable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start(**env: str) -> subprocess.CompletedProcess[str]:
+    """Import the settings in a fresh interpreter with only the given variables."""
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}
+    }
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import config.settings as s; print(s.DATABASES['default']['ENGINE'])",
+        ],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key() -> None:
+    result = start(DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_debug_mode_starts_with_a_development_key_and_sqlite() -> None:
+    result = start(DEBUG="true")
+    assert result.returncode == 0, result.stderr
+    assert "sqlite3" in result.stdout
+
+
+def test_the_secret_key_can_come_from_a_file(tmp_path: Path) -> None:
+    key_file = tmp_path / "key"
+    key_file.write_text("from-a-file\n")
+    result = start(DEBUG="false", SECRET_KEY_FILE=str(key_file))
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("DEBUG", "maybe", "DEBUG='maybe' is not a boolean"),
+        ("ATTACHMENT_MAX_BYTES", "lots", "ATTACHMENT_MAX_BYTES='lots' is not a whole number"),
+        ("REPLY_WINDOW_DAYS", "0", "REPLY_WINDOW_DAYS=0 must be at least 1"),
+        ("REPLY_WINDOW_KIND", "lunar", "REPLY_WINDOW_KIND='lunar' is not one of"),
+        ("DATABASE_URL", "nosuchdb://x", "DATABASE_URL='nosuchdb://x' is not usable"),
+        ("SECRET_KEY_FILE", "/nonexistent/key", "SECRET_KEY_FILE: cannot read"),
+    ],
+)
+def test_a_bad_value_fails_at_start_up_naming_the_variable(
+    variable: str, value: str, message: str
+) -> None:
+    env = {"SECRET_KEY": "x", variable: value}
+    if variable == "SECRET_KEY_FILE":
+        env.pop("SECRET_KEY")
+    result = start(**env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_postgres_urls_are_understood() -> None:
+    result = start(SECRET_KEY="x", DATABASE_URL="postgres://u@127.0.0.1:5432/db")
+    assert result.returncode == 0, result.stderr
+    assert "postgresql" in result.stdout
+
+
+def test_a_developers_env_file_is_read_but_real_variables_win(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("DEBUG=true\nDATABASE_URL=postgres://u@127.0.0.1:5432/from_file\n")
+    result = start(ENV_FILE=str(env_file))
+    assert result.returncode == 0, result.stderr
+    assert "postgresql" in result.stdout
+    result = start(ENV_FILE=str(env_file), DATABASE_URL="sqlite:////tmp/real.sqlite3")
+    assert result.returncode == 0, result.stderr
+    assert "sqlite3" in result.stdout
+
+
+def test_no_env_file_is_read_when_env_file_is_empty(tmp_path: Path) -> None:
+    result = start(ENV_FILE="")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr

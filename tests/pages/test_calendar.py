@@ -1,0 +1,195 @@
+"""The private iCalendar feed of due dates and meetings, and the page that manages it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import time_machine
+from django.test import Client
+from icalendar import Calendar
+
+from tests.conftest import SCREENSHOTS, sign_in
+from tests.factories import AgencyFactory, LetterFactory, MeetingFactory, RequestFactory
+from tracker.domain import services
+from tracker.models import CalendarToken, Meeting
+
+pytestmark = pytest.mark.django_db
+
+
+def parse(response: Any) -> Calendar:
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    return Calendar.from_ical(response.content)
+
+
+def events(calendar: Calendar) -> dict[str, Any]:
+    return {str(event["uid"]): event for event in calendar.walk("VEVENT")}
+
+
+def test_the_feed_is_a_valid_calendar_with_san_franciscos_overdue_letter(
+    client: Client, viewer: Any, record_2010: None
+) -> None:
+    token = services.calendar_token_create(user=viewer)
+    with time_machine.travel(dt.datetime(2011, 2, 1, 17, 0, tzinfo=dt.UTC), tick=False):
+        calendar = parse(client.get(token.get_absolute_url()))
+    assert calendar["version"] == "2.0"
+    due = events(calendar)["letter-san-francisco-2010-letter-2-due@opt-out-tracker"]
+    assert due.decoded("dtstart") == dt.date(2011, 1, 30)
+    assert due.decoded("dtend") == dt.date(2011, 1, 31)
+    assert str(due["summary"]).startswith("OVERDUE: Reply due from ")
+    assert "Second request to opt out" in str(due["summary"])
+    assert "known only as 2010" in str(due["description"])
+    assert str(due["url"]).startswith("http://testserver/requests/")
+    # The planned meeting has no date yet: nothing to put on a calendar.
+    assert not any(uid.startswith("meeting-") for uid in events(calendar))
+
+
+def test_a_meeting_known_only_to_the_month_spans_the_month(client: Client, viewer: Any) -> None:
+    meeting = MeetingFactory(
+        status=Meeting.Status.PLANNED, held_on=dt.date(2010, 11, 1), held_on_precision="month"
+    )
+    MeetingFactory(status=Meeting.Status.CANCELLED, held_on=dt.date(2010, 11, 3))
+    token = services.calendar_token_create(user=viewer)
+    found = events(parse(client.get(token.get_absolute_url())))
+    (event,) = found.values()
+    assert str(event["uid"]) == f"meeting-{meeting.reference}@opt-out-tracker"
+    assert event.decoded("dtstart") == dt.date(2010, 11, 1)
+    assert event.decoded("dtend") == dt.date(2010, 12, 1)
+    assert "date known only as November 2010" in str(event["summary"])
+
+
+def test_mine_shows_only_the_token_owners_requests(client: Client, viewer: Any) -> None:
+    # Each due 30 days after it was sent: 7 and 8 October 2010.
+    mine = LetterFactory(request=RequestFactory(owner=viewer), sent_on=dt.date(2010, 9, 7))
+    theirs = LetterFactory(sent_on=dt.date(2010, 9, 8))
+    token = services.calendar_token_create(user=viewer)
+    everything = events(parse(client.get(token.get_absolute_url())))
+    only_mine = events(parse(client.get(token.get_absolute_url() + "?mine=1")))
+    assert {f"letter-{mine.reference}-due@opt-out-tracker"} == set(only_mine)
+    assert f"letter-{theirs.reference}-due@opt-out-tracker" in everything
+
+
+def test_an_answered_letter_leaves_the_feed(client: Client, viewer: Any) -> None:
+    letter = LetterFactory(sent_on=dt.date(2010, 9, 7))  # due 7 October 2010
+    LetterFactory(request=letter.request, direction="incoming", in_reply_to=letter)
+    token = services.calendar_token_create(user=viewer)
+    assert events(parse(client.get(token.get_absolute_url()))) == {}
+
+
+def test_an_unknown_token_is_404(client: Client) -> None:
+    response = client.get("/calendar/not-a-token.ics")
+    assert response.status_code == 404
+
+
+def test_a_revoked_token_is_404(client: Client, viewer: Any) -> None:
+    token = services.calendar_token_create(user=viewer)
+    assert client.get(token.get_absolute_url()).status_code == 200
+    services.calendar_token_revoke(user=viewer)
+    assert client.get(token.get_absolute_url()).status_code == 404
+
+
+def test_a_new_address_replaces_the_old_one(client: Client, viewer: Any) -> None:
+    old = services.calendar_token_create(user=viewer)
+    new = services.calendar_token_create(user=viewer)
+    assert client.get(old.get_absolute_url()).status_code == 404
+    assert client.get(new.get_absolute_url()).status_code == 200
+    assert CalendarToken.objects.active().filter(user=viewer).get() == new
+
+
+def test_a_deactivated_account_loses_its_feed(client: Client, viewer: Any) -> None:
+    token = services.calendar_token_create(user=viewer)
+    viewer.is_active = False
+    viewer.save()
+    assert client.get(token.get_absolute_url()).status_code == 404
+
+
+def test_an_account_without_permission_to_read_letters_gets_404(
+    client: Client, django_user_model: Any
+) -> None:
+    outsider = django_user_model.objects.create_user(username="outsider")
+    token = services.calendar_token_create(user=outsider)
+    assert client.get(token.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_the_feed_takes_the_same_number_of_queries_for_5_or_50_letters(
+    client: Client, viewer: Any, count: int, django_assert_num_queries: Any
+) -> None:
+    agency = AgencyFactory()
+    for n in range(count):
+        LetterFactory(sent_on=dt.date(2010, 9, 7), recipients=[agency, AgencyFactory()])
+        MeetingFactory(status=Meeting.Status.HELD, held_on=dt.date(2010, 10, 1 + n % 28))
+    token = services.calendar_token_create(user=viewer)
+    # Expect 7 queries: the token with its user, the user's own permissions, their
+    # groups' permissions, holidays, letters (with request and jurisdiction), the
+    # letters' recipients, meetings (with request and jurisdiction).
+    with django_assert_num_queries(7):
+        calendar = parse(client.get(token.get_absolute_url()))
+    assert len(calendar.walk("VEVENT")) == 2 * count
+
+
+def test_the_calendar_page_needs_sign_in(client: Client) -> None:
+    assert client.get("/calendar/").status_code == 302
+
+
+def test_a_person_creates_copies_and_revokes_their_address(client: Client, viewer: Any) -> None:
+    client.force_login(viewer)
+    assert "You have no calendar address yet" in client.get("/calendar/").text
+    response = client.post("/calendar/", {"action": "create"}, follow=True)
+    token = CalendarToken.objects.get(user=viewer)
+    assert f"http://testserver/calendar/{token.token}.ics" in response.text
+    assert f"http://testserver/calendar/{token.token}.ics?mine=1" in response.text
+    assert "Your new calendar address is ready" in response.text
+    response = client.post("/calendar/", {"action": "revoke"}, follow=True)
+    assert "now answers 404" in response.text
+    assert token.token not in response.text
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
+def test_an_unknown_action_is_a_clear_error(client: Client, viewer: Any) -> None:
+    client.force_login(viewer)
+    response = client.post("/calendar/", {"action": "explode"})
+    assert response.status_code == 400
+    assert "Choose to create or to revoke" in response.text
+    assert not CalendarToken.objects.exists()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_in_a_browser_a_person_creates_their_address_and_the_feed_answers(
+    browser_page: Any, viewer: Any, record_2010: None
+) -> None:
+    page = browser_page
+    sign_in(page, "viewer", "pw-viewer")
+    page.goto("/calendar/")
+    page.get_by_role("button", name="Create my calendar address").click()
+    page.wait_for_load_state()
+    address = page.get_by_label("Everything (all requests)").input_value()
+    assert address.endswith(".ics")
+    page.get_by_role("button", name="Copy").first.click()
+    assert page.get_by_role("button", name="Copied").is_visible()
+    page.screenshot(path=str(SCREENSHOTS / "calendar.png"), full_page=True)
+    feed = page.request.get(address)
+    assert feed.status == 200
+    calendar = Calendar.from_ical(feed.body())
+    assert any("Second request to opt out" in str(e["summary"]) for e in calendar.walk("VEVENT"))
+    page.get_by_role("button", name="Revoke").click()
+    page.wait_for_load_state()
+    assert page.request.get(address).status == 404
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_in_a_browser_the_milestones_page_shows_ice_never_answered_san_francisco(
+    browser_page: Any, viewer: Any, record_2010: None
+) -> None:
+    page = browser_page
+    sign_in(page, "viewer", "pw-viewer")
+    page.goto("/milestones/")
+    assert page.get_by_role("heading", name="Milestones").is_visible()
+    agencies = page.locator("#per-agency + p + table").inner_text()
+    assert "100%" in agencies
+    page.screenshot(path=str(SCREENSHOTS / "milestones.png"), full_page=True)
