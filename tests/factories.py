@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import factory
 
-from core.dates import DatePrecision, PartialDate
+from core.dates import DatePrecision, PartialDate, PartialDateField
 from jurisdictions.models import Agency, Contact, Jurisdiction
 from tracker.domain import services
 from tracker.domain.deadlines import HolidayEntry
@@ -43,13 +43,18 @@ _COMPUTED = {
 }
 
 
-def _service_arguments(service: Callable[..., Any], values: dict[str, Any]) -> dict[str, Any]:
+def _service_arguments(
+    service: Callable[..., Any], values: dict[str, Any], model: type[Any]
+) -> dict[str, Any]:
     """The keyword arguments for ``service``: each ``<name>`` date with its
-    ``<name>_precision`` becomes one :class:`PartialDate`; anything the service does not
-    take is refused with what to give instead."""
+    ``<name>_precision`` becomes one :class:`PartialDate`, and a model's composite date
+    (``sent=PartialDate(...)``) is given as the column the service names (``sent_on``);
+    anything the service does not take is refused with what to give instead."""
     accepted = inspect.signature(service).parameters
     arguments: dict[str, Any] = {}
-    for name, value in values.items():
+    for given, value in values.items():
+        composite = getattr(model, given, None)
+        name = composite.columns[0] if isinstance(composite, PartialDateField) else given
         if name.endswith("_precision") and name.removesuffix("_precision") in accepted:
             continue
         if name not in accepted:
@@ -83,7 +88,7 @@ class ServiceFactory(factory.django.DjangoModelFactory[M]):
     def _create(cls, model_class: type[M], *args: Any, **kwargs: Any) -> M:
         reference = kwargs.pop("reference", None)
         by = kwargs.pop("by", None)
-        instance = cls._service()(by=by, **_service_arguments(cls._service(), kwargs))
+        instance = cls._service()(by=by, **_service_arguments(cls._service(), kwargs, model_class))
         if reference is not None:
             model_class.objects.filter(pk=instance.pk).update(reference=reference)
             instance.reference = reference

@@ -24,9 +24,12 @@ def test_the_public_sees_only_published_items_however_they_were_loaded() -> None
         OptOutRequest.objects.filter(pk=optout.pk), audience=Audience.STAFF
     )
     entries = selectors.timeline_entries(loaded_for_staff, audience=Audience.PUBLIC)
-    assert [entry.item for entry in entries] == [shown]
+    # The published letter, and the status log (public exactly when its request is).
+    assert [entry.item for entry in entries if entry.kind == "letter"] == [shown]
+    assert [entry.kind for entry in entries if entry.kind != "letter"] == ["transition"]
     staff_entries = selectors.timeline_entries(loaded_for_staff, audience=Audience.STAFF)
-    assert len(staff_entries) == 2
+    # Both letters and the opening entry of the status log.
+    assert len(staff_entries) == 3
 
 
 def test_an_unpublished_request_has_no_public_timeline() -> None:
@@ -34,7 +37,8 @@ def test_an_unpublished_request_has_no_public_timeline() -> None:
     LetterFactory(request=optout, is_public=True)
     MeetingFactory(request=optout, is_public=True)
     assert selectors.request_timeline(optout, audience=Audience.PUBLIC) == []
-    assert len(selectors.request_timeline(optout, audience=Audience.STAFF)) == 2
+    # The letter, the meeting and the opening entry of the status log.
+    assert len(selectors.request_timeline(optout, audience=Audience.STAFF)) == 3
 
 
 def test_the_opening_takes_the_place_of_the_status_logs_first_row(editor: Any) -> None:
@@ -71,7 +75,8 @@ def test_a_request_timeline_takes_five_queries_whatever_its_length(
     # The request, its letters, responses, meetings and status changes.
     with django_assert_num_queries(5):
         entries = selectors.request_timeline(optout, audience=Audience.STAFF)
-    assert len(entries) == 10
+    # Five letters, five meetings, and the opening entry of the status log.
+    assert len(entries) == 11
     # The request is not published: the public reads nothing of it.
     with django_assert_num_queries(1):
         entries = selectors.request_timeline(optout, audience=Audience.PUBLIC)
