@@ -8,6 +8,7 @@ from typing import Any
 import factory
 
 from jurisdictions.models import Agency, Contact, Jurisdiction
+from tracker.domain.services import letters_recompute_awaiting
 from tracker.models import (
     AgencyResponse,
     Holiday,
@@ -16,6 +17,11 @@ from tracker.models import (
     OptOutRequest,
     Statement,
 )
+
+
+def _recompute_awaiting(letter: Letter, *others: int | None) -> None:
+    letters_recompute_awaiting(letters=(letter.pk, *others))
+    letter.refresh_from_db(fields=["awaiting_reply"])
 
 
 class JurisdictionFactory(factory.django.DjangoModelFactory[Jurisdiction]):
@@ -69,15 +75,29 @@ class LetterFactory(factory.django.DjangoModelFactory[Letter]):
         if create and extracted:
             self.recipients.set(extracted)
 
+    @factory.post_generation
+    def stored_waiting_state(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        # Built without the services: store whether it (and the letter it answers)
+        # awaits a reply, as logging it would.
+        if create:
+            _recompute_awaiting(self, self.in_reply_to_id)
+
 
 class ResponseFactory(factory.django.DjangoModelFactory[AgencyResponse]):
     class Meta:
         model = AgencyResponse
+        skip_postgeneration_save = True
 
     request = factory.SubFactory(RequestFactory)
     agency = factory.SubFactory(AgencyFactory)
     kind = AgencyResponse.Kind.ACKNOWLEDGED
     responded_on = dt.date(2010, 10, 1)
+
+    @factory.post_generation
+    def stored_waiting_state(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        # A reply to a letter ends its wait, as recording it would.
+        if create and self.letter is not None:
+            _recompute_awaiting(self.letter)
 
 
 class MeetingFactory(factory.django.DjangoModelFactory[Meeting]):

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from jurisdictions.models import Jurisdiction
+from tracker.domain import services
 
 FIXTURES = ("jurisdictions", "secure_communities_2010")
 #: A record every copy of the 2010 fixtures contains.
@@ -28,6 +29,8 @@ class Command(BaseCommand):
             self.stdout.write("The 2010 record is already loaded; nothing was changed.")
             return
         call_command("loaddata", *FIXTURES, verbosity=options["verbosity"])
+        # loaddata bypasses the services: store which letters still await a reply.
+        services.letters_recompute_awaiting()
         # loaddata bypasses the history; without a first version, the first
         # edit conflict could not say what changed.
         call_command("populate_history", auto=True, verbosity=0)
