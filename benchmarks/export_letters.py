@@ -52,6 +52,7 @@ def child(size: int) -> None:
                 reference=f"bench-{n}",
                 sent_on=dt.date(2010, 9, 1),
                 due_on=dt.date(2010, 10, 1),
+                awaiting_reply=True,
             )
             for n in range(size)
         ),

@@ -105,7 +105,7 @@ def build(*, scale: float, seed: int, today: dt.date) -> dict[str, int]:
     from jurisdictions.data.counties import DATASET
     from jurisdictions.domain.importer import import_csv
     from jurisdictions.models import Agency, Jurisdiction
-    from tracker.domain import selectors
+    from tracker.domain import selectors, services
     from tracker.domain.deadlines import compute_deadline
     from tracker.domain.workflow import CLOSED_STATES, State
     from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Transition
@@ -327,6 +327,8 @@ def build(*, scale: float, seed: int, today: dt.date) -> dict[str, int]:
         for chunk in _chunks(replies):
             AgencyResponse.objects.bulk_create(chunk)
         counts["replies"] = len(replies)
+        # Bulk inserts bypass the services: store which letters still await a reply.
+        services.letters_recompute_awaiting()
 
         meetings = []
         for number in range(round(MEETINGS * scale)):

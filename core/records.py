@@ -26,7 +26,9 @@ User = AbstractBaseUser | AnonymousUser | None
 _T = TypeVar("_T", bound=TrackedModel)
 
 #: Sent by :func:`record_save` after the record (and its many-to-many choices) is
-#: saved, inside its transaction: ``sender`` is the model, ``instance`` the record.
+#: saved, inside its transaction: ``sender`` is the model, ``instance`` the record,
+#: ``previous`` the record as it was stored before this save (read under the row
+#: lock; None for a new record), so a listener can tell what the edit changed.
 record_saved = Signal()
 #: Sent by :func:`record_delete` after the record is deleted, inside its transaction.
 record_deleted = Signal()
@@ -159,13 +161,10 @@ def record_save(
     """Validate and save an edit, refusing it if someone saved the record since
     ``expected_version`` was read. Status fields are not touched here."""
     model = type(instance)
+    previous: _T | None = None
     if instance.pk is not None and not instance._state.adding:
-        current = (
-            model.objects.select_for_update()
-            .filter(pk=instance.pk)
-            .values_list("version", flat=True)
-            .first()
-        )
+        previous = model.objects.select_for_update().filter(pk=instance.pk).first()
+        current = None if previous is None else previous.version
         if current is None or (expected_version is not None and current != expected_version):
             raise StaleRecord(instance, expected_version or instance.version, current)
         claimed = model.objects.filter(pk=instance.pk, version=current).update(version=current)
@@ -177,7 +176,7 @@ def record_save(
     _save_or_explain(instance)
     for name, values in (m2m or {}).items():
         getattr(instance, name).set(values)
-    record_saved.send(sender=model, instance=instance)
+    record_saved.send(sender=model, instance=instance, previous=previous)
     return instance
 
 

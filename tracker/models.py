@@ -262,11 +262,39 @@ class Letter(PublishableModel):
         editable=False,
         help_text=_("The end of twice the reply window, counted the same way as the due date."),
     )
+    # Stored so that "awaiting a reply", "overdue" and "very overdue" are indexed
+    # comparisons; the services keep it true on every write that changes it (see
+    # tracker.domain.services.letters_recompute_awaiting).
+    awaiting_reply = models.BooleanField(
+        _("awaiting a reply"),
+        default=False,
+        editable=False,
+        help_text=_("Sent by the jurisdiction, with no response or reply letter logged to it."),
+    )
 
-    history = HistoricalRecords(m2m_fields=[recipients, recipient_contacts])
+    # The waiting state follows other records' writes, not edits of this letter: it
+    # is not part of the letter's edit history.
+    history = HistoricalRecords(
+        m2m_fields=[recipients, recipient_contacts], excluded_fields=["awaiting_reply"]
+    )
 
     class Meta:
         ordering = ["sent_on", "pk"]
+        indexes = [
+            # The letters list's default order.
+            models.Index(fields=["sent_on", "id"], name="tracker_letter_sent_order"),
+            # Overdue and very overdue: a range over the letters still waiting only.
+            models.Index(
+                fields=["due_on"],
+                condition=Q(awaiting_reply=True),
+                name="tracker_letter_overdue",
+            ),
+            models.Index(
+                fields=["very_overdue_on"],
+                condition=Q(awaiting_reply=True),
+                name="tracker_letter_very_overdue",
+            ),
+        ]
         constraints = [
             # Compared on the stored (earliest) days when the receipt is known to the day;
             # coarser receipt dates are checked by clean() against the latest possible day.

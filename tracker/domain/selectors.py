@@ -73,12 +73,29 @@ def _today(today: dt.date | None) -> dt.date:
     return today or timezone.localdate()
 
 
-def _awaiting_reply() -> Q:
-    """A letter sent by the jurisdiction with no reply logged to it: no response linked
-    to it and no incoming letter in reply. Logging either ends the wait."""
-    answered_by_response = AgencyResponse.objects.filter(letter=OuterRef("pk"))
-    answered_by_letter = Letter.objects.filter(in_reply_to=OuterRef("pk"), direction=_INCOMING)
+def awaiting_reply_from_rows(
+    *, letter_model: type[Letter] = Letter, response_model: type[AgencyResponse] = AgencyResponse
+) -> Q:
+    """The rule of "awaiting a reply", worked out from the rows, the slow way: a letter
+    sent by the jurisdiction with no reply logged to it (no response linked to it and
+    no incoming letter in reply). Logging either ends the wait.
+
+    Two anti-joins per letter: only the services (which store the answer in
+    ``Letter.awaiting_reply`` on every write that changes it), the migration that
+    filled that column (with its own models) and the tests that check it use this.
+    Every read asks the stored column (``_awaiting_reply``).
+    """
+    answered_by_response = response_model.objects.filter(letter=OuterRef("pk"))
+    answered_by_letter = letter_model.objects.filter(
+        in_reply_to=OuterRef("pk"), direction=_INCOMING
+    )
     return Q(direction=_OUTGOING) & ~Exists(answered_by_response) & ~Exists(answered_by_letter)
+
+
+def _awaiting_reply() -> Q:
+    """A letter awaiting a reply (the state the services store, see
+    ``awaiting_reply_from_rows``): an indexed comparison."""
+    return Q(awaiting_reply=True)
 
 
 def _letter_rule(flag: LetterFlag, today: dt.date) -> Q:

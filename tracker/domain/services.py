@@ -39,6 +39,7 @@ from core.records import (
 from jurisdictions.models import Agency, Contact, Jurisdiction
 from tracker.domain.deadlines import HolidayEntry
 from tracker.domain.selectors import (
+    awaiting_reply_from_rows,
     deadline_of,
     letter_deadline,
     request_facts,
@@ -219,12 +220,61 @@ def holidays_load(*, entries: Iterable[HolidayEntry], by: User) -> tuple[int, in
     return added, renamed
 
 
+@transaction.atomic
+def letters_recompute_awaiting(
+    *, letters: QuerySet[Letter] | Iterable[int | None] | None = None
+) -> int:
+    """Store whether each letter is still awaiting a reply, worked out from its replies
+    (``selectors.awaiting_reply_from_rows``): for the given letters (a queryset or
+    primary keys), or for every letter.
+
+    Returns how many letters' state changed. Two UPDATEs, whatever the number of
+    letters; a computed column, so no new version or history row. Every write that
+    logs, edits or deletes a letter or a response calls it for the letters concerned;
+    data loaded without the services (fixtures, bulk loads) calls it for all.
+    """
+    if letters is None:
+        queryset = Letter.objects.all()
+    elif isinstance(letters, QuerySet):
+        queryset = letters
+    else:
+        keys = {pk for pk in letters if pk is not None}
+        if not keys:
+            return 0
+        queryset = Letter.objects.filter(pk__in=keys)
+    rule = awaiting_reply_from_rows()
+    started = queryset.filter(rule).exclude(awaiting_reply=True).update(awaiting_reply=True)
+    ended = queryset.filter(awaiting_reply=True).exclude(rule).update(awaiting_reply=False)
+    return started + ended
+
+
+def _letters_concerned_by_letter(letter: Letter, previous: Letter | None) -> set[int | None]:
+    # The saved letter itself (its stored state is written back by the save, and its
+    # direction may have changed) and the letters it answers, before and after.
+    concerned = {letter.pk, letter.in_reply_to_id}
+    if previous is not None:
+        concerned.add(previous.in_reply_to_id)
+    return concerned
+
+
 @receiver(record_saved)
-def _after_record_saved(sender: type[models.Model], instance: models.Model, **_: Any) -> None:
+def _after_record_saved(
+    sender: type[models.Model],
+    instance: models.Model,
+    previous: models.Model | None = None,
+    **_: Any,
+) -> None:
     """A letter's dates, its recipients' reply windows and the holiday list decide its
-    stored due dates: an edit of any of them keeps those dates true."""
+    stored due dates; its direction, its replies and the letters it answers decide
+    whether it awaits a reply: an edit of any of them keeps those columns true."""
     if isinstance(instance, Letter):
         _refresh_due_date(instance)
+        old = previous if isinstance(previous, Letter) else None
+        letters_recompute_awaiting(letters=_letters_concerned_by_letter(instance, old))
+    elif isinstance(instance, AgencyResponse):
+        old_letter = previous.letter_id if isinstance(previous, AgencyResponse) else None
+        if previous is None or old_letter != instance.letter_id:
+            letters_recompute_awaiting(letters={instance.letter_id, old_letter})
     elif isinstance(instance, Holiday):
         letters_recompute_due_dates()
     elif isinstance(instance, Agency) and instance.pk is not None:
@@ -235,6 +285,11 @@ def _after_record_saved(sender: type[models.Model], instance: models.Model, **_:
 def _after_record_deleted(sender: type[models.Model], instance: models.Model, **_: Any) -> None:
     if isinstance(instance, Holiday):
         letters_recompute_due_dates()
+    elif isinstance(instance, Letter):
+        # A deleted reply letter no longer ends the wait of the letter it answered.
+        letters_recompute_awaiting(letters={instance.in_reply_to_id})
+    elif isinstance(instance, AgencyResponse):
+        letters_recompute_awaiting(letters={instance.letter_id})
 
 
 def _check_belongs(request: OptOutRequest, **related: Letter | AgencyResponse | None) -> None:
@@ -285,12 +340,17 @@ def letter_log(
         source=source,
     )
     letter.sent, letter.received = sent_on, received_on
+    # Nothing answers a letter not yet logged: an outgoing one starts waiting.
+    letter.awaiting_reply = letter.is_outgoing
     if attachment is not None:
         letter.attachment = attachment
     _create(letter, by)
     letter.recipients.set(list(recipients))
     letter.recipient_contacts.set(list(recipient_contacts))
     _refresh_due_date(letter)
+    if in_reply_to is not None:
+        # An incoming reply ends the wait of the letter it answers.
+        letters_recompute_awaiting(letters=[in_reply_to.pk])
     return letter
 
 
@@ -325,6 +385,8 @@ def response_record(
     if attachment is not None:
         response.attachment = attachment
     _create(response, by)
+    if letter is not None:
+        letters_recompute_awaiting(letters=[letter.pk])
     return response
 
 

@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from core.records import record_save
 from jurisdictions.models import Jurisdiction
+from tracker.domain import services
 
 FIXTURES = ("jurisdictions", "secure_communities_2010")
 #: A record every copy of the 2010 fixtures contains.
@@ -68,6 +69,8 @@ class Command(BaseCommand):
             return
         adopt_imported_jurisdictions()
         call_command("loaddata", *FIXTURES, verbosity=options["verbosity"])
+        # loaddata bypasses the services: store which letters still await a reply.
+        services.letters_recompute_awaiting()
         # loaddata bypasses the history; without a first version, the first
         # edit conflict could not say what changed.
         call_command("populate_history", auto=True, verbosity=0)
