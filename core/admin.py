@@ -1,8 +1,8 @@
 """What every editors' admin page shares: saves that never overwrite someone else's
 edit, history with reverts for admins, CSV export and attachment downloads.
 
-Every save goes through :func:`tracker.domain.records.record_save` and every delete
-through :func:`tracker.domain.records.record_delete`, so the admin follows the same
+Every save goes through :func:`core.records.record_save` and every delete
+through :func:`core.records.record_delete`, so the admin follows the same
 rules (validation, optimistic locking, due dates) as the API and the staff pages.
 """
 

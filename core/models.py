@@ -27,7 +27,7 @@ class TrackedModel(models.Model):
     """A record with timestamps, a stable reference and a version for optimistic locking.
 
     ``version`` goes up by one on every save. Editors' forms and API clients send
-    back the version they read; :func:`tracker.domain.services.record_save` refuses the
+    back the version they read; :func:`core.records.record_save` refuses the
     save when it no longer matches, so nobody silently overwrites someone else.
     """
 

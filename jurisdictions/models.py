@@ -238,11 +238,19 @@ class Agency(TrackedModel):
                 raise ValidationError({"parent": "An agency cannot be its own ancestor."})
             ancestor = ancestor.parent
 
+    @staticmethod
+    def default_reply_window() -> tuple[int, str]:
+        """The site's reply window (``REPLY_WINDOW_DAYS``, ``REPLY_WINDOW_KIND``)."""
+        return (
+            settings.TRACKER_DEFAULT_REPLY_WINDOW_DAYS,
+            settings.TRACKER_DEFAULT_REPLY_WINDOW_KIND,
+        )
+
     @property
     def effective_reply_window(self) -> tuple[int, str]:
-        days = self.reply_window_days or settings.TRACKER_DEFAULT_REPLY_WINDOW_DAYS
-        kind = self.reply_window_kind or settings.TRACKER_DEFAULT_REPLY_WINDOW_KIND
-        return days, kind
+        """This agency's window, each part the site's default where none is set."""
+        default_days, default_kind = self.default_reply_window()
+        return self.reply_window_days or default_days, self.reply_window_kind or default_kind
 
     def lineage(self) -> list[Agency]:
         """This agency and its ancestors, nearest first (ICE program office, ICE, DHS)."""

@@ -1,7 +1,7 @@
 """Reads of who is who: the one place a read rule about jurisdictions and agencies lives.
 
-The tracker's surfaces (choice lists of the staff forms and filters, the API's
-filters, the statements' agency families) call these; ``jurisdictions`` never
+The tracker's surfaces call these (the choice lists of the staff forms and filters,
+the API's agency filters and its contradictions filter); ``jurisdictions`` never
 asks the tracker anything.
 """
 

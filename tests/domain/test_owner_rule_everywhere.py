@@ -44,19 +44,6 @@ def optout(editor: Any) -> OptOutRequest:
     )
 
 
-@pytest.fixture
-def api(editor: Any) -> APIClient:
-    client = APIClient()
-    client.force_login(editor)
-    return client
-
-
-@pytest.fixture
-def editor_client(client: Client, editor: Any) -> Client:
-    client.force_login(editor)
-    return client
-
-
 def _stored_owner(optout: OptOutRequest) -> Any:
     return OptOutRequest.objects.values_list("owner__username", flat=True).get(pk=optout.pk)
 
@@ -177,6 +164,43 @@ def test_a_request_kept_by_someone_who_left_the_staff_can_still_be_edited(
     record_save(optout, by=editor)  # the owner is not being changed: no refusal
     services.record_publish(optout, by=editor, public=True, expected_version=optout.version)
     assert _stored_owner(optout) == "chaser"
+
+
+def test_saving_a_request_as_it_is_never_takes_it_from_someone_who_left_the_staff(
+    editor: Any, editor_client: Client, api: APIClient, optout: OptOutRequest, chaser: Any
+) -> None:
+    optout.owner = chaser
+    record_save(optout, by=editor)
+    chaser.is_staff = False
+    chaser.save()
+
+    # The admin's change page, saved as it was opened.
+    page = editor_client.get(_change_url(optout))
+    assert page.context["adminform"].form.initial["owner"] == chaser.pk
+    saved = editor_client.post(_change_url(optout), post_data(page))
+    assert saved.status_code == 302
+    assert _stored_owner(optout) == "chaser"
+
+    # The API: a PUT that sends the request back as read, and a PATCH of another field.
+    read = api.get(f"/api/v1/requests/{optout.pk}/")
+    body = {
+        key: read.json()[key]
+        for key in ("title", "jurisdiction", "seeks", "summary", "owner", "opened_on")
+    }
+    put = api.put(f"/api/v1/requests/{optout.pk}/", body, format="json", HTTP_IF_MATCH=read["ETag"])
+    assert put.status_code == 200, put.content
+    assert _stored_owner(optout) == "chaser"
+    # Giving it back to them once it went to someone else is a new owner: refused.
+    OptOutRequest.objects.filter(pk=optout.pk).update(owner=editor)
+    read = api.get(f"/api/v1/requests/{optout.pk}/")
+    again = api.patch(
+        f"/api/v1/requests/{optout.pk}/",
+        {"owner": "chaser"},
+        format="json",
+        HTTP_IF_MATCH=read["ETag"],
+    )
+    assert again.status_code == 400
+    assert "owner" in again.json()["errors"]
 
 
 # --- The lists that offer owners -------------------------------------------------------

@@ -252,8 +252,22 @@ def test_an_incoming_letter_known_only_by_its_receipt_is_dated_by_it_everywhere(
         "public search": public_search_hit_day(
             anonymous.get("/public/search/", {"q": "Answer from ICE"}).text
         ),
+        "staff search": staff_search_hit_day(
+            staff.get("/search/", {"q": "Answer from ICE"}).text, anchor
+        ),
     }
     assert shown == dict.fromkeys(shown, "2010-10-05")
+
+
+def staff_search_hit_day(page: str, anchor: str) -> str:
+    """The date the staff search shows for the letter at ``anchor``, as ISO, or as shown."""
+    match = re.search(rf'#{anchor}">.*? · from [^·]* · ([^<]*)', page)
+    assert match is not None, f"no {anchor} among the staff search's hits"
+    shown = match.group(1).strip()
+    try:
+        return dt.datetime.strptime(shown, "%d %B %Y").date().isoformat()
+    except ValueError:
+        return shown
 
 
 def public_search_hit_day(page: str) -> str:

@@ -381,6 +381,13 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
             kwargs["queryset"] = people_who_may_own_requests()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        owner_field = form.base_fields.get("owner")
+        if obj is not None and obj.owner_id is not None and owner_field is not None:
+            owner_field.queryset = people_who_may_own_requests(keeping=obj.owner)
+        return form
+
     # --- Columns ------------------------------------------------------------------
 
     @admin.display(description="status", ordering="status")

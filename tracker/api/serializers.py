@@ -287,6 +287,14 @@ class RequestSerializer(RecordSerializer):
     create_only_fields = ("jurisdiction",)
 
     @extend_schema_field(NextStepSerializer(many=True))
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The request's current owner stays a valid choice once they have left the
+        # staff: sending the request back as it was read never takes it from them.
+        if isinstance(self.instance, OptOutRequest) and self.instance.owner_id is not None:
+            owner: Any = self.fields["owner"]
+            owner.queryset = people_who_may_own_requests(keeping=self.instance.owner)
+
     def get_allowed_transitions(self, obj: OptOutRequest) -> list[dict[str, str]]:
         return [
             {"to": edge.target.value, "label": edge.label}

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from core.permissions import (
     Person,
@@ -112,6 +112,12 @@ def may_own_request(user: Person) -> bool:
     return bool(user.is_staff)
 
 
-def people_who_may_own_requests() -> QuerySet[Any]:
-    """The people offered as a request's owner, by username."""
-    return get_user_model()._default_manager.filter(is_staff=True).order_by("username")
+def people_who_may_own_requests(*, keeping: Any = None) -> QuerySet[Any]:
+    """The people offered as a request's owner, by username: the staff, and the
+    request's current owner (``keeping``) even once they have left the staff, so that
+    saving a request as it is never takes it from them (only a *new* owner must be on
+    staff; ``OptOutRequest.clean`` says so)."""
+    offered = Q(is_staff=True)
+    if keeping is not None:
+        offered |= Q(pk=keeping.pk)
+    return get_user_model()._default_manager.filter(offered).order_by("username")

@@ -114,6 +114,8 @@ def public_letter(letter: Letter) -> PublicData:
         "summary": letter.summary,
         "in_reply_to": (
             {"reference": reply_to.reference, "subject": reply_to.subject}
+            # The letter it answers is of the same request, published with it: its own
+            # mark decides (selectors.is_published, without a query for the request).
             if reply_to is not None and reply_to.is_public
             else None
         ),
@@ -132,6 +134,8 @@ def public_response(response: AgencyResponse) -> PublicData:
         "summary": response.summary,
         "answers_letter": (
             {"reference": letter.reference, "subject": letter.subject}
+            # A reply answers a letter of its own request (a database rule): the
+            # letter's own mark decides, as selectors.is_published would.
             if letter is not None and letter.is_public
             else None
         ),

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, TypeVar
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import (
     Case,
@@ -217,14 +216,11 @@ def letter_deadline(
     sent = letter.sent
     if not letter.is_outgoing or sent is None or letter.pk is None:
         return None
-    windows = [agency.effective_reply_window for agency in letter.recipients.all()]
-    if not windows:
-        windows = [
-            (
-                settings.TRACKER_DEFAULT_REPLY_WINDOW_DAYS,
-                settings.TRACKER_DEFAULT_REPLY_WINDOW_KIND,
-            )
-        ]
+    # A letter to no known agency waits as long as a letter to an agency with no
+    # window of its own: the site's default.
+    windows = [agency.effective_reply_window for agency in letter.recipients.all()] or [
+        Agency.default_reply_window()
+    ]
     if holidays is None:
         holidays = holiday_dates() if any(kind == BUSINESS for _d, kind in windows) else ()
     closed = frozenset(holidays)
@@ -693,6 +689,9 @@ def search(text: str, *, limit: int = SEARCH_LIMIT) -> SearchResults:
             text,
         )[:limit]
     )
+    for letter in results.letters:
+        # Dated as on every timeline: an incoming letter by its receipt when unsent.
+        letter.dated = letter_date(letter)  # type: ignore[attr-defined]
     results.responses = list(
         _matching(
             AgencyResponse.objects.select_related("request__jurisdiction", "agency"),
