@@ -30,6 +30,8 @@ ANSWERS: list[tuple[str, Callable[[Any], bool], tuple[int, ...]]] = [
     ("delete letters", lambda u: permissions.may_delete(u, Letter), (1, 0, 0, 0, 0, 0)),
     ("delete requests", lambda u: permissions.may_delete(u, OptOutRequest), (1, 0, 0, 0, 0, 0)),
     ("move requests", permissions.may_move, (1, 1, 0, 0, 0, 0)),
+    ("read timelines", permissions.may_read_timelines, (1, 1, 1, 0, 0, 0)),
+    ("read milestones", permissions.may_read_milestones, (1, 1, 1, 0, 0, 0)),
     ("publish statements", lambda u: permissions.may_publish(u, Statement), (1, 1, 0, 0, 0, 0)),
     (
         "restore an old version",
@@ -89,3 +91,30 @@ def test_the_people_offered_as_owners_are_exactly_those_who_may_own_a_request(
     assert list(permissions.people_who_may_own_requests()) == sorted(
         offered, key=lambda user: user.username
     )
+
+
+def test_a_timeline_and_the_milestones_need_the_same_rights_on_every_surface(
+    django_user_model: Any,
+) -> None:
+    """Someone who may read requests but not their letters is refused a request's
+    timeline and the agencies' reply times on the staff pages and in the API alike."""
+    from django.contrib.auth.models import Permission
+    from django.test import Client
+    from rest_framework.test import APIClient
+
+    from tests.factories import RequestFactory
+
+    optout = RequestFactory()
+    reader = django_user_model.objects.create_user(username="requests-only", is_staff=True)
+    reader.user_permissions.add(Permission.objects.get(codename="view_optoutrequest"))
+    page, api = Client(), APIClient()
+    page.force_login(reader)
+    api.force_login(reader)
+    answers = {
+        "staff request page": page.get(optout.get_absolute_url()).status_code,
+        "staff jurisdiction page": page.get(optout.jurisdiction.get_absolute_url()).status_code,
+        "API timeline": api.get(f"/api/v1/requests/{optout.pk}/timeline/").status_code,
+        "staff milestones page": page.get("/milestones/").status_code,
+        "API agencies' reply times": api.get("/api/v1/milestones/agencies/").status_code,
+    }
+    assert answers == dict.fromkeys(answers, 403)

@@ -50,7 +50,12 @@ from tracker.api.public import (
     is_anonymous,
 )
 from tracker.domain import exports, milestones, publishing, selectors, services
-from tracker.domain.permissions import Person, may_move, may_view_all
+from tracker.domain.permissions import (
+    may_move,
+    may_read_milestones,
+    may_read_timelines,
+    may_view_all,
+)
 from tracker.domain.selectors import Audience, TimelineEntry
 from tracker.domain.statements import Contradiction, contradictions
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement, Transition
@@ -394,11 +399,6 @@ def timeline_row(entry: TimelineEntry, *, public: bool = False) -> dict[str, Any
     }
 
 
-def _may_read_timelines(user: Person) -> bool:
-    # A timeline shows a request's letters, replies, meetings and moves together.
-    return may_view_all(user, OptOutRequest, Letter, AgencyResponse, Meeting, Transition)
-
-
 @_documented(serializers.RequestSerializer, csv=True)
 class RequestViewSet(PublicReadMixin, CsvListMixin, RecordViewSet):
     """Opt-out requests. Status is read-only here: move it with POST …/transitions/."""
@@ -414,7 +414,7 @@ class RequestViewSet(PublicReadMixin, CsvListMixin, RecordViewSet):
     action_permissions: ActionPermissions = {
         "transition": may_move,
         "reopen": may_move,
-        "timeline": _may_read_timelines,
+        "timeline": may_read_timelines,
     }
 
     def get_queryset(self) -> QuerySet[OptOutRequest]:
@@ -754,7 +754,7 @@ class MilestonesViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     pagination_class = Pagination
     action_permissions: ActionPermissions = {
         "requests": lambda user: may_view_all(user, OptOutRequest),
-        "agencies": lambda user: may_view_all(user, OptOutRequest, Letter),
+        "agencies": may_read_milestones,
     }
 
     @extend_schema(

@@ -74,6 +74,22 @@ def may_use_calendar_feed(user: Person) -> bool:
     return may_use_staff_pages(user) and user.has_perm(_READ_LETTERS)
 
 
+#: What a timeline shows together: a request, its letters, replies, meetings and moves.
+_TIMELINE_RECORDS = ("optoutrequest", "letter", "agencyresponse", "meeting", "transition")
+
+
+def may_read_timelines(user: Person) -> bool:
+    """A timeline (the staff request and jurisdiction pages, the API's timeline) shows a
+    request with its letters, replies, meetings and moves: whoever may read them all."""
+    return all(user.has_perm(f"tracker.view_{name}") for name in _TIMELINE_RECORDS)
+
+
+def may_read_milestones(user: Person) -> bool:
+    """Days between a request's steps and agencies' reply times are read from requests
+    and their letters (the staff milestones page, the API's milestones)."""
+    return user.has_perm(_READ_REQUESTS) and user.has_perm(_READ_LETTERS)
+
+
 def may_move(user: Person) -> bool:
     """Move a request along the workflow or re-open it: whoever may change requests."""
     return user.has_perm(_CHANGE_REQUESTS)

@@ -7,13 +7,15 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from tracker.domain import milestones
+from tracker.domain.permissions import may_read_milestones
 from tracker.models import OptOutRequest
-from tracker.pages.views import staff_page
+from tracker.pages.views import require, staff_page
 
 
 # Unpublished requests' figures: for the staff only, like every other staff page.
 @staff_page
 def milestones_report(request: HttpRequest) -> HttpResponse:
+    require(may_read_milestones(request.user))
     today = timezone.localdate()
     requests = OptOutRequest.objects.order_by("jurisdiction__state", "jurisdiction__name", "pk")
     return render(

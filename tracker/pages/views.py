@@ -34,6 +34,7 @@ from tracker.domain.permissions import (
     may_add,
     may_move,
     may_publish,
+    may_read_timelines,
     may_use_staff_pages,
     may_view,
 )
@@ -71,7 +72,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-def _require(allowed: bool) -> None:
+def require(allowed: bool) -> None:
     """A hand-made request from someone who may not do this (the page offers them no
     such link or button) gets 403."""
     if not allowed:
@@ -83,7 +84,7 @@ def staff_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespo
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        _require(may_use_staff_pages(request.user))
+        require(may_use_staff_pages(request.user))
         return view(request, *args, **kwargs)
 
     return login_required(wrapper)
@@ -253,6 +254,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @staff_page
 def jurisdiction_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require(may_read_timelines(request.user))
     jurisdiction = get_object_or_404(Jurisdiction, pk=pk)
     today = timezone.localdate()
     timeline = selectors.jurisdiction_timeline(
@@ -362,6 +364,7 @@ def _request_page(
 
 @staff_page
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require(may_read_timelines(request.user))
     return _request_page(request, pk)
 
 
@@ -383,7 +386,7 @@ def _log_on_request(
     """The quick forms' one flow: check the person may add a ``model``, validate, call
     the service, then back to the request with the new item highlighted, or the page
     again (400) with the errors next to the fields and everything typed kept."""
-    _require(may_add(request.user, model))
+    require(may_add(request.user, model))
     optout = get_object_or_404(OptOutRequest, pk=pk)
     form = form_class(request.POST, request.FILES, request=optout)
     if form.is_valid():
@@ -443,7 +446,7 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _move(request: HttpRequest, pk: int, *, reopen: bool) -> HttpResponse:
-    _require(may_move(request.user))
+    require(may_move(request.user))
     optout = get_object_or_404(OptOutRequest, pk=pk)
     form = TransitionForm(request.POST, request=optout, reopening=reopen)
     if not form.is_valid():
@@ -501,13 +504,13 @@ def request_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_page
 def letter_attachment(request: HttpRequest, pk: int) -> FileResponse:
-    _require(may_view(request.user, Letter))
+    require(may_view(request.user, Letter))
     return attachment_response(get_object_or_404(Letter, pk=pk))
 
 
 @staff_page
 def response_attachment(request: HttpRequest, pk: int) -> FileResponse:
-    _require(may_view(request.user, AgencyResponse))
+    require(may_view(request.user, AgencyResponse))
     return attachment_response(
         get_object_or_404(AgencyResponse.objects.select_related("agency"), pk=pk)
     )
@@ -564,7 +567,7 @@ def _filtered_list(
 
 @staff_page
 def letter_list(request: HttpRequest) -> HttpResponseBase:
-    _require(may_view(request.user, Letter))
+    require(may_view(request.user, Letter))
     today = timezone.localdate()
     letters = Letter.objects.order_by(F("sent_on").asc(nulls_last=True), "pk")
     return _filtered_list(
@@ -634,10 +637,10 @@ def _statements_page(
 
 @staff_page
 def statement_list(request: HttpRequest) -> HttpResponse:
-    _require(may_view(request.user, Statement))
+    require(may_view(request.user, Statement))
     if request.method != "POST":
         return _statements_page(request)
-    _require(may_add(request.user, Statement))
+    require(may_add(request.user, Statement))
     form = StatementForm(request.POST)
     if form.is_valid():
         try:
@@ -657,7 +660,7 @@ def record_publish(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     model = _PUBLISHABLE.get(kind)
     if model is None:
         raise Http404("Nothing of that kind can be published.")
-    _require(may_publish(request.user, model))
+    require(may_publish(request.user, model))
     item = get_object_or_404(model.objects.all(), pk=pk)
     # Statements belong to no request; everything else is published with its request.
     optout = item if isinstance(item, OptOutRequest) else getattr(item, "request", None)
