@@ -54,9 +54,22 @@ def test_the_staff_page_and_the_admin_show_the_blocked_moves_the_service_gives(
     assert f"{edge.label}: ask the council first." in admin
 
 
+#: What reading a request's page takes: its timeline shows all of these together.
+TIMELINE_READING = (
+    "view_optoutrequest",
+    "view_letter",
+    "view_agencyresponse",
+    "view_meeting",
+    "view_transition",
+)
+
+
 def _user_with(django_user_model: Any, *codenames: str) -> Any:
+    """Someone who may read a request's page, and do what ``codenames`` allow."""
     user = django_user_model.objects.create_user(username="partial", password="pw-partial")
-    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in={*TIMELINE_READING, *codenames})
+    )
     return user
 
 
