@@ -1,6 +1,11 @@
+"""The ASGI application: what gunicorn, runserver and any ASGI server load."""
+
 import os
 
 from django.core.asgi import get_asgi_application
 
+from config.serving import refuse_to_serve_without_a_secret_key
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+refuse_to_serve_without_a_secret_key()
 application = get_asgi_application()

@@ -12,17 +12,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start(**env: str) -> subprocess.CompletedProcess[str]:
-    """Import the settings in a fresh interpreter with only the given variables."""
+def run(command: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` in a fresh interpreter with only the given variables."""
     clean = {
-        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
     }
     return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import config.settings as s; print(s.DATABASES['default']['ENGINE'])",
-        ],
+        [sys.executable, *command],
         cwd=ROOT,
         env={**clean, **env},
         capture_output=True,
@@ -31,10 +29,31 @@ def start(**env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_production_refuses_to_start_without_a_secret_key() -> None:
-    result = start(DEBUG="false")
-    assert result.returncode != 0
-    assert "SECRET_KEY is not set" in result.stderr
+def start(**env: str) -> subprocess.CompletedProcess[str]:
+    """Load the web application, as a server does, and print the database engine."""
+    return run(
+        [
+            "-c",
+            "import config.wsgi, config.settings as s; print(s.DATABASES['default']['ENGINE'])",
+        ],
+        **env,
+    )
+
+
+def test_production_refuses_to_serve_without_a_secret_key() -> None:
+    for application in ("config.wsgi", "config.asgi"):
+        result = run(["-c", f"import {application}"], DEBUG="false", ENV_FILE="")
+        assert result.returncode != 0
+        assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_commands_that_sign_nothing_run_without_a_secret_key() -> None:
+    # The lint step, or an operator checking migrations before the key is in place.
+    result = run(
+        ["manage.py", "makemigrations", "--check", "--dry-run"], DEBUG="false", ENV_FILE=""
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
 
 
 def test_debug_mode_starts_with_a_development_key_and_sqlite() -> None:
