@@ -558,7 +558,9 @@ class Statement(PublishableModel):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["stated_on", "pk"]
+        # Undated statements last on every database (SQLite would put them first), so
+        # the staff page, the public page and the API list them in one order.
+        ordering = [models.F("stated_on").asc(nulls_last=True), "pk"]
 
     def __str__(self) -> str:
         return f"{self.speaker} ({self.stated or 'date unknown'})"

@@ -615,9 +615,7 @@ def _statements_page(
     status: int = 200,
     publish_error: str = "",
 ) -> HttpResponse:
-    statements = Statement.objects.select_related("agency").order_by(
-        F("stated_on").asc(nulls_last=True), "pk"
-    )
+    statements = Statement.objects.select_related("agency")
     page = Paginator(statements, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     for statement in page.object_list:
         statement.shown_publicly = selectors.is_published(statement)  # type: ignore[attr-defined]
