@@ -113,6 +113,8 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     }
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Backups (`manage.py backup`) dump records as JSON that keeps times to the microsecond.
+SERIALIZATION_MODULES = {"exactjson": "core.serialization"}
 
 # --- Auth ----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
