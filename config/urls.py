@@ -4,14 +4,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from tracker.pages import views as pages
+from core.outages import healthz
 
 urlpatterns = [
     path("", include("tracker.pages.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("healthz", pages.healthz, name="healthz"),
+    path("healthz", healthz, name="healthz"),
     path("public/", include("tracker.public.urls")),
     path("api/", include("tracker.api.urls")),
 ]

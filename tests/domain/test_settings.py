@@ -112,3 +112,31 @@ def test_no_env_file_is_read_when_env_file_is_empty(tmp_path: Path) -> None:
     result = start(ENV_FILE="")
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+def _production_recipe() -> dict[str, str]:
+    """The variables `docs/configuration.md`'s production recipe exports."""
+    text = (ROOT / "docs" / "configuration.md").read_text()
+    section = text.split("## Running in production", 1)[1]
+    block = section.split("```sh", 1)[1].split("```", 1)[0]
+    exported = block.split("export ", 1)[1].split("\n.venv", 1)[0].replace("\\\n", " ")
+    variables = dict(item.split("=", 1) for item in exported.split())
+    assert {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"} <= variables.keys()
+    return variables
+
+
+def test_the_documented_production_recipe_passes_the_deployment_check() -> None:
+    recipe = _production_recipe()
+    recipe["SECRET_KEY"] = "a-long-random-production-key-" + "x" * 40  # the recipe's "..."
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **recipe)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_without_the_recipes_https_settings_the_deployment_check_warns() -> None:
+    recipe = _production_recipe()
+    recipe["SECRET_KEY"] = "a-long-random-production-key-" + "x" * 40
+    del recipe["SECURE_SSL_REDIRECT"], recipe["SECURE_HSTS_SECONDS"]
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **recipe)
+    assert result.returncode != 0
+    assert "security.W004" in result.stderr and "security.W008" in result.stderr

@@ -25,13 +25,10 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import set_rollback
 
+from core.errors import error_body
 from tracker.domain.services import DomainError, StaleRecord, TransitionRefused
 
 NON_FIELD = "non_field_errors"
-
-
-def error_body(code: str, detail: str, errors: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"code": code, "detail": detail, "errors": errors or {}}
 
 
 def _field_errors(detail: Any) -> dict[str, Any]:

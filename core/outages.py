@@ -1,0 +1,107 @@
+"""When the database cannot be reached: say so, and ask to come back shortly.
+
+A load balancer asks ``/healthz``: it answers 503 while the database (or the cache,
+when one is configured) does not answer, so traffic goes elsewhere. A person or a
+client that still arrives gets a 503 with ``Retry-After`` instead of a server error:
+the API in its error shape, the pages as a short plain page that needs nothing from
+the database to render. Every write runs in one transaction, so a request cut off by
+the outage leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from core.errors import error_body
+
+logger = logging.getLogger(__name__)
+
+#: Seconds a client is asked to wait before trying again.
+RETRY_AFTER_SECONDS = 30
+#: Errors that mean "the database is not answering", not "this request is wrong".
+UNAVAILABLE = (OperationalError, InterfaceError)
+#: Where the API lives: its answers keep the API's error shape.
+API_PREFIX = "/api/"
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Back shortly: Opt-Out Tracker</title></head>
+<body><h1>Back shortly</h1>
+<p>The tracker cannot reach its database right now. Nothing you sent was half-saved:
+please try again in a minute.</p></body></html>
+"""
+
+
+def unavailable(request: HttpRequest) -> HttpResponse:
+    """The answer while the database is unreachable."""
+    response: HttpResponse
+    if request.path.startswith(API_PREFIX):
+        response = JsonResponse(
+            error_body(
+                "unavailable",
+                "The service cannot reach its database right now. Try again shortly.",
+            ),
+            status=503,
+        )
+    else:
+        response = HttpResponse(PAGE, status=503, content_type="text/html; charset=utf-8")
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Turns a lost database connection into a 503 with ``Retry-After``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, UNAVAILABLE):
+            return None
+        logger.error("Database unavailable: %s", exception, exc_info=exception)
+        # The connection may be half-open: drop it so the next request reconnects.
+        for connection in connections.all(initialized_only=True):
+            connection.close_if_unusable_or_obsolete()
+        return unavailable(request)
+
+
+def service_checks() -> dict[str, str]:
+    """Whether each service the configuration names answers: ``ok`` or why not."""
+    checks: dict[str, str] = {}
+    for alias in connections:
+        try:
+            with connections[alias].cursor() as cursor:
+                cursor.execute("SELECT 1")
+            checks[f"database:{alias}"] = "ok"
+        except DatabaseError as error:
+            checks[f"database:{alias}"] = f"unreachable ({type(error).__name__})"
+    for alias, configuration in settings.CACHES.items():
+        if "locmem" in configuration["BACKEND"] or "dummy" in configuration["BACKEND"]:
+            continue  # in the process itself: nothing to reach
+        try:
+            caches[alias].get("healthz")
+            checks[f"cache:{alias}"] = "ok"
+        except Exception as error:  # every cache backend raises its own errors
+            checks[f"cache:{alias}"] = f"unreachable ({type(error).__name__})"
+    return checks
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 ``ok`` when every service answers, else 503 naming what does not."""
+    checks = service_checks()
+    healthy = all(state == "ok" for state in checks.values())
+    response = JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        status=200 if healthy else 503,
+    )
+    if not healthy:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
