@@ -6,6 +6,7 @@ import uuid
 from typing import Any, Generic, TypeVar
 
 from django.db import models
+from django.db.models import DEFERRED
 from django.utils.translation import gettext_lazy as _
 
 
@@ -56,6 +57,44 @@ class TrackedModel(models.Model):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
         super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(
+        cls, db: str | None, field_names: Any, values: Any, *, fetch_mode: Any = None
+    ) -> Any:
+        # Remember the values as read, so a save can write only what the editor
+        # changed since (``changed_fields``; see core.records.record_save).
+        instance = super().from_db(db, field_names, values, fetch_mode=fetch_mode)
+        loaded = [value for value in values if value is not DEFERRED]
+        instance._loaded_values = dict(zip(field_names, loaded, strict=False))
+        return instance
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self.remember_loaded_values()
+
+    def remember_loaded_values(self) -> None:
+        """Take the current values as the ones read (after a save or a refresh)."""
+        self._loaded_values = {
+            field.attname: getattr(self, field.attname)
+            for field in self._meta.concrete_fields
+            if field.attname in self.__dict__
+        }
+
+    def changed_fields(self) -> set[str] | None:
+        """The columns (attnames) whose value differs from the one read from the
+        database; None when it was not read from the database (everything counts)."""
+        loaded: dict[str, Any] | None = getattr(self, "_loaded_values", None)
+        if loaded is None:
+            return None
+        return {
+            field.attname
+            for field in self._meta.concrete_fields
+            if field.attname in self.__dict__
+            and (
+                field.attname not in loaded or getattr(self, field.attname) != loaded[field.attname]
+            )
+        }
 
     def natural_key(self) -> tuple[str]:
         return (self.reference,)

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.dispatch import Signal
 
+from core.dates import PartialDateField
 from core.models import TrackedModel
 
 User = AbstractBaseUser | AnonymousUser | None
@@ -138,16 +139,47 @@ def record_check_version(instance: TrackedModel, *, expected_version: int) -> No
 CONSTRAINT_MESSAGES: dict[str, str] = {}
 
 
-def _save_or_explain(instance: models.Model) -> None:
+def _save_or_explain(instance: models.Model, update_fields: set[str] | None = None) -> None:
     """Save; turn a refusal by a named database rule into a ValidationError."""
     try:
         with transaction.atomic():
-            instance.save()
+            instance.save(update_fields=update_fields)
     except IntegrityError as error:
         for name, message in CONSTRAINT_MESSAGES.items():
             if name in str(error):
                 raise ValidationError(message, code=name) from error
         raise
+
+
+def _merge_onto(instance: TrackedModel, stored: TrackedModel) -> set[str]:
+    """Give ``instance`` the stored values of every field its caller did not change
+    (and of every field only the services write); returns the fields to write."""
+    changed = instance.changed_fields()
+    writable = {
+        field.attname
+        for field in instance._meta.concrete_fields
+        if field.editable and not field.primary_key
+    }
+    if changed is None:  # not read from the database: the caller set every field
+        changed = writable
+    changed &= writable
+    # A date and its precision are one value: written together or not at all.
+    for columns in _composite_columns(type(instance)):
+        if changed & set(columns):
+            changed |= set(columns)
+    for field in instance._meta.concrete_fields:
+        if field.attname not in changed:
+            setattr(instance, field.attname, getattr(stored, field.attname))
+    return changed
+
+
+def _composite_columns(model: type[models.Model]) -> list[tuple[str, str]]:
+    return [
+        attribute.columns
+        for klass in model.__mro__
+        for attribute in vars(klass).values()
+        if isinstance(attribute, PartialDateField)
+    ]
 
 
 @transaction.atomic
@@ -159,21 +191,29 @@ def record_save(
     m2m: dict[str, Sequence[models.Model]] | None = None,
 ) -> _T:
     """Validate and save an edit, refusing it if someone saved the record since
-    ``expected_version`` was read. Status fields are not touched here."""
+    ``expected_version`` was read.
+
+    An edit writes only the fields the caller changed since the record was read
+    (``TrackedModel.changed_fields``), onto the row as it is now, read under its lock:
+    two people editing different fields of one record both keep their change, with
+    or without a version. Fields only the services write (``editable=False``: a
+    request's status and close date, a letter's due dates and waiting state, the
+    version) are never written here, whatever the instance holds.
+    """
     model = type(instance)
     previous: _T | None = None
+    update_fields: set[str] | None = None
     if instance.pk is not None and not instance._state.adding:
         previous = model.objects.select_for_update().filter(pk=instance.pk).first()
         current = None if previous is None else previous.version
         if current is None or (expected_version is not None and current != expected_version):
             raise StaleRecord(instance, expected_version or instance.version, current)
-        claimed = model.objects.filter(pk=instance.pk, version=current).update(version=current)
-        if not claimed:
-            raise StaleRecord(instance, current, None)
-        instance.version = current
+        assert previous is not None
+        update_fields = _merge_onto(instance, previous)
     instance.full_clean()
     set_history_user(instance, by)
-    _save_or_explain(instance)
+    _save_or_explain(instance, update_fields)
+    instance.remember_loaded_values()
     for name, values in (m2m or {}).items():
         getattr(instance, name).set(values)
     record_saved.send(sender=model, instance=instance, previous=previous)

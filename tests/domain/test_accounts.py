@@ -38,13 +38,15 @@ def test_demo_accounts_are_created_with_printed_passwords(settings: Any, capsys:
     for name in ("admin", "editor", "viewer"):
         assert f"{name}" in out and "demo-pass-1" in out
     from django.contrib.auth import authenticate
+    from django.test import RequestFactory
 
-    editor = authenticate(username="editor", password="demo-pass-1")
+    sign_in = RequestFactory().post("/accounts/login/")  # as the sign-in page does
+    editor = authenticate(sign_in, username="editor", password="demo-pass-1")
     assert editor is not None and editor.has_perm("tracker.add_letter")
     assert not editor.has_perm("tracker.delete_letter")
-    viewer = authenticate(username="viewer", password="demo-pass-1")
+    viewer = authenticate(sign_in, username="viewer", password="demo-pass-1")
     assert viewer is not None and not viewer.has_perm("tracker.add_letter")
-    admin = authenticate(username="admin", password="demo-pass-1")
+    admin = authenticate(sign_in, username="admin", password="demo-pass-1")
     assert admin is not None and admin.is_superuser
 
 
