@@ -28,7 +28,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.downloads import attachment_response
-from jurisdictions.models import Jurisdiction
+from jurisdictions.domain.selectors import (
+    AGENCY_SEARCH_LIMIT,
+    agencies_above_local,
+    agencies_matching,
+    agencies_serving,
+)
+from jurisdictions.models import Agency, Jurisdiction
 from tracker.domain import exports, selectors, services
 from tracker.domain.permissions import (
     may_add,
@@ -50,6 +56,7 @@ from tracker.models import (
 )
 from tracker.pages.filters import LetterListFilter, RequestListFilter
 from tracker.pages.forms import (
+    AgencySearchForm,
     LetterForm,
     MeetingForm,
     PublishForm,
@@ -62,6 +69,10 @@ from tracker.pages.forms import (
 
 #: Letters shown in the dashboard's "awaiting a reply" list (oldest first).
 AWAITING_LIMIT = 50
+#: The newest open requests the dashboard lists (all of them are on /requests/).
+OPEN_LIMIT = 25
+#: The requests the dashboard lists as the signed-in person's (newest first).
+OWNED_LIMIT = 10
 #: Items of each kind considered for the dashboard's recent activity.
 RECENT_LIMIT = 12
 #: Rows per page of the letters, requests and statements lists.
@@ -177,20 +188,36 @@ def _recent_activity() -> list[Activity]:
     return activity[:RECENT_LIMIT]
 
 
+def _open(queryset: QuerySet[OptOutRequest]) -> QuerySet[OptOutRequest]:
+    return queryset.exclude(status__in=[state.value for state in CLOSED_STATES])
+
+
 @staff_page
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """Counts by aggregate and short lists, each linking to the full filtered list: the
+    page costs the same with twenty requests or twenty thousand."""
     today = timezone.localdate()
-    requests = list(
-        OptOutRequest.objects.select_related("jurisdiction", "owner").order_by(
-            "jurisdiction__state", "jurisdiction__name", "pk"
-        )
-    )
-    order = list(State)
-    open_requests = sorted(
-        (r for r in requests if r.state not in CLOSED_STATES), key=lambda r: order.index(r.state)
-    )
-    closed_requests = [r for r in requests if r.state in CLOSED_STATES]
     counts = dict(OptOutRequest.objects.values_list("status").annotate(n=Count("pk")).order_by())
+    # The newest open requests (the primary key's index, read backwards), shown down
+    # the workflow: drafts first.
+    order = list(State)
+    newest_open = sorted(
+        _open(OptOutRequest.objects.select_related("jurisdiction", "owner")).order_by("-pk")[
+            :OPEN_LIMIT
+        ],
+        key=lambda r: (order.index(r.state), -r.pk),
+    )
+    by_owner = list(
+        _open(OptOutRequest.objects.all())
+        .values("owner__username")
+        .annotate(n=Count("pk"))
+        .order_by("-n", F("owner__username").asc(nulls_last=True))
+    )
+    owned = list(
+        OptOutRequest.objects.filter(owner=request.user.pk)
+        .select_related("jurisdiction")
+        .order_by("-pk")[: OWNED_LIMIT + 1]
+    )
     awaiting = list(
         selectors.with_letter_flags(
             selectors.letters_with_flag(Letter.objects.all(), "awaiting_reply", today=today),
@@ -228,23 +255,30 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
         for letter in overdue[:AWAITING_LIMIT]
     ]
+    owned_open = next(
+        (row["n"] for row in by_owner if row["owner__username"] == request.user.get_username()),
+        0,
+    )
     return render(
         request,
         "tracker/dashboard.html",
         {
-            "open_requests": open_requests,
-            "closed_requests": closed_requests,
+            "open_requests": newest_open,
+            "open_total": sum(n for s, n in counts.items() if State(s) not in CLOSED_STATES),
             "counts": [
                 (state, counts.get(state.value, 0))
                 for state in State
                 if state not in CLOSED_STATES or counts.get(state.value)
             ],
+            "by_owner": by_owner,
             "awaiting": awaiting_rows,
             "awaiting_more": awaiting_more,
             "overdue": overdue_rows,
             "overdue_more": len(overdue) > AWAITING_LIMIT,
             "recent": _recent_activity(),
-            "owned": [r for r in requests if r.owner_id == request.user.pk],
+            "owned": owned[:OWNED_LIMIT],
+            "owned_more": len(owned) > OWNED_LIMIT,
+            "owned_open": owned_open,
         },
     )
 
@@ -281,6 +315,35 @@ def jurisdiction_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Request --------------------------------------------------------------------------
+
+
+#: The quick forms of a request's page, all offering the same agencies.
+QUICK_FORMS = ("letter_form", "response_form", "meeting_form")
+
+
+def _in_case(optout: OptOutRequest) -> list[int]:
+    """The agencies already in the case (its requesting agency, every letter's sender and
+    recipients, every reply's and meeting's agencies), read from the loaded timeline."""
+    found = {optout.requesting_agency_id} if optout.requesting_agency_id else set()
+    for letter in optout.letters.all():
+        found.add(letter.sender_id)
+        found.update(agency.pk for agency in letter.recipients.all())
+    found.update(response.agency_id for response in optout.responses.all())
+    for meeting in optout.meetings.all():
+        found.update(agency.pk for agency in meeting.agencies.all())
+    return sorted(found)
+
+
+def _agencies_found(form: AgencySearchForm) -> list[Agency]:
+    """The agencies matching the page's "find another agency" box (none without a search)."""
+    if not form.is_valid():
+        return []
+    return agencies_matching(form.cleaned_data["find_agency"])
+
+
+def _merged(first: list[Agency], then: list[Agency]) -> list[Agency]:
+    seen = {agency.pk for agency in first}
+    return first + [agency for agency in then if agency.pk not in seen]
 
 
 def _load_request(pk: int, today: dt.date) -> OptOutRequest:
@@ -355,6 +418,18 @@ def _request_page(
         context["response_form"] = response_form or ResponseForm(request=optout)
     if can["log_meeting"]:
         context["meeting_form"] = meeting_form or MeetingForm(request=optout)
+    quick_forms = [context[name] for name in QUICK_FORMS if name in context]
+    if quick_forms:
+        agency_search = AgencySearchForm(request.GET)
+        found = _agencies_found(agency_search)
+        offered = _merged(agencies_serving(optout.jurisdiction, also=_in_case(optout)), found)
+        for form in quick_forms:
+            form.offer_agencies(offered)
+        context["agency_search"] = agency_search
+        context["agencies_found"] = found
+        context["agency_search_limit"] = AGENCY_SEARCH_LIMIT
+        if not agency_search.is_valid() and status == 200:
+            status = 400
     if can["move"]:
         context["move_form"] = move_form or TransitionForm(
             request=optout, initial={"version": optout.version, "note": move_note}
@@ -620,17 +695,23 @@ def _statements_page(
     for statement in page.object_list:
         statement.shown_publicly = selectors.is_published(statement)  # type: ignore[attr-defined]
     can_add = may_add(request.user, Statement)
-    return render(
-        request,
-        "tracker/statement_list.html",
-        {
-            "page": page,
-            "form": (form or StatementForm()) if can_add else None,
-            "can_publish": may_publish(request.user, Statement),
-            "publish_error": publish_error,
-        },
-        status=status,
-    )
+    context: dict[str, Any] = {
+        "page": page,
+        "form": None,
+        "can_publish": may_publish(request.user, Statement),
+        "publish_error": publish_error,
+    }
+    if can_add:
+        agency_search = AgencySearchForm(request.GET)
+        found = _agencies_found(agency_search)
+        context["form"] = form = form or StatementForm()
+        form.offer_agencies(_merged(agencies_above_local(), found))
+        context["agency_search"] = agency_search
+        context["agencies_found"] = found
+        context["agency_search_limit"] = AGENCY_SEARCH_LIMIT
+        if not agency_search.is_valid() and status == 200:
+            status = 400
+    return render(request, "tracker/statement_list.html", context, status=status)
 
 
 @staff_page
