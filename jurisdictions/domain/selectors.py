@@ -92,3 +92,8 @@ def agencies_above_local(*, limit: int = PICKER_LIMIT) -> list[Agency]:
     """The agencies that are not a county's or a city's own (federal, state and
     non-governmental ones), by name: the usual speakers of statements on opting out."""
     return list(Agency.objects.exclude(level=Agency.Level.LOCAL).order_by("name", "pk")[:limit])
+
+
+def jurisdictions_in(state: str) -> list[Jurisdiction]:
+    """A state's jurisdictions as choice lists offer them, by name (at most a few hundred)."""
+    return list(jurisdiction_choices().filter(state=state))

@@ -66,6 +66,7 @@ from tracker.pages.forms import (
     TransitionForm,
     add_service_errors,
 )
+from tracker.pages.pagination import capped_page
 
 #: Letters shown in the dashboard's "awaiting a reply" list (oldest first).
 AWAITING_LIMIT = 50
@@ -631,7 +632,8 @@ def _filtered_list(
             )
             return HttpResponse(f"Invalid filter: {errors}", status=400, content_type="text/plain")
         return exports.csv_response(spec, filterset.qs)
-    page = Paginator(page_rows(filterset.qs), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = capped_page(page_rows(filterset.qs), request.GET.get("page"), LIST_PAGE_SIZE)
+    filterset.offer_jurisdictions()
     return render(
         request,
         template,
