@@ -375,3 +375,22 @@ def test_a_reply_attachment_is_downloaded_through_its_own_address(
     response = client.get(f"/replies/{reply.pk}/attachment/")
     assert response["Content-Disposition"] == 'attachment; filename="ice-acknowledged-receipt.pdf"'
     assert client.get(f"/replies/{ResponseFactory().pk}/attachment/").status_code == 404
+
+
+# --- Search ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rows", [5, 60])
+def test_the_search_page_query_count_does_not_grow_with_results(
+    client: Client, editor: Any, rows: int, django_assert_num_queries: Any
+) -> None:
+    for request in RequestFactory.create_batch(rows, title="Notice of removal"):
+        LetterFactory(request=request, subject="Removal letter", summary="removal")
+        ResponseFactory(request=request, summary="About the removal")
+    client.force_login(editor)
+    # Expect 7 queries: session, user, the user's and the group's permissions, then
+    # matching requests (with jurisdiction), letters (with request, jurisdiction and
+    # sender) and replies (with request, jurisdiction and agency), at most 50 of each.
+    with django_assert_num_queries(7):
+        response = client.get("/search/", {"q": "removal"})
+    assert response.text.count("#letter-") == min(rows, 50)
