@@ -167,12 +167,12 @@ def test_the_dashboard_query_count_does_not_grow_with_rows(
 ) -> None:
     build_cases(rows, owner=editor)
     client.force_login(editor)
-    # Expect 15 queries: session, user, the user's and the group's permissions,
-    # counts by status, the newest open requests (with jurisdiction and owner), open
-    # requests counted by owner, the person's own requests, awaiting letters, their
+    # Expect 14 queries: session, user, the user's and the group's permissions,
+    # requests counted by state and owner, the newest open requests (with
+    # jurisdiction and owner), the person's own requests, awaiting letters, their
     # recipients, overdue letters (with request, jurisdiction and owner), recent
     # transitions, letters, replies, meetings.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         response = client.get("/")
     assert response.status_code == 200
     # One letter of each case is answered; the list stops at the oldest 50.

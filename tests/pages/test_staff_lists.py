@@ -226,12 +226,12 @@ def test_the_letters_list_needs_the_same_queries_for_5_and_50_rows(
             request=RequestFactory(owner=editor), recipients=[ice], sent_on=timezone.localdate()
         )
     viewer_client.get("/letters/", {"overdue": "false"})
-    # Expect 8 queries: session, user, the user's and the group's permissions (two
-    # checks read them once), the count (capped), the page of letters (request,
-    # jurisdiction, owner and sender joined; awaiting, overdue and very overdue as
-    # EXISTS), their recipients, and the filter form's owners. No jurisdiction or
-    # agency is listed unless chosen.
-    with django_assert_num_queries(8):
+    # Expect 9 queries: session, user, the user's and the group's permissions (two
+    # checks read them once), the count (capped), the ids of the page's letters, those
+    # letters (request, jurisdiction, owner and sender joined; awaiting, overdue and
+    # very overdue as EXISTS), their recipients, and the filter form's owners. No
+    # jurisdiction or agency is listed unless chosen.
+    with django_assert_num_queries(9):
         response = viewer_client.get("/letters/", {"overdue": "false"})
     assert len(listed(response)) == rows
 
@@ -243,10 +243,10 @@ def test_the_requests_list_needs_the_same_queries_for_5_and_50_rows(
     for request in RequestFactory.create_batch(rows, owner=editor):
         LetterFactory(request=request)
     viewer_client.get("/requests/")
-    # Expect 7 queries: session, user, the user's and the group's permissions, the
-    # count (capped), the page of requests (jurisdiction and owner joined; overdue and
-    # very overdue as EXISTS), and the filter form's owners.
-    with django_assert_num_queries(7):
+    # Expect 8 queries: session, user, the user's and the group's permissions, the
+    # count (capped), the ids of the page's requests, those requests (jurisdiction and
+    # owner joined; overdue and very overdue as EXISTS), and the filter form's owners.
+    with django_assert_num_queries(8):
         response = viewer_client.get("/requests/")
     assert len(listed(response)) == rows
 
@@ -261,9 +261,9 @@ def test_a_list_filtered_by_state_and_jurisdiction_needs_the_same_queries(
         LetterFactory(request=RequestFactory(jurisdiction=county, owner=editor))
     params = {"state": "CA", "jurisdiction": str(county.pk)}
     viewer_client.get("/letters/", params)
-    # Expect 10 queries: the 8 of the unfiltered list, the chosen jurisdiction checked
+    # Expect 11 queries: the 9 of the unfiltered list, the chosen jurisdiction checked
     # by the form, and the state's jurisdictions offered (the chosen one among them).
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = viewer_client.get("/letters/", params)
     assert len(listed(response)) == rows
 

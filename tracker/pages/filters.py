@@ -99,9 +99,9 @@ class StateJurisdictions:
     def offer_jurisdictions(self) -> None:
         field = self.form.fields["jurisdiction"]
         state = self.form.data.get(self.state_field) if self.form.is_bound else None
-        if isinstance(field, BoundedModelChoiceField) and isinstance(state, str):
-            if state in USState.values:
-                field.offer(jurisdictions_in(state))
+        known = isinstance(state, str) and state in USState.values
+        if isinstance(field, BoundedModelChoiceField) and known:
+            field.offer(jurisdictions_in(str(state)))
 
 
 class RequestListFilter(StateJurisdictions, django_filters.FilterSet):

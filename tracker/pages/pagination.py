@@ -10,6 +10,7 @@ reading one row more than the page shows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,9 +56,20 @@ def _number(text: str | None) -> int:
         return 1
 
 
-def capped_page(queryset: QuerySet[Any], number: str | None, per_page: int) -> ListPage:
+def capped_page(
+    queryset: QuerySet[Any],
+    number: str | None,
+    per_page: int,
+    *,
+    load: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
+) -> ListPage:
     """Page ``number`` (1 when not a number; the last page when past it and the list
-    was counted) of ``queryset``, in two queries: the capped count and the rows."""
+    was counted) of ``queryset``, in two queries: the capped count and the rows.
+
+    ``load`` adds what each row shows (related rows, flags computed per row). It is
+    applied to the page's rows only, read by id in a third query: a database sorting
+    the whole list would otherwise work out every row's flags before keeping 50.
+    """
     counted = queryset.order_by()[: COUNT_CAP + 1].count()
     capped = counted > COUNT_CAP
     pages = None if capped else max(1, -(-counted // per_page))
@@ -65,10 +77,18 @@ def capped_page(queryset: QuerySet[Any], number: str | None, per_page: int) -> L
     if pages is not None:
         page = min(page, pages)
     start = (page - 1) * per_page
-    rows = list(queryset[start : start + per_page + 1])
+    # One row more than the page shows says whether there is a next page.
+    if load is None:
+        rows = list(queryset[start : start + per_page + 1])
+        next_exists, rows = len(rows) > per_page, rows[:per_page]
+    else:
+        ids = list(queryset.values_list("pk", flat=True)[start : start + per_page + 1])
+        next_exists, ids = len(ids) > per_page, ids[:per_page]
+        loaded = {row.pk: row for row in load(queryset.model._default_manager.filter(pk__in=ids))}
+        rows = [loaded[pk] for pk in ids if pk in loaded]
     return ListPage(
-        object_list=rows[:per_page],
+        object_list=rows,
         number=page,
         paginator=ListCount(count=min(counted, COUNT_CAP), capped=capped, num_pages=pages),
-        next_exists=len(rows) > per_page,
+        next_exists=next_exists,
     )

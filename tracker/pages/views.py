@@ -147,18 +147,19 @@ class Activity:
 
 
 def _recent_activity() -> list[Activity]:
-    transitions = Transition.objects.select_related("request__jurisdiction", "by").order_by(
-        "-at", "-pk"
-    )[:RECENT_LIMIT]
-    letters = Letter.objects.select_related("request__jurisdiction").order_by("-created_at", "-pk")[
+    # The latest logged of each kind are the highest ids (every timestamp here is set
+    # when the row is saved): reading the primary key's index backwards stops after a
+    # few rows, where sorting by the timestamp would read every row of the table.
+    transitions = Transition.objects.select_related("request__jurisdiction", "by").order_by("-pk")[
         :RECENT_LIMIT
     ]
+    letters = Letter.objects.select_related("request__jurisdiction").order_by("-pk")[:RECENT_LIMIT]
     responses = AgencyResponse.objects.select_related("request__jurisdiction", "agency").order_by(
-        "-created_at", "-pk"
+        "-pk"
     )[:RECENT_LIMIT]
-    meetings = Meeting.objects.select_related("request__jurisdiction").order_by(
-        "-created_at", "-pk"
-    )[:RECENT_LIMIT]
+    meetings = Meeting.objects.select_related("request__jurisdiction").order_by("-pk")[
+        :RECENT_LIMIT
+    ]
     activity = [
         Activity(
             t.at,
@@ -198,7 +199,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Counts by aggregate and short lists, each linking to the full filtered list: the
     page costs the same with twenty requests or twenty thousand."""
     today = timezone.localdate()
-    counts = dict(OptOutRequest.objects.values_list("status").annotate(n=Count("pk")).order_by())
+    # One pass over the requests counts them by state and by owner at once.
+    tally = list(
+        OptOutRequest.objects.values_list("status", "owner__username")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: dict[str, int] = {}
+    open_by_owner: dict[str | None, int] = {}
+    for status, owner, n in tally:
+        counts[status] = counts.get(status, 0) + n
+        if State(status) not in CLOSED_STATES:
+            open_by_owner[owner] = open_by_owner.get(owner, 0) + n
+    # Most first; nobody's after everyone's with as many.
+    by_owner = sorted(
+        open_by_owner.items(), key=lambda row: (-row[1], row[0] is None, row[0] or "")
+    )
     # The newest open requests (the primary key's index, read backwards), shown down
     # the workflow: drafts first.
     order = list(State)
@@ -207,12 +223,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             :OPEN_LIMIT
         ],
         key=lambda r: (order.index(r.state), -r.pk),
-    )
-    by_owner = list(
-        _open(OptOutRequest.objects.all())
-        .values("owner__username")
-        .annotate(n=Count("pk"))
-        .order_by("-n", F("owner__username").asc(nulls_last=True))
     )
     owned = list(
         OptOutRequest.objects.filter(owner=request.user.pk)
@@ -256,10 +266,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
         for letter in overdue[:AWAITING_LIMIT]
     ]
-    owned_open = next(
-        (row["n"] for row in by_owner if row["owner__username"] == request.user.get_username()),
-        0,
-    )
+    owned_open = open_by_owner.get(request.user.get_username(), 0)
     return render(
         request,
         "tracker/dashboard.html",
@@ -632,7 +639,7 @@ def _filtered_list(
             )
             return HttpResponse(f"Invalid filter: {errors}", status=400, content_type="text/plain")
         return exports.csv_response(spec, filterset.qs)
-    page = capped_page(page_rows(filterset.qs), request.GET.get("page"), LIST_PAGE_SIZE)
+    page = capped_page(filterset.qs, request.GET.get("page"), LIST_PAGE_SIZE, load=page_rows)
     filterset.offer_jurisdictions()
     return render(
         request,
