@@ -304,9 +304,13 @@ def test_a_jurisdiction_or_agency_chosen_by_a_link_is_shown_chosen(
     assert "jurisdiction" in unknown.context["filter"].errors
 
 
+@pytest.mark.parametrize("few_agencies", [100, 0])
 def test_the_lists_filter_by_part_of_a_jurisdictions_or_agencys_name(
-    viewer_client: Client, editor: Any
+    viewer_client: Client, editor: Any, few_agencies: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Both ways of finding an agency's letters: by the ids of the few agencies a name
+    # matches, or through a subquery when it matches many.
+    monkeypatch.setattr("tracker.pages.filters.FEW_AGENCIES", few_agencies)
     arlington = RequestFactory(jurisdiction=JurisdictionFactory(name="Arlington County"))
     written = log_letter(editor, request=arlington)
     other = log_letter(editor)

@@ -31,6 +31,8 @@ from tracker.models import Letter, OptOutRequest
 from tracker.pages.forms import BoundedModelChoiceField
 
 FLAG_CHOICES = [("true", "Yes"), ("false", "No")]
+#: Up to this many agencies matching a name, letters are looked up by their ids.
+FEW_AGENCIES = 100
 
 
 class DateRangeInputs(django_filters.widgets.DateRangeWidget):
@@ -211,6 +213,14 @@ class LetterListFilter(StateJurisdictions, django_filters.FilterSet):
 
     def filter_agency_name(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         named = Agency.objects.filter(Q(name__icontains=value) | Q(abbreviation__iexact=value))
+        few = list(named.values_list("pk", flat=True)[: FEW_AGENCIES + 1])
+        if len(few) <= FEW_AGENCIES:
+            # A name that picks out a few agencies: their letters are found through the
+            # sender's and the recipients' indexes, given the ids themselves (the
+            # database cannot guess how few a name matches, and would read every letter).
+            written = Letter.objects.filter(sender_id__in=few).values("pk")
+            received = Letter.recipients.through.objects.filter(agency_id__in=few)
+            return queryset.filter(pk__in=written.union(received.values("letter_id")))
         sent_to = Letter.recipients.through.objects.filter(
             letter=OuterRef("pk"), agency__in=named.values("pk")
         )
