@@ -142,6 +142,11 @@ def _targets() -> list[Target]:
         Target("jurisdiction page", f"/jurisdictions/{jurisdiction_id}/"),
         Target("letters list", "/letters/"),
         Target("requests list", "/requests/"),
+        Target(
+            "letters list by state and jurisdiction",
+            f"/letters/?state={request.jurisdiction.state}&jurisdiction={jurisdiction_id}",
+        ),
+        Target("request page, agency search", f"/requests/{request.pk}/?find_agency=sheriff"),
         Target("search", "/search/?q=removed"),
         Target("admin letters", "/admin/tracker/letter/"),
         Target("admin requests", "/admin/tracker/optoutrequest/"),

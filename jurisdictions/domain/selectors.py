@@ -7,7 +7,9 @@ asks the tracker anything.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from collections.abc import Iterable
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from jurisdictions.models import Agency, Jurisdiction
 
@@ -35,3 +37,63 @@ def agency_and_parts(agency: Agency) -> list[int]:
         ]
         found.extend(level)
     return found
+
+
+#: The most agencies a picker offers at once (a short list, or the matches of a search).
+PICKER_LIMIT = 60
+#: The most matches an agency search adds to a picker.
+AGENCY_SEARCH_LIMIT = 25
+
+
+def agencies_serving(
+    jurisdiction: Jurisdiction, *, also: Iterable[int] = (), limit: int = PICKER_LIMIT
+) -> list[Agency]:
+    """The agencies a jurisdiction's case writes to or hears from first, by name: the
+    agencies ``also`` names (those already in the case), the jurisdiction's own, its
+    state's State Identification Bureau, and ICE's Secure Communities program office
+    with the agencies above it. At most ``limit``, the case's own kept first."""
+    program_office = Agency.objects.filter(kind=Agency.Kind.PROGRAM_OFFICE)
+    above_it = Agency.objects.filter(pk__in=program_office.values("parent")).values("parent")
+    rank = Case(
+        When(pk__in=list(also), then=Value(0)),
+        When(jurisdiction=jurisdiction, then=Value(1)),
+        When(kind=Agency.Kind.SIB, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    rows = list(
+        Agency.objects.filter(
+            Q(pk__in=list(also))
+            | Q(jurisdiction=jurisdiction)
+            | Q(kind=Agency.Kind.SIB, state=jurisdiction.state)
+            | Q(pk__in=program_office.values("pk"))
+            | Q(pk__in=program_office.values("parent"))
+            | Q(pk__in=above_it)
+        )
+        .annotate(rank=rank)
+        .order_by("rank", "name", "pk")[:limit]
+    )
+    return sorted(rows, key=lambda agency: (agency.name, agency.pk))
+
+
+def agencies_matching(text: str, *, limit: int = AGENCY_SEARCH_LIMIT) -> list[Agency]:
+    """Agencies whose name contains ``text`` or whose abbreviation is ``text``, by name."""
+    text = text.strip()
+    if not text:
+        return []
+    return list(
+        Agency.objects.filter(Q(name__icontains=text) | Q(abbreviation__iexact=text)).order_by(
+            "name", "pk"
+        )[:limit]
+    )
+
+
+def agencies_above_local(*, limit: int = PICKER_LIMIT) -> list[Agency]:
+    """The agencies that are not a county's or a city's own (federal, state and
+    non-governmental ones), by name: the usual speakers of statements on opting out."""
+    return list(Agency.objects.exclude(level=Agency.Level.LOCAL).order_by("name", "pk")[:limit])
+
+
+def jurisdictions_in(state: str) -> list[Jurisdiction]:
+    """A state's jurisdictions as choice lists offer them, by name (at most a few hundred)."""
+    return list(jurisdiction_choices().filter(state=state))

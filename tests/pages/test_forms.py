@@ -381,9 +381,127 @@ def test_every_form_field_has_a_label(client: Client, editor: Any, sf: OptOutReq
         assert f'for="{field_id}"' in page, field_id
 
 
-def test_a_new_agency_appears_in_the_choices(
+# --- The agency pickers ------------------------------------------------------------
+
+
+def offered_agencies(page: str, form_id: str, name: str) -> set[str]:
+    """The agency ids a picker of the page offers (options or check boxes)."""
+    form = page.split(f'id="{form_id}"')[1].split("</details>")[0]
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', form, re.S)
+    if select:
+        return set(re.findall(r'<option value="(\d+)"', select.group(1)))
+    return set(re.findall(rf'<input type="checkbox" name="{name}" value="(\d+)"', form))
+
+
+PICKERS = [
+    ("log-letter", "letter-sender"),
+    ("log-letter", "letter-recipients"),
+    ("log-reply", "response-agency"),
+    ("log-meeting", "meeting-agencies"),
+]
+
+
+def test_the_pickers_offer_the_jurisdictions_agencies_its_sib_and_ice_first(
     client: Client, editor: Any, sf: OptOutRequest
 ) -> None:
-    AgencyFactory(name="Newly added agency")
+    own = AgencyFactory(name="Newly added agency", jurisdiction=sf.jurisdiction)
+    elsewhere = AgencyFactory(name="Far away sheriff")
     client.force_login(editor)
-    assert client.get(sf.get_absolute_url()).text.count("Newly added agency") == 4
+    page = client.get(sf.get_absolute_url()).text
+    for form_id, name in PICKERS:
+        offered = offered_agencies(page, form_id, name)
+        for expected in (own, agency("ca-sib"), agency("ice-secure-communities"), agency("ice")):
+            assert str(expected.pk) in offered, (name, expected)
+        assert str(elsewhere.pk) not in offered, name
+    assert "Far away sheriff" not in page
+
+
+def test_a_search_adds_any_other_agency_to_every_picker(
+    client: Client, editor: Any, sf: OptOutRequest
+) -> None:
+    elsewhere = AgencyFactory(name="Far away sheriff")
+    client.force_login(editor)
+    response = client.get(sf.get_absolute_url(), {"find_agency": "far away"})
+    assert response.status_code == 200
+    for form_id, name in PICKERS:
+        assert str(elsewhere.pk) in offered_agencies(response.text, form_id, name), name
+    assert "1 agency matching “far away” added to the choices" in response.text
+    nothing = client.get(sf.get_absolute_url(), {"find_agency": "no such agency"})
+    assert "No agency matches “no such agency”." in nothing.text
+
+
+def test_a_search_the_database_cannot_take_is_an_error_next_to_the_box(
+    client: Client, editor: Any, sf: OptOutRequest
+) -> None:
+    client.force_login(editor)
+    response = client.get(sf.get_absolute_url(), {"find_agency": "a\x00b"})
+    assert response.status_code == 400
+    assert "Null characters are not allowed." in response.text
+
+
+def test_a_letter_to_an_agency_outside_the_short_list_is_saved(
+    client: Client, editor: Any, sf: OptOutRequest
+) -> None:
+    elsewhere = AgencyFactory(name="Far away sheriff")
+    client.force_login(editor)
+    response = client.post(
+        f"/requests/{sf.pk}/letters/",
+        letter_data(**{"letter-recipients": [elsewhere.pk, agency("ca-sib").pk]}),
+    )
+    assert response.status_code == 302
+    letter = Letter.objects.get(subject="Third request not to be activated")
+    assert set(letter.recipients.all()) == {elsewhere, agency("ca-sib")}
+    # From now on the agency is in the case, so the pickers offer it first.
+    page = client.get(sf.get_absolute_url()).text
+    assert str(elsewhere.pk) in offered_agencies(page, "log-reply", "response-agency")
+
+
+def test_an_unknown_agency_id_is_a_form_error_and_the_choice_is_kept(
+    client: Client, editor: Any, sf: OptOutRequest
+) -> None:
+    elsewhere = AgencyFactory(name="Far away sheriff")
+    client.force_login(editor)
+    before = counts()
+    response = client.post(
+        f"/requests/{sf.pk}/letters/",
+        letter_data(**{"letter-sender": 999999, "letter-recipients": [elsewhere.pk]}),
+    )
+    assert response.status_code == 400
+    form = response.text.split('id="log-letter"')[1].split("</form>")[0]
+    assert "Select a valid choice" in form
+    # The agency chosen outside the short list is still ticked on the page shown again.
+    assert re.search(
+        rf'<input type="checkbox" name="letter-recipients" value="{elsewhere.pk}"[^>]*checked',
+        form,
+    )
+    assert counts() == before
+
+
+@pytest.mark.parametrize("extra", [0, 300])
+def test_the_request_page_does_not_grow_with_the_number_of_agencies(
+    client: Client, editor: Any, sf: OptOutRequest, extra: int
+) -> None:
+    AgencyFactory.create_batch(extra)
+    client.force_login(editor)
+    page = client.get(sf.get_absolute_url()).text
+    # San Francisco's own agencies, California's SIB, the case's correspondents and
+    # ICE's program office with the agencies above it: the same 6 however many exist.
+    for form_id, name in PICKERS:
+        assert len(offered_agencies(page, form_id, name)) == 6, name
+    assert page.count("<option") + page.count('type="checkbox"') < 60
+
+
+@pytest.mark.parametrize("extra", [0, 300])
+def test_the_statement_form_offers_a_bounded_list_of_agencies(
+    client: Client, editor: Any, record_2010: None, extra: int
+) -> None:
+    AgencyFactory.create_batch(extra, level=Agency.Level.LOCAL)
+    client.force_login(editor)
+    page = client.get("/statements/").text
+    offered = offered_agencies(page, "log-statement", "statement-agency")
+    assert str(agency("ice-secure-communities").pk) in offered
+    local = Agency.objects.filter(level="local").values_list("pk", flat=True)
+    assert not offered & {str(pk) for pk in local}
+    found = client.get("/statements/", {"find_agency": "sheriff"}).text
+    sheriff = str(agency("sf-sheriff").pk)
+    assert sheriff in offered_agencies(found, "log-statement", "statement-agency")

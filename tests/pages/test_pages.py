@@ -6,6 +6,7 @@ Every list page has its query count pinned at 5 and at 50 rows.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -166,15 +167,52 @@ def test_the_dashboard_query_count_does_not_grow_with_rows(
 ) -> None:
     build_cases(rows, owner=editor)
     client.force_login(editor)
-    # Expect 13 queries: session, user, the user's and the group's permissions,
-    # requests (with jurisdiction and owner), counts by status, awaiting letters,
-    # their recipients, overdue letters (with request, jurisdiction and owner),
-    # recent transitions, letters, replies, meetings.
-    with django_assert_num_queries(13):
+    # Expect 14 queries: session, user, the user's and the group's permissions,
+    # requests counted by state and owner, the newest open requests (with
+    # jurisdiction and owner), the person's own requests, awaiting letters, their
+    # recipients, overdue letters (with request, jurisdiction and owner), recent
+    # transitions, letters, replies, meetings.
+    with django_assert_num_queries(14):
         response = client.get("/")
     assert response.status_code == 200
     # One letter of each case is answered; the list stops at the oldest 50.
     assert response.text.count('<li class="card') == min(rows, 50)
+    # The lists of requests stop at 25 newest open ones and 10 of the person's own.
+    table = response.text.split('id="open-requests"')[1].split("</table>")[0]
+    assert table.count("<tr><td>") == min(rows, 25)
+    yours = response.text.split('id="yours"')[1].split("</section>")[0]
+    assert yours.count("<li>") == min(rows, 10)
+    assert f"You own {rows} open requests." in yours
+
+
+def test_the_dashboard_counts_requests_by_state_and_owner_with_links_to_the_lists(
+    client: Client, editor: Any, viewer: Any
+) -> None:
+    RequestFactory.create_batch(3, owner=editor)
+    RequestFactory(owner=viewer)
+    RequestFactory(owner=None)
+    closed = RequestFactory(owner=editor)
+    # Set straight in the table: only the counts are under test here.
+    OptOutRequest.objects.filter(pk=closed.pk).update(
+        status="denied", closed_on=dt.date(2010, 12, 1)
+    )
+    client.force_login(editor)
+    page = client.get("/").text
+    counts = page.split('class="counts"')[1].split("</ul>")[0]
+    assert '<a href="/requests/?status=draft"><span>Draft</span> <strong>5</strong></a>' in counts
+    assert '<a href="/requests/?status=denied"><span>Denied</span> <strong>1</strong></a>' in (
+        counts
+    )
+    owners = page.split('id="owner-counts"')[1].split("</table>")[0]
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(\d+)</td></tr>", owners)
+    assert rows == [
+        ('<a href="/requests/?owner=editor">editor</a>', "3"),
+        ('<a href="/requests/?owner=viewer">viewer</a>', "1"),
+        ("nobody", "1"),
+    ]
+    yours = page.split('id="yours"')[1].split("</section>")[0]
+    assert "You own 3 open requests." in yours
+    assert 'href="/requests/?owner=editor"' in yours
 
 
 # --- Jurisdiction page ------------------------------------------------------------------
@@ -288,12 +326,12 @@ def test_the_request_page_query_count_does_not_grow_with_rows(
         ResponseFactory(request=request, letter=letter if i % 2 else None)
         MeetingFactory(request=request).agencies.set([AgencyFactory()])
     client.force_login(editor)
-    # Expect 18 queries: session, user, the user's and the group's permissions,
+    # Expect 15 queries: session, user, the user's and the group's permissions,
     # the request with its workflow facts, letters, their recipients, replies,
     # meetings, their agencies, status-log rows, the holiday list; then the
-    # choices of the forms: sender, recipients, answered letter (letter form),
-    # agency, answered letter (reply form), agencies attending (meeting form).
-    with django_assert_num_queries(18):
+    # choices of the forms: the agencies all three forms offer (one short list),
+    # answered letter (letter form), answered letter (reply form).
+    with django_assert_num_queries(15):
         response = client.get(request.get_absolute_url())
     assert response.text.count('class="entry entry-letter') == rows + 2
 
@@ -337,3 +375,22 @@ def test_a_reply_attachment_is_downloaded_through_its_own_address(
     response = client.get(f"/replies/{reply.pk}/attachment/")
     assert response["Content-Disposition"] == 'attachment; filename="ice-acknowledged-receipt.pdf"'
     assert client.get(f"/replies/{ResponseFactory().pk}/attachment/").status_code == 404
+
+
+# --- Search ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rows", [5, 60])
+def test_the_search_page_query_count_does_not_grow_with_results(
+    client: Client, editor: Any, rows: int, django_assert_num_queries: Any
+) -> None:
+    for request in RequestFactory.create_batch(rows, title="Notice of removal"):
+        LetterFactory(request=request, subject="Removal letter", summary="removal")
+        ResponseFactory(request=request, summary="About the removal")
+    client.force_login(editor)
+    # Expect 7 queries: session, user, the user's and the group's permissions, then
+    # matching requests (with jurisdiction), letters (with request, jurisdiction and
+    # sender) and replies (with request, jurisdiction and agency), at most 50 of each.
+    with django_assert_num_queries(7):
+        response = client.get("/search/", {"q": "removal"})
+    assert response.text.count("#letter-") == min(rows, 50)

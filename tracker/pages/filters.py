@@ -5,6 +5,11 @@ rows. Overdue, very overdue and awaiting a reply are asked of
 :mod:`tracker.domain.selectors`, never worked out here. A value that is
 not one of the choices (an unknown status, a malformed date) makes the form
 invalid: the page shows the error next to the field and the CSV is refused.
+
+Jurisdictions and agencies number in thousands, so no filter lists them all: a
+jurisdiction is chosen among the chosen state's (or typed in part), an agency is
+typed in part; the id filters (``?jurisdiction=12``, ``?agency=34``, what links
+use) show only the row chosen (see ``tracker.pages.forms.OfferedOnly``).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from jurisdictions.domain.selectors import agency_choices, jurisdiction_choices
+from jurisdictions.domain.selectors import agency_choices, jurisdiction_choices, jurisdictions_in
 from jurisdictions.domain.states import USState
 from jurisdictions.models import Agency
 from tracker.domain import selectors
@@ -23,8 +28,11 @@ from tracker.domain.permissions import people_who_may_own_requests
 from tracker.domain.selectors import LetterFlag
 from tracker.domain.workflow import State
 from tracker.models import Letter, OptOutRequest
+from tracker.pages.forms import BoundedModelChoiceField
 
 FLAG_CHOICES = [("true", "Yes"), ("false", "No")]
+#: Up to this many agencies matching a name, letters are looked up by their ids.
+FEW_AGENCIES = 100
 
 
 class DateRangeInputs(django_filters.widgets.DateRangeWidget):
@@ -62,19 +70,65 @@ def _request_flag(label: str, flag: LetterFlag) -> django_filters.ChoiceFilter:
     )
 
 
-class RequestListFilter(django_filters.FilterSet):
+class ChosenOnlyFilter(django_filters.ModelChoiceFilter):
+    """An id filter whose select shows "Any", the row chosen and what the page offers."""
+
+    field_class = BoundedModelChoiceField
+
+
+def _name_contains(label: str, *paths: str) -> django_filters.CharFilter:
+    """Rows whose related name (any of ``paths``) contains the text typed, ignoring case."""
+
+    def matching(queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        condition = Q()
+        for path in paths:
+            condition |= Q(**{f"{path}__icontains": value})
+        return queryset.filter(condition)
+
+    return django_filters.CharFilter(label=label, method=matching, max_length=100)
+
+
+JURISDICTION_HELP = "Choose a state to list its jurisdictions here, or type part of a name below."
+AGENCY_HELP = "Type part of the agency's name below."
+
+
+class StateJurisdictions:
+    """A list filter whose jurisdiction select offers the chosen state's jurisdictions."""
+
+    form: forms.Form
+    state_field = "state"
+
+    def offer_jurisdictions(self) -> None:
+        field = self.form.fields["jurisdiction"]
+        state = self.form.data.get(self.state_field) if self.form.is_bound else None
+        known = isinstance(state, str) and state in USState.values
+        if isinstance(field, BoundedModelChoiceField) and known:
+            field.offer(jurisdictions_in(str(state)))
+
+
+class RequestListFilter(StateJurisdictions, django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label="Status", choices=State.choices, empty_label="Any")
-    jurisdiction = django_filters.ModelChoiceFilter(
-        label="Jurisdiction", queryset=jurisdiction_choices(), empty_label="Any"
-    )
     state = django_filters.ChoiceFilter(
         label="State", field_name="jurisdiction__state", choices=USState.choices, empty_label="Any"
     )
-    agency = django_filters.ModelChoiceFilter(
+    jurisdiction = ChosenOnlyFilter(
+        label="Jurisdiction",
+        queryset=jurisdiction_choices(),
+        empty_label="Any",
+        help_text=JURISDICTION_HELP,
+    )
+    jurisdiction_name = _name_contains("Jurisdiction name contains", "jurisdiction__name")
+    agency = ChosenOnlyFilter(
         label="Requesting agency",
         field_name="requesting_agency",
         queryset=agency_choices(),
         empty_label="Any",
+        help_text=AGENCY_HELP,
+    )
+    agency_name = _name_contains(
+        "Requesting agency's name contains",
+        "requesting_agency__name",
+        "requesting_agency__abbreviation",
     )
     owner = django_filters.ModelChoiceFilter(
         label="Owner",
@@ -95,17 +149,11 @@ class RequestListFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
-class LetterListFilter(django_filters.FilterSet):
+class LetterListFilter(StateJurisdictions, django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label="Request status",
         field_name="request__status",
         choices=State.choices,
-        empty_label="Any",
-    )
-    jurisdiction = django_filters.ModelChoiceFilter(
-        label="Jurisdiction",
-        field_name="request__jurisdiction",
-        queryset=jurisdiction_choices(),
         empty_label="Any",
     )
     state = django_filters.ChoiceFilter(
@@ -114,11 +162,25 @@ class LetterListFilter(django_filters.FilterSet):
         choices=USState.choices,
         empty_label="Any",
     )
-    agency = django_filters.ModelChoiceFilter(
+    jurisdiction = ChosenOnlyFilter(
+        label="Jurisdiction",
+        field_name="request__jurisdiction",
+        queryset=jurisdiction_choices(),
+        empty_label="Any",
+        help_text=JURISDICTION_HELP,
+    )
+    jurisdiction_name = _name_contains("Jurisdiction name contains", "request__jurisdiction__name")
+    agency = ChosenOnlyFilter(
         label="Sent by or to agency",
         queryset=agency_choices(),
         method="filter_agency",
         empty_label="Any",
+        help_text=AGENCY_HELP,
+    )
+    agency_name = django_filters.CharFilter(
+        label="Sent by or to an agency whose name contains",
+        method="filter_agency_name",
+        max_length=100,
     )
     direction = django_filters.ChoiceFilter(
         label="Direction", choices=Letter.Direction.choices, empty_label="Any"
@@ -148,3 +210,18 @@ class LetterListFilter(django_filters.FilterSet):
     def filter_agency(self, queryset: QuerySet[Any], name: str, value: Agency) -> QuerySet[Any]:
         sent_to = Letter.recipients.through.objects.filter(letter=OuterRef("pk"), agency=value)
         return queryset.filter(Q(sender=value) | Q(Exists(sent_to)))
+
+    def filter_agency_name(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        named = Agency.objects.filter(Q(name__icontains=value) | Q(abbreviation__iexact=value))
+        few = list(named.values_list("pk", flat=True)[: FEW_AGENCIES + 1])
+        if len(few) <= FEW_AGENCIES:
+            # A name that picks out a few agencies: their letters are found through the
+            # sender's and the recipients' indexes, given the ids themselves (the
+            # database cannot guess how few a name matches, and would read every letter).
+            written = Letter.objects.filter(sender_id__in=few).values("pk")
+            received = Letter.recipients.through.objects.filter(agency_id__in=few)
+            return queryset.filter(pk__in=written.union(received.values("letter_id")))
+        sent_to = Letter.recipients.through.objects.filter(
+            letter=OuterRef("pk"), agency__in=named.values("pk")
+        )
+        return queryset.filter(Q(sender__in=named.values("pk")) | Q(Exists(sent_to)))

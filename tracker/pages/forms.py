@@ -7,28 +7,123 @@ it is about. None of these forms saves anything itself.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
 
 from core.forms import DATE_HELP, PartialDateField
 from jurisdictions.domain.selectors import agency_choices
+from jurisdictions.models import Agency
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement
 
+#: How many ids a bounded picker looks up to show what was chosen (a form posts a few).
+MAX_CHOSEN = 50
 
-class LetterForm(forms.Form):
+
+class OfferedOnly(forms.widgets.ChoiceWidget):
+    """A choice widget that renders only the options it is offered plus what is chosen.
+
+    The field behind it still accepts any row of its queryset (checking the posted id
+    costs one query), but the page never lists the whole table: with thousands of
+    agencies or jurisdictions, the options are a short list chosen by the page (a
+    request's own agencies, the matches of a search) and, when the form comes back
+    with an error or a filter is applied, the rows already chosen, looked up by id.
+    """
+
+    offered: Sequence[tuple[Any, str]] = ()
+    lookup: QuerySet[Any] | None = None
+    blank: Any = None
+
+    def optgroups(self, name: str, value: list[str], attrs: dict[str, Any] | None = None) -> Any:
+        offered = list(self.offered)
+        known = {str(pk) for pk, _label in offered}
+        missing = [v for v in value if v and v not in known and v.isdigit()][:MAX_CHOSEN]
+        if missing and self.lookup is not None:
+            offered += [(row.pk, str(row)) for row in self.lookup.filter(pk__in=missing)]
+        self.choices = self._blank() + offered
+        return super().optgroups(name, value, attrs)
+
+    def _blank(self) -> list[tuple[Any, str]]:
+        return [("", self.blank)] if self.blank is not None else []
+
+    def bound_to(self, queryset: QuerySet[Any] | None, blank: Any) -> None:
+        """Check chosen ids against ``queryset``; ``blank`` labels the empty choice."""
+        self.lookup = queryset
+        self.blank = blank
+        # Never the field's iterator over the whole queryset: only the empty choice until
+        # the options are rendered.
+        self.choices = self._blank()
+
+
+class OfferedSelect(OfferedOnly, forms.Select):
+    pass
+
+
+class OfferedCheckboxes(OfferedOnly, forms.CheckboxSelectMultiple):
+    pass
+
+
+class BoundedModelChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A ``ModelChoiceField`` whose page shows a bounded list (see :class:`OfferedOnly`)."""
+
+    widget = OfferedSelect
+
+    def _get_bounded(self) -> QuerySet[Any] | None:
+        return self._queryset
+
+    def _set_bounded(self, queryset: QuerySet[Any] | None) -> None:
+        self._queryset = None if queryset is None else queryset.all()
+        cast(OfferedOnly, self.widget).bound_to(self._queryset, self.empty_label)
+
+    queryset = property(_get_bounded, _set_bounded)
+
+    def offer(self, rows: Iterable[Model]) -> None:
+        cast(OfferedOnly, self.widget).offered = [(row.pk, str(row)) for row in rows]
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """A ``ModelMultipleChoiceField`` whose page shows a bounded list of check boxes."""
+
+    widget = OfferedCheckboxes
+
+    def _get_bounded(self) -> QuerySet[Any] | None:
+        return self._queryset
+
+    def _set_bounded(self, queryset: QuerySet[Any] | None) -> None:
+        self._queryset = None if queryset is None else queryset.all()
+        cast(OfferedOnly, self.widget).bound_to(self._queryset, None)
+
+    queryset = property(_get_bounded, _set_bounded)
+
+    def offer(self, rows: Iterable[Model]) -> None:
+        cast(OfferedOnly, self.widget).offered = [(row.pk, str(row)) for row in rows]
+
+
+class OffersAgencies:
+    """A form whose agency pickers offer the short list the page gives them."""
+
+    fields: dict[str, forms.Field]
+
+    def offer_agencies(self, agencies: Sequence[Agency]) -> None:
+        for field in self.fields.values():
+            if isinstance(field, BoundedModelChoiceField | BoundedModelMultipleChoiceField):
+                field.offer(agencies)
+
+
+class LetterForm(OffersAgencies, forms.Form):
     prefix = "letter"
 
     direction = forms.ChoiceField(
         label="Direction", choices=Letter.Direction.choices, initial=Letter.Direction.OUTGOING
     )
-    sender = forms.ModelChoiceField(label="Sender", queryset=agency_choices())
-    recipients = forms.ModelMultipleChoiceField(
+    sender = BoundedModelChoiceField(label="Sender", queryset=agency_choices())
+    recipients = BoundedModelMultipleChoiceField(
         label="Recipients",
         queryset=agency_choices(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
         help_text="Tick every agency it went to (for a notice: ICE's program office and the SIB).",
     )
     method = forms.ChoiceField(label="Method", choices=Letter.Method.choices)
@@ -60,10 +155,10 @@ class LetterForm(forms.Form):
             self.initial.setdefault("sender", request.requesting_agency_id)
 
 
-class ResponseForm(forms.Form):
+class ResponseForm(OffersAgencies, forms.Form):
     prefix = "response"
 
-    agency = forms.ModelChoiceField(label="From agency", queryset=agency_choices())
+    agency = BoundedModelChoiceField(label="From agency", queryset=agency_choices())
     letter = forms.ModelChoiceField(
         label="Answers letter",
         queryset=Letter.objects.none(),
@@ -87,7 +182,7 @@ class ResponseForm(forms.Form):
         letter.empty_label = "(the request as a whole)"
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(OffersAgencies, forms.Form):
     prefix = "meeting"
 
     status = forms.ChoiceField(label="Status", choices=Meeting.Status.choices)
@@ -95,11 +190,8 @@ class MeetingForm(forms.Form):
         label="Date", required=False, help_text="Needed once it was held. " + DATE_HELP
     )
     place = forms.CharField(label="Place", max_length=200, required=False)
-    agencies = forms.ModelMultipleChoiceField(
-        label="Agencies attending",
-        queryset=agency_choices(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
+    agencies = BoundedModelMultipleChoiceField(
+        label="Agencies attending", queryset=agency_choices(), required=False
     )
     outcome = forms.CharField(label="Outcome", required=False, widget=forms.Textarea({"rows": 3}))
 
@@ -182,7 +274,7 @@ class SearchForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class StatementForm(forms.Form):
+class StatementForm(OffersAgencies, forms.Form):
     """Log a public statement on whether jurisdictions can opt out."""
 
     prefix = "statement"
@@ -190,7 +282,7 @@ class StatementForm(forms.Form):
     speaker = forms.CharField(
         label="Speaker", max_length=200, help_text='Who said it, or "anonymous official".'
     )
-    agency = forms.ModelChoiceField(label="Agency", queryset=agency_choices())
+    agency = BoundedModelChoiceField(label="Agency", queryset=agency_choices())
     stated_on = PartialDateField(label="Date", required=False)
     medium = forms.ChoiceField(label="Where", choices=Statement.Medium.choices)
     position = forms.ChoiceField(label="Position on opting out", choices=Statement.Position.choices)
@@ -199,6 +291,23 @@ class StatementForm(forms.Form):
     source_url = forms.URLField(label="Source link", required=False, assume_scheme="https")
     is_public = forms.BooleanField(
         label="Public", required=False, help_text="Show it on the public statements page."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class AgencySearchForm(forms.Form):
+    """The search that adds other agencies to a page's pickers (a plain GET, no script)."""
+
+    find_agency = forms.CharField(
+        label="Find another agency",
+        max_length=100,
+        required=False,
+        strip=True,
+        widget=forms.TextInput({"type": "search"}),
+        help_text="Part of its name or abbreviation; the matches are offered in the forms.",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

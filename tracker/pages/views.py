@@ -28,7 +28,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.downloads import attachment_response
-from jurisdictions.models import Jurisdiction
+from jurisdictions.domain.selectors import (
+    AGENCY_SEARCH_LIMIT,
+    agencies_above_local,
+    agencies_matching,
+    agencies_serving,
+)
+from jurisdictions.models import Agency, Jurisdiction
 from tracker.domain import exports, selectors, services
 from tracker.domain.permissions import (
     may_add,
@@ -50,6 +56,7 @@ from tracker.models import (
 )
 from tracker.pages.filters import LetterListFilter, RequestListFilter
 from tracker.pages.forms import (
+    AgencySearchForm,
     LetterForm,
     MeetingForm,
     PublishForm,
@@ -59,9 +66,14 @@ from tracker.pages.forms import (
     TransitionForm,
     add_service_errors,
 )
+from tracker.pages.pagination import capped_page
 
 #: Letters shown in the dashboard's "awaiting a reply" list (oldest first).
 AWAITING_LIMIT = 50
+#: The newest open requests the dashboard lists (all of them are on /requests/).
+OPEN_LIMIT = 25
+#: The requests the dashboard lists as the signed-in person's (newest first).
+OWNED_LIMIT = 10
 #: Items of each kind considered for the dashboard's recent activity.
 RECENT_LIMIT = 12
 #: Rows per page of the letters, requests and statements lists.
@@ -131,18 +143,19 @@ class Activity:
 
 
 def _recent_activity() -> list[Activity]:
-    transitions = Transition.objects.select_related("request__jurisdiction", "by").order_by(
-        "-at", "-pk"
-    )[:RECENT_LIMIT]
-    letters = Letter.objects.select_related("request__jurisdiction").order_by("-created_at", "-pk")[
+    # The latest logged of each kind are the highest ids (every timestamp here is set
+    # when the row is saved): reading the primary key's index backwards stops after a
+    # few rows, where sorting by the timestamp would read every row of the table.
+    transitions = Transition.objects.select_related("request__jurisdiction", "by").order_by("-pk")[
         :RECENT_LIMIT
     ]
+    letters = Letter.objects.select_related("request__jurisdiction").order_by("-pk")[:RECENT_LIMIT]
     responses = AgencyResponse.objects.select_related("request__jurisdiction", "agency").order_by(
-        "-created_at", "-pk"
+        "-pk"
     )[:RECENT_LIMIT]
-    meetings = Meeting.objects.select_related("request__jurisdiction").order_by(
-        "-created_at", "-pk"
-    )[:RECENT_LIMIT]
+    meetings = Meeting.objects.select_related("request__jurisdiction").order_by("-pk")[
+        :RECENT_LIMIT
+    ]
     activity = [
         Activity(
             t.at,
@@ -173,20 +186,45 @@ def _recent_activity() -> list[Activity]:
     return activity[:RECENT_LIMIT]
 
 
+def _open(queryset: QuerySet[OptOutRequest]) -> QuerySet[OptOutRequest]:
+    return queryset.exclude(status__in=[state.value for state in CLOSED_STATES])
+
+
 @staff_page
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """Counts by aggregate and short lists, each linking to the full filtered list: the
+    page costs the same with twenty requests or twenty thousand."""
     today = timezone.localdate()
-    requests = list(
-        OptOutRequest.objects.select_related("jurisdiction", "owner").order_by(
-            "jurisdiction__state", "jurisdiction__name", "pk"
-        )
+    # One pass over the requests counts them by state and by owner at once.
+    tally = list(
+        OptOutRequest.objects.values_list("status", "owner__username")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
+    counts: dict[str, int] = {}
+    open_by_owner: dict[str | None, int] = {}
+    for status, owner, n in tally:
+        counts[status] = counts.get(status, 0) + n
+        if State(status) not in CLOSED_STATES:
+            open_by_owner[owner] = open_by_owner.get(owner, 0) + n
+    # Most first; nobody's after everyone's with as many.
+    by_owner = sorted(
+        open_by_owner.items(), key=lambda row: (-row[1], row[0] is None, row[0] or "")
+    )
+    # The newest open requests (the primary key's index, read backwards), shown down
+    # the workflow: drafts first.
     order = list(State)
-    open_requests = sorted(
-        (r for r in requests if r.state not in CLOSED_STATES), key=lambda r: order.index(r.state)
+    newest_open = sorted(
+        _open(OptOutRequest.objects.select_related("jurisdiction", "owner")).order_by("-pk")[
+            :OPEN_LIMIT
+        ],
+        key=lambda r: (order.index(r.state), -r.pk),
     )
-    closed_requests = [r for r in requests if r.state in CLOSED_STATES]
-    counts = dict(OptOutRequest.objects.values_list("status").annotate(n=Count("pk")).order_by())
+    owned = list(
+        OptOutRequest.objects.filter(owner=request.user.pk)
+        .select_related("jurisdiction")
+        .order_by("-pk")[: OWNED_LIMIT + 1]
+    )
     awaiting = list(
         selectors.with_letter_flags(
             selectors.letters_with_flag(Letter.objects.all(), "awaiting_reply", today=today),
@@ -224,23 +262,27 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
         for letter in overdue[:AWAITING_LIMIT]
     ]
+    owned_open = open_by_owner.get(request.user.get_username(), 0)
     return render(
         request,
         "tracker/dashboard.html",
         {
-            "open_requests": open_requests,
-            "closed_requests": closed_requests,
+            "open_requests": newest_open,
+            "open_total": sum(n for s, n in counts.items() if State(s) not in CLOSED_STATES),
             "counts": [
                 (state, counts.get(state.value, 0))
                 for state in State
                 if state not in CLOSED_STATES or counts.get(state.value)
             ],
+            "by_owner": by_owner,
             "awaiting": awaiting_rows,
             "awaiting_more": awaiting_more,
             "overdue": overdue_rows,
             "overdue_more": len(overdue) > AWAITING_LIMIT,
             "recent": _recent_activity(),
-            "owned": [r for r in requests if r.owner_id == request.user.pk],
+            "owned": owned[:OWNED_LIMIT],
+            "owned_more": len(owned) > OWNED_LIMIT,
+            "owned_open": owned_open,
         },
     )
 
@@ -277,6 +319,35 @@ def jurisdiction_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Request --------------------------------------------------------------------------
+
+
+#: The quick forms of a request's page, all offering the same agencies.
+QUICK_FORMS = ("letter_form", "response_form", "meeting_form")
+
+
+def _in_case(optout: OptOutRequest) -> list[int]:
+    """The agencies already in the case (its requesting agency, every letter's sender and
+    recipients, every reply's and meeting's agencies), read from the loaded timeline."""
+    found = {optout.requesting_agency_id} if optout.requesting_agency_id else set()
+    for letter in optout.letters.all():
+        found.add(letter.sender_id)
+        found.update(agency.pk for agency in letter.recipients.all())
+    found.update(response.agency_id for response in optout.responses.all())
+    for meeting in optout.meetings.all():
+        found.update(agency.pk for agency in meeting.agencies.all())
+    return sorted(found)
+
+
+def _agencies_found(form: AgencySearchForm) -> list[Agency]:
+    """The agencies matching the page's "find another agency" box (none without a search)."""
+    if not form.is_valid():
+        return []
+    return agencies_matching(form.cleaned_data["find_agency"])
+
+
+def _merged(first: list[Agency], then: list[Agency]) -> list[Agency]:
+    seen = {agency.pk for agency in first}
+    return first + [agency for agency in then if agency.pk not in seen]
 
 
 def _load_request(pk: int, today: dt.date) -> OptOutRequest:
@@ -351,6 +422,18 @@ def _request_page(
         context["response_form"] = response_form or ResponseForm(request=optout)
     if can["log_meeting"]:
         context["meeting_form"] = meeting_form or MeetingForm(request=optout)
+    quick_forms = [context[name] for name in QUICK_FORMS if name in context]
+    if quick_forms:
+        agency_search = AgencySearchForm(request.GET)
+        found = _agencies_found(agency_search)
+        offered = _merged(agencies_serving(optout.jurisdiction, also=_in_case(optout)), found)
+        for form in quick_forms:
+            form.offer_agencies(offered)
+        context["agency_search"] = agency_search
+        context["agencies_found"] = found
+        context["agency_search_limit"] = AGENCY_SEARCH_LIMIT
+        if not agency_search.is_valid() and status == 200:
+            status = 400
     if can["move"]:
         context["move_form"] = move_form or TransitionForm(
             request=optout, initial={"version": optout.version, "note": move_note}
@@ -552,7 +635,8 @@ def _filtered_list(
             )
             return HttpResponse(f"Invalid filter: {errors}", status=400, content_type="text/plain")
         return exports.csv_response(spec, filterset.qs)
-    page = Paginator(page_rows(filterset.qs), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = capped_page(filterset.qs, request.GET.get("page"), LIST_PAGE_SIZE, load=page_rows)
+    filterset.offer_jurisdictions()
     return render(
         request,
         template,
@@ -616,17 +700,23 @@ def _statements_page(
     for statement in page.object_list:
         statement.shown_publicly = selectors.is_published(statement)  # type: ignore[attr-defined]
     can_add = may_add(request.user, Statement)
-    return render(
-        request,
-        "tracker/statement_list.html",
-        {
-            "page": page,
-            "form": (form or StatementForm()) if can_add else None,
-            "can_publish": may_publish(request.user, Statement),
-            "publish_error": publish_error,
-        },
-        status=status,
-    )
+    context: dict[str, Any] = {
+        "page": page,
+        "form": None,
+        "can_publish": may_publish(request.user, Statement),
+        "publish_error": publish_error,
+    }
+    if can_add:
+        agency_search = AgencySearchForm(request.GET)
+        found = _agencies_found(agency_search)
+        context["form"] = form = form or StatementForm()
+        form.offer_agencies(_merged(agencies_above_local(), found))
+        context["agency_search"] = agency_search
+        context["agencies_found"] = found
+        context["agency_search_limit"] = AGENCY_SEARCH_LIMIT
+        if not agency_search.is_valid() and status == 200:
+            status = 400
+    return render(request, "tracker/statement_list.html", context, status=status)
 
 
 @staff_page
