@@ -298,9 +298,9 @@ def _letters(n: int, editor: Any) -> None:
     ("url", "build", "queries"),
     [
         # session, user, user permissions, group permissions; the letters (flags
-        # annotated, request, jurisdiction, sender and the letter answered joined),
-        # their recipients (one prefetch per chunk of 500), the holiday list (once)
-        ("/api/v1/letters/", _letters, 7),
+        # annotated, request, jurisdiction, sender and the letter answered joined,
+        # their recipients as one subquery column), the holiday list (once)
+        ("/api/v1/letters/", _letters, 6),
         # session, user, user permissions, group permissions; the requests (workflow
         # facts and "has an overdue letter" annotated, jurisdiction, agency, contact
         # and owner joined)
