@@ -23,7 +23,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import gc
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,7 +144,26 @@ def csv_lines(spec: CsvSpec, queryset: QuerySet[Any]) -> Iterator[str]:
 
 def csv_response(spec: CsvSpec, queryset: QuerySet[Any]) -> StreamingHttpResponse:
     """Stream ``queryset`` as a CSV download named after the spec and today's date."""
-    filename = f"{spec.name}-{timezone.localdate().isoformat()}.csv"
-    response = StreamingHttpResponse(csv_lines(spec, queryset), content_type="text/csv")
+    return _download(spec.name, csv_lines(spec, queryset))
+
+
+def csv_table_response(
+    name: str, headers: Sequence[str], table: Iterable[Sequence[object]]
+) -> StreamingHttpResponse:
+    """Stream rows already worked out (a report's figures) as a CSV download, with the
+    same cells as every export."""
+
+    def lines() -> Iterator[str]:
+        writer = csv.writer(_Echo())
+        yield writer.writerow(headers)
+        for row in table:
+            yield writer.writerow([cell(value) for value in row])
+
+    return _download(name, lines())
+
+
+def _download(name: str, lines: Iterator[str]) -> StreamingHttpResponse:
+    filename = f"{name}-{timezone.localdate().isoformat()}.csv"
+    response = StreamingHttpResponse(lines, content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
