@@ -12,6 +12,7 @@ from django.test import Client
 
 from core.dates import PartialDate
 from jurisdictions.models import Agency
+from tests.conftest import csv_rows
 from tests.factories import (
     AgencyFactory,
     LetterFactory,
@@ -373,3 +374,24 @@ def test_the_figures_counted_in_the_database_equal_the_rule_in_python() -> None:
     assert any(f[4] >= 4 for f in figures)  # medians of several replies
     assert any(f[2] for f in figures) and any(f[3] for f in figures)  # waiting, never
     assert any(f[5] for f in figures)  # replies with imprecise dates left out
+
+
+@pytest.mark.parametrize("count", [5, 60])
+def test_the_agencies_figures_download_as_csv_in_the_same_number_of_queries(
+    client: Client, viewer: Any, count: int, django_assert_num_queries: Any
+) -> None:
+    make_cases(count)
+    client.force_login(viewer)
+    # Expect 6 queries: session, user, the user's and the group's permissions; the
+    # figures per agency and the agencies.
+    with django_assert_num_queries(6):
+        response = client.get("/milestones/", {"format": "csv"})
+        rows = csv_rows(response)
+    assert response["Content-Type"] == "text/csv"
+    # Every agency, not a page of them.
+    assert len(rows) == count + 1
+    answering = max(rows, key=lambda row: int(row["letters"]))
+    assert (answering["letters"], answering["answered"]) == (str(count), str(count))
+    assert answering["median_days"] == str(
+        float(statistics.median(1 + day % 20 for day in range(count)))
+    )

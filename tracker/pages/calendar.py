@@ -270,8 +270,9 @@ def manage(request: HttpRequest) -> HttpResponse:
 
 def _context(request: HttpRequest) -> dict[str, Any]:
     user: Any = request.user  # staff_page: never anonymous here
+    window = {"days_past": DAYS_PAST, "days_ahead": DAYS_AHEAD, "max_days": MAX_DAYS}
     token = CalendarToken.objects.active().filter(user=user).first()
     if token is None:
-        return {"token": None}
+        return {"token": None, **window}
     url = request.build_absolute_uri(reverse("calendar-feed", kwargs={"token": token.token}))
-    return {"token": token, "feed_url": url, "mine_url": f"{url}?mine=1"}
+    return {"token": token, "feed_url": url, "mine_url": f"{url}?mine=1", **window}
