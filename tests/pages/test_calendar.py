@@ -14,6 +14,7 @@ from tests.conftest import SCREENSHOTS, sign_in
 from tests.factories import AgencyFactory, LetterFactory, MeetingFactory, RequestFactory
 from tracker.domain import services
 from tracker.models import CalendarToken, Meeting
+from tracker.pages import calendar as calendar_feed
 
 pytestmark = pytest.mark.django_db
 
@@ -284,3 +285,20 @@ def test_in_a_browser_the_milestones_page_shows_ice_never_answered_san_francisco
     agencies = page.locator("#per-agency + p + table").inner_text()
     assert "100%" in agencies
     page.screenshot(path=str(SCREENSHOTS / "milestones.png"), full_page=True)
+
+
+def test_the_streamed_feed_is_what_the_calendar_library_writes_for_the_same_events(
+    viewer: Any,
+) -> None:
+    LetterFactory(sent_on=dt.date(2010, 9, 7), subject="Notice, with a comma; and more")
+    MeetingFactory(status=Meeting.Status.HELD, held_on=dt.date(2010, 10, 1), place="Room 1")
+    today = dt.date(2010, 10, 15)
+    window = calendar_feed.Window.around(today)
+    streamed = b"".join(
+        calendar_feed.calendar_bytes(user=viewer, mine=False, today=today, window=window)
+    )
+    whole = calendar_feed.new_calendar(mine=False)
+    for event in calendar_feed.calendar_events(user=viewer, mine=False, today=today, window=window):
+        whole.add_component(event)
+    assert len(whole.walk("VEVENT")) == 2
+    assert streamed == whole.to_ical()

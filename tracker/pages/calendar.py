@@ -186,7 +186,8 @@ def calendar_events(
         yield _meeting_event(meeting, absolute)
 
 
-def _calendar(mine: bool) -> Calendar:
+def new_calendar(mine: bool) -> Calendar:
+    """The feed's calendar with its own properties and no events yet."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -205,7 +206,7 @@ def calendar_bytes(
 ) -> Iterator[bytes]:
     """The feed as iCalendar text, one event at a time: the calendar's own lines, each
     event, then the calendar's end (what ``Calendar.to_ical()`` writes, streamed)."""
-    head = _calendar(mine).to_ical()
+    head = new_calendar(mine).to_ical()
     assert head.endswith(_END)
     yield head[: -len(_END)]
     for event in calendar_events(
