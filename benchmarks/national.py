@@ -151,6 +151,7 @@ def _targets() -> list[Target]:
         Target("admin letters", "/admin/tracker/letter/"),
         Target("admin requests", "/admin/tracker/optoutrequest/"),
         Target("milestones", "/milestones/"),
+        Target("milestones csv of agencies", "/milestones/?format=csv"),
         Target("csv overdue letters", "/letters/?overdue=true&format=csv"),
         Target("calendar feed", "CALENDAR"),
         Target("public index", "/public/", signed_in=False),

@@ -92,7 +92,7 @@ def test_it_is_overdue_in_the_calendar_feed(client: Client, viewer: Any, letter:
     token = services.calendar_token_create(user=viewer)
     with time_machine.travel(OVERDUE_DAY, tick=False):
         response = client.get(token.get_absolute_url())
-    calendar = Calendar.from_ical(response.content)
+    calendar = Calendar.from_ical(b"".join(response.streaming_content))
     summaries = [str(event["summary"]) for event in calendar.walk("VEVENT")]
     assert any(s.startswith("OVERDUE:") and SUBJECT in s for s in summaries)
 

@@ -14,6 +14,7 @@ from tests.conftest import SCREENSHOTS, sign_in
 from tests.factories import AgencyFactory, LetterFactory, MeetingFactory, RequestFactory
 from tracker.domain import services
 from tracker.models import CalendarToken, Meeting
+from tracker.pages import calendar as calendar_feed
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def parse(response: Any) -> Calendar:
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    return Calendar.from_ical(response.content)
+    return Calendar.from_ical(b"".join(response.streaming_content))
 
 
 def events(calendar: Calendar) -> dict[str, Any]:
@@ -46,13 +47,18 @@ def test_the_feed_is_a_valid_calendar_with_san_franciscos_overdue_letter(
     assert not any(uid.startswith("meeting-") for uid in events(calendar))
 
 
+#: A day in the 2010 campaign: the feed's window is around today.
+AUTUMN_2010 = dt.datetime(2010, 10, 15, 17, 0, tzinfo=dt.UTC)
+
+
 def test_a_meeting_known_only_to_the_month_spans_the_month(client: Client, viewer: Any) -> None:
     meeting = MeetingFactory(
         status=Meeting.Status.PLANNED, held_on=dt.date(2010, 11, 1), held_on_precision="month"
     )
     MeetingFactory(status=Meeting.Status.CANCELLED, held_on=dt.date(2010, 11, 3))
     token = services.calendar_token_create(user=viewer)
-    found = events(parse(client.get(token.get_absolute_url())))
+    with time_machine.travel(AUTUMN_2010, tick=False):
+        found = events(parse(client.get(token.get_absolute_url())))
     (event,) = found.values()
     assert str(event["uid"]) == f"meeting-{meeting.reference}@opt-out-tracker"
     assert event.decoded("dtstart") == dt.date(2010, 11, 1)
@@ -65,8 +71,9 @@ def test_mine_shows_only_the_token_owners_requests(client: Client, viewer: Any) 
     mine = LetterFactory(request=RequestFactory(owner=viewer), sent_on=dt.date(2010, 9, 7))
     theirs = LetterFactory(sent_on=dt.date(2010, 9, 8))
     token = services.calendar_token_create(user=viewer)
-    everything = events(parse(client.get(token.get_absolute_url())))
-    only_mine = events(parse(client.get(token.get_absolute_url() + "?mine=1")))
+    with time_machine.travel(AUTUMN_2010, tick=False):
+        everything = events(parse(client.get(token.get_absolute_url())))
+        only_mine = events(parse(client.get(token.get_absolute_url() + "?mine=1")))
     assert {f"letter-{mine.reference}-due@opt-out-tracker"} == set(only_mine)
     assert f"letter-{theirs.reference}-due@opt-out-tracker" in everything
 
@@ -75,7 +82,11 @@ def test_an_answered_letter_leaves_the_feed(client: Client, viewer: Any) -> None
     letter = LetterFactory(sent_on=dt.date(2010, 9, 7))  # due 7 October 2010
     LetterFactory(request=letter.request, direction="incoming", in_reply_to=letter)
     token = services.calendar_token_create(user=viewer)
-    assert events(parse(client.get(token.get_absolute_url()))) == {}
+    with time_machine.travel(AUTUMN_2010, tick=False):
+        assert events(parse(client.get(token.get_absolute_url()))) == {}
+        # Not merely outside the window: unanswered, it would be there.
+        LetterFactory(request=letter.request, sent_on=dt.date(2010, 9, 7))
+        assert len(events(parse(client.get(token.get_absolute_url())))) == 1
 
 
 def test_an_unknown_token_is_404(client: Client) -> None:
@@ -125,9 +136,87 @@ def test_the_feed_takes_the_same_number_of_queries_for_5_or_50_letters(
     # Expect 7 queries: the token with its user, the user's own permissions, their
     # groups' permissions, holidays, letters (with request and jurisdiction), the
     # letters' recipients, meetings (with request and jurisdiction).
-    with django_assert_num_queries(7):
+    with (
+        time_machine.travel(AUTUMN_2010, tick=False),
+        django_assert_num_queries(7),
+    ):
         calendar = parse(client.get(token.get_absolute_url()))
     assert len(calendar.walk("VEVENT")) == 2 * count
+
+
+#: The feed's default window, seen on 15 January 2011: from 17 October 2010 (90 days
+#: back) to 15 January 2012 (a year ahead), both included.
+MID_JANUARY_2011 = dt.datetime(2011, 1, 15, 17, 0, tzinfo=dt.UTC)
+
+
+def test_the_feed_covers_from_90_days_back_to_a_year_ahead(client: Client, viewer: Any) -> None:
+    # The default window is 30 calendar days: each letter is due 30 days after it was sent.
+    due_on = {
+        "the day before the window": dt.date(2010, 10, 16),
+        "the window's first day": dt.date(2010, 10, 17),
+        "the window's last day": dt.date(2012, 1, 15),
+        "the day after the window": dt.date(2012, 1, 16),
+    }
+    for subject, due in due_on.items():
+        LetterFactory(subject=subject, sent_on=due - dt.timedelta(days=30))
+    held = [
+        ("day before", dt.date(2010, 10, 16), "day"),
+        ("first day", dt.date(2010, 10, 17), "day"),
+        ("the window's first month", dt.date(2010, 10, 1), "month"),
+        ("the month before", dt.date(2010, 9, 1), "month"),
+        ("the window's first year", dt.date(2010, 1, 1), "year"),
+        ("the year before", dt.date(2009, 1, 1), "year"),
+        ("last day", dt.date(2012, 1, 15), "day"),
+        ("day after", dt.date(2012, 1, 16), "day"),
+    ]
+    meetings = {
+        MeetingFactory(
+            status=Meeting.Status.PLANNED, held_on=day, held_on_precision=precision
+        ).reference: name
+        for name, day, precision in held
+    }
+    token = services.calendar_token_create(user=viewer)
+    with time_machine.travel(MID_JANUARY_2011, tick=False):
+        found = parse(client.get(token.get_absolute_url())).walk("VEVENT")
+    subjects = {str(e["summary"]).split(": ", 2)[-1].split(" (")[0] for e in found}
+    assert {s for s in due_on if s in subjects} == {
+        "the window's first day",
+        "the window's last day",
+    }
+    in_feed = {
+        meetings[str(e["uid"])[len("meeting-") : -len("@opt-out-tracker")]]
+        for e in found
+        if str(e["uid"]).startswith("meeting-")
+    }
+    assert in_feed == {
+        "first day",
+        "the window's first month",
+        "the window's first year",
+        "last day",
+    }
+
+
+def test_a_feed_may_ask_for_another_window(client: Client, viewer: Any) -> None:
+    old = LetterFactory(sent_on=dt.date(2010, 9, 7))  # due 7 October 2010
+    token = services.calendar_token_create(user=viewer)
+    address = token.get_absolute_url()
+    uid = f"letter-{old.reference}-due@opt-out-tracker"
+    with time_machine.travel(MID_JANUARY_2011, tick=False):
+        assert uid not in events(parse(client.get(address)))
+        # 7 October 2010 is 100 days before 15 January 2011.
+        assert uid in events(parse(client.get(address + "?past=100")))
+        assert uid not in events(parse(client.get(address + "?past=99")))
+        assert uid not in events(parse(client.get(address + "?past=100&mine=1")))
+
+
+@pytest.mark.parametrize("query", ["past=-1", "past=ten", "ahead=3654", "ahead=1.5"])
+def test_a_window_that_cannot_be_used_is_a_clear_error(
+    client: Client, viewer: Any, query: str
+) -> None:
+    token = services.calendar_token_create(user=viewer)
+    response = client.get(f"{token.get_absolute_url()}?{query}")
+    assert response.status_code == 400
+    assert "is a number of days from 0 to 3653" in response.text
 
 
 def test_the_calendar_page_needs_sign_in(client: Client) -> None:
@@ -172,9 +261,12 @@ def test_in_a_browser_a_person_creates_their_address_and_the_feed_answers(
     page.get_by_role("button", name="Copy").first.click()
     assert page.get_by_role("button", name="Copied").is_visible()
     page.screenshot(path=str(SCREENSHOTS / "calendar.png"), full_page=True)
-    feed = page.request.get(address)
-    assert feed.status == 200
-    calendar = Calendar.from_ical(feed.body())
+    # San Francisco's second letter was due on 30 January 2011: in the window of a
+    # feed read a few days later.
+    with time_machine.travel(dt.datetime(2011, 2, 1, 17, 0, tzinfo=dt.UTC), tick=False):
+        feed = page.request.get(address)
+        assert feed.status == 200
+        calendar = Calendar.from_ical(feed.body())
     assert any("Second request to opt out" in str(e["summary"]) for e in calendar.walk("VEVENT"))
     page.get_by_role("button", name="Revoke").click()
     page.wait_for_load_state()
@@ -193,3 +285,20 @@ def test_in_a_browser_the_milestones_page_shows_ice_never_answered_san_francisco
     agencies = page.locator("#per-agency + p + table").inner_text()
     assert "100%" in agencies
     page.screenshot(path=str(SCREENSHOTS / "milestones.png"), full_page=True)
+
+
+def test_the_streamed_feed_is_what_the_calendar_library_writes_for_the_same_events(
+    viewer: Any,
+) -> None:
+    LetterFactory(sent_on=dt.date(2010, 9, 7), subject="Notice, with a comma; and more")
+    MeetingFactory(status=Meeting.Status.HELD, held_on=dt.date(2010, 10, 1), place="Room 1")
+    today = dt.date(2010, 10, 15)
+    window = calendar_feed.Window.around(today)
+    streamed = b"".join(
+        calendar_feed.calendar_bytes(user=viewer, mine=False, today=today, window=window)
+    )
+    whole = calendar_feed.new_calendar(mine=False)
+    for event in calendar_feed.calendar_events(user=viewer, mine=False, today=today, window=window):
+        whole.add_component(event)
+    assert len(whole.walk("VEVENT")) == 2
+    assert streamed == whole.to_ical()

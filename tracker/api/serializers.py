@@ -681,7 +681,7 @@ class AgencyReplyTimesSerializer(serializers.Serializer):  # type: ignore[type-a
     )
 
     def get_replies_counted(self, obj: Any) -> int:
-        return len(obj.reply_days)
+        return int(obj.replies_counted)
 
 
 class ErrorSerializer(serializers.Serializer):  # type: ignore[type-arg]

@@ -9,15 +9,18 @@ bounded memory. The admin, the staff pages and the API use the same specs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+import functools
+import operator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 
-from core.dates import PartialDate
+from core.dates import PartialDate, partial_date
 from core.spreadsheets import Column, CsvSpec, csv_lines, csv_response
 from tracker.domain import selectors
-from tracker.models import OptOutRequest
+from tracker.models import Letter, OptOutRequest
 
 __all__ = ["LETTERS", "REQUESTS", "Column", "CsvSpec", "csv_lines", "csv_response"]
 
@@ -28,21 +31,6 @@ def _partial(read_date: Callable[[Any], PartialDate | None]) -> Callable[[Any], 
     def read(record: Any) -> object:
         date = read_date(record)
         return date.isoformat() if date else None
-
-    return read
-
-
-def _names(related: str) -> Callable[[Any], object]:
-    def read(record: Any) -> object:
-        return "; ".join(str(item) for item in getattr(record, related).all())
-
-    return read
-
-
-def _reference(name: str) -> Callable[[Any], object]:
-    def read(record: Any) -> object:
-        related: Model | None = getattr(record, name)
-        return getattr(related, "reference", None) if related is not None else None
 
     return read
 
@@ -83,15 +71,70 @@ REQUESTS = CsvSpec(
 
 
 # --- Letters ----------------------------------------------------------------------
+#
+# The longest list (a national list of overdue letters is tens of thousands of rows):
+# read as plain values, the recipients as one column of the same query, and each due
+# date's explanation worked out once per sending date and window (selectors.DeadlineBook).
 
 
 def _annotate_letters(queryset: QuerySet[Any]) -> QuerySet[Any]:
-    return selectors.with_letter_flags(queryset)
+    return selectors.with_recipient_rows(selectors.with_letter_flags(queryset))
 
 
-def _deadline_text(name: str) -> Callable[[Any], object]:
-    def read(record: Any) -> object:
-        deadline = selectors.deadline_of(record)
+def _letters_with_deadlines(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Each row with its recipients read back (``recipients``, as the column shows them)
+    and its ``deadline`` (None when no reply is due: incoming or undated letters), as
+    ``selectors.with_deadlines`` gives a letter."""
+    book = selectors.DeadlineBook()
+    # Most letters go to the same few agencies: each set of recipients is read once
+    # per export (not longer: the site's default window may change between exports).
+    recipients: dict[str | None, tuple[str, tuple[tuple[int, str], ...]]] = {}
+    for row in rows:
+        text = row[selectors.RECIPIENT_ROWS]
+        if text not in recipients:
+            recipients[text] = _recipients(text)
+        names, windows = recipients[text]
+        row["recipients"] = names
+        row["deadline"] = book.deadline(
+            is_outgoing=row["direction"] == Letter.Direction.OUTGOING,
+            sent_on=row["sent_on"],
+            sent_precision=row["sent_on_precision"],
+            windows=windows,
+        )
+        yield row
+
+
+def _recipients(text: str | None) -> tuple[str, tuple[tuple[int, str], ...]]:
+    """The recipients column and their reply windows, from one letter's recipient rows."""
+    rows = selectors.recipient_rows_of(text)
+    return "; ".join(str(row) for row in rows), tuple(row.effective_reply_window for row in rows)
+
+
+def _value(name: str) -> Callable[[dict[str, Any]], object]:
+    return operator.itemgetter(name)
+
+
+@functools.lru_cache(maxsize=8192)
+def _partial_text(value: dt.date | None, precision: str) -> str | None:
+    date = partial_date(value, precision)
+    return date.isoformat() if date else None
+
+
+def _partial_value(column: str) -> Callable[[dict[str, Any]], object]:
+    """A partial date as the API writes it: ``2010-09-07``, ``2010-09`` or ``2010``."""
+    precision = f"{column}_precision"
+    return lambda row: _partial_text(row[column], row[precision])
+
+
+def _sender(row: dict[str, Any]) -> object:
+    # Agency.__str__ of the sender.
+    name, abbreviation = row["sender__name"], row["sender__abbreviation"]
+    return f"{name} ({abbreviation})" if abbreviation else name
+
+
+def _deadline_value(name: str) -> Callable[[dict[str, Any]], object]:
+    def read(row: dict[str, Any]) -> object:
+        deadline = row["deadline"]
         return getattr(deadline, name) if deadline is not None else None
 
     return read
@@ -100,30 +143,48 @@ def _deadline_text(name: str) -> Callable[[Any], object]:
 LETTERS = CsvSpec(
     name="letters",
     columns=(
-        Column("reference", lambda r: r.reference),
-        Column("request", lambda r: r.request.reference),
-        Column("jurisdiction", lambda r: r.request.jurisdiction.name),
-        Column("direction", lambda r: r.direction),
-        Column("sender", lambda r: r.sender),
-        Column("recipients", _names("recipients")),
-        Column("method", lambda r: r.method),
-        Column("sent", _partial(lambda r: r.sent)),
-        Column("received", _partial(lambda r: r.received)),
-        Column("subject", lambda r: r.subject),
-        Column("in_reply_to", _reference("in_reply_to")),
-        Column("due_on", lambda r: r.due_on),
-        Column("overdue", lambda r: r.flag_overdue),
-        Column("very_overdue_on", lambda r: r.very_overdue_on),
-        Column("very_overdue", lambda r: r.flag_very_overdue),
-        Column("due_explanation", _deadline_text("explanation")),
-        Column("very_overdue_explanation", _deadline_text("very_overdue_explanation")),
-        Column("has_attachment", lambda r: bool(r.attachment)),
-        Column("is_public", lambda r: r.is_public),
+        Column("reference", _value("reference")),
+        Column("request", _value("request__reference")),
+        Column("jurisdiction", _value("request__jurisdiction__name")),
+        Column("direction", _value("direction")),
+        Column("sender", _sender),
+        Column("recipients", _value("recipients")),
+        Column("method", _value("method")),
+        Column("sent", _partial_value("sent_on")),
+        Column("received", _partial_value("received_on")),
+        Column("subject", _value("subject")),
+        Column("in_reply_to", _value("in_reply_to__reference")),
+        Column("due_on", _value("due_on")),
+        Column("overdue", _value("flag_overdue")),
+        Column("very_overdue_on", _value("very_overdue_on")),
+        Column("very_overdue", _value("flag_very_overdue")),
+        Column("due_explanation", _deadline_value("explanation")),
+        Column("very_overdue_explanation", _deadline_value("very_overdue_explanation")),
+        Column("has_attachment", lambda row: bool(row["attachment"])),
+        Column("is_public", _value("is_public")),
     ),
-    select_related=("request__jurisdiction", "sender", "in_reply_to"),
-    prefetch_related=("recipients",),
+    values=(
+        "reference",
+        "request__reference",
+        "request__jurisdiction__name",
+        "direction",
+        "sender__name",
+        "sender__abbreviation",
+        selectors.RECIPIENT_ROWS,
+        "method",
+        *Letter.sent.columns,
+        *Letter.received.columns,
+        "subject",
+        "in_reply_to__reference",
+        "due_on",
+        "flag_overdue",
+        "very_overdue_on",
+        "flag_very_overdue",
+        "attachment",
+        "is_public",
+    ),
     annotate=_annotate_letters,
     # The due-date explanations: the holiday list is read once per export, and the
-    # recipients' windows come from the prefetch, so no row costs a query.
-    decorate=selectors.with_deadlines,
+    # recipients' windows come with each row, so no row costs a query.
+    decorate=_letters_with_deadlines,
 )

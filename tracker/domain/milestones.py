@@ -16,16 +16,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 import statistics
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from django.db import connection
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from core.dates import DatePrecision, PartialDate
 from jurisdictions.models import Agency
-from tracker.domain import selectors
 from tracker.domain.selectors import letter_date
 from tracker.domain.workflow import State
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest
@@ -157,7 +157,8 @@ def request_milestones(
 
 def percentile(values: Sequence[int], fraction: float) -> int | None:
     """Nearest-rank percentile: the smallest value with at least ``fraction`` of the
-    values at or below it (the 90th percentile of 1..10 is 9)."""
+    values at or below it (the 90th percentile of 1..10 is 9). PostgreSQL's
+    ``percentile_disc`` is the same rule."""
     if not values:
         return None
     ordered = sorted(values)
@@ -174,16 +175,10 @@ class AgencyReplyTimes:
     answered: int
     waiting: int  # unanswered and still within the reply window
     never_answered: int  # unanswered and past the due date
-    reply_days: tuple[int, ...]  # replies whose both dates are known to the day
+    replies_counted: int  # replies whose both dates are known to the day: the figures
     imprecise_replies: int  # replies left out of the figures: a date known only to month/year
-
-    @property
-    def median_days(self) -> float | None:
-        return statistics.median(self.reply_days) if self.reply_days else None
-
-    @property
-    def p90_days(self) -> int | None:
-        return percentile(self.reply_days, 0.9)
+    median_days: float | None
+    p90_days: int | None
 
     @property
     def share_never_answered(self) -> float | None:
@@ -192,89 +187,116 @@ class AgencyReplyTimes:
         return self.never_answered / decided if decided else None
 
 
-def _reply_date(
-    letter: Letter,
-    agency_id: int,
-    responses: dict[int, list[AgencyResponse]],
-    replies: dict[int, list[Letter]],
-) -> tuple[bool, PartialDate | None]:
-    """(answered?, earliest reply date) for ``agency_id``'s replies to ``letter``."""
-    dates: list[PartialDate | None] = [
-        r.responded for r in responses.get(letter.pk, []) if r.agency_id == agency_id
-    ]
-    dates += [letter_date(x) for x in replies.get(letter.pk, []) if x.sender_id == agency_id]
-    return bool(dates), _first(dates)
+# One row per agency sent a dated letter, worked out in the database over every
+# (letter, recipient) pair: whether that agency replied (a response to the letter, or
+# an incoming letter in reply that it sent), and its first reply's date. The first
+# reply is the earliest by (first possible day, last possible day), so at the same
+# first day a reply known to the day comes before one known to the month or year:
+# the first reply is known to the day exactly when the earliest reply known to the
+# day is on the earliest first day. A reply is counted in the figures when it and the
+# letter are both known to the day; its days are never negative.
+_REPLY_TIMES_SQL = """
+WITH pairs AS (
+    SELECT letter.id AS letter_id, recipient.agency_id, letter.sent_on,
+           letter.sent_on_precision, letter.due_on
+    FROM {letter} letter JOIN {recipients} recipient ON recipient.letter_id = letter.id
+    WHERE letter.direction = %(outgoing)s AND letter.sent_on IS NOT NULL
+), replies AS (
+    SELECT letter_id, agency_id, responded_on AS replied_on,
+           responded_on_precision AS precision
+    FROM {response} WHERE letter_id IS NOT NULL
+    UNION ALL
+    SELECT in_reply_to_id, sender_id, COALESCE(sent_on, received_on),
+           CASE WHEN sent_on IS NOT NULL THEN sent_on_precision
+                ELSE received_on_precision END
+    FROM {letter} WHERE direction = %(incoming)s AND in_reply_to_id IS NOT NULL
+), first_replies AS (
+    SELECT letter_id, agency_id, MIN(replied_on) AS first_on,
+           MIN(CASE WHEN precision = %(day)s THEN replied_on END) AS first_day_on
+    FROM replies GROUP BY letter_id, agency_id
+), measured AS (
+    SELECT pair.agency_id, pair.due_on, reply.letter_id IS NOT NULL AS answered,
+           reply.first_on,
+           CASE WHEN pair.sent_on_precision = %(day)s AND reply.first_day_on = reply.first_on
+                THEN {days} END AS days
+    FROM pairs pair LEFT JOIN first_replies reply
+      ON reply.letter_id = pair.letter_id AND reply.agency_id = pair.agency_id
+)
+SELECT agency_id,
+       COUNT(*),
+       SUM(CASE WHEN answered THEN 1 ELSE 0 END),
+       SUM(CASE WHEN NOT answered AND due_on < %(today)s THEN 1 ELSE 0 END),
+       COUNT(days),
+       SUM(CASE WHEN first_on IS NOT NULL AND days IS NULL THEN 1 ELSE 0 END),
+       {figures}
+FROM measured GROUP BY agency_id
+"""
+
+#: The median and the 90th percentile, by the database where it can (PostgreSQL's
+#: ordered-set aggregates), else every counted reply's days, for Python to work out.
+_FIGURES = {
+    "postgresql": (
+        "PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY days), "
+        "PERCENTILE_DISC(0.9) WITHIN GROUP (ORDER BY days)"
+    ),
+    "sqlite": "GROUP_CONCAT(days), NULL",
+}
+_DAYS = {
+    "postgresql": "GREATEST(0, reply.first_on - pair.sent_on)",
+    "sqlite": "MAX(0, CAST(julianday(reply.first_on) - julianday(pair.sent_on) AS INTEGER))",
+}
+
+
+def _figures(median: Any, p90: Any, replies_counted: int) -> tuple[float | None, int | None]:
+    """The median and 90th percentile from the database's row: computed there
+    (PostgreSQL), or from the days it listed (SQLite)."""
+    if connection.vendor == "postgresql":
+        return (None if median is None else float(median), p90)
+    if not replies_counted:
+        return None, None
+    days = [int(text) for text in str(median).split(",")]
+    return float(statistics.median(days)), percentile(days, 0.9)
 
 
 def agency_reply_times(today: dt.date | None = None) -> list[AgencyReplyTimes]:
-    """Reply times of every agency that was sent a dated letter, in four queries: the
-    letters, their recipients, the responses to them, the letters in reply to them."""
+    """Reply times of every agency that was sent a dated letter, by name, in two queries:
+    the figures per agency (counted in the database), and the agencies."""
     today = today or timezone.localdate()
-    letters = list(
-        Letter.objects.filter(direction=Letter.Direction.OUTGOING, sent_on__isnull=False)
-        .only("pk", "direction", *Letter.sent.columns, "due_on")
-        .prefetch_related(Prefetch("recipients", queryset=Agency.objects.order_by()))
+    vendor = connection.vendor if connection.vendor in _FIGURES else "sqlite"
+    sql = _REPLY_TIMES_SQL.format(
+        letter=connection.ops.quote_name(Letter._meta.db_table),
+        recipients=connection.ops.quote_name(Letter.recipients.through._meta.db_table),
+        response=connection.ops.quote_name(AgencyResponse._meta.db_table),
+        days=_DAYS[vendor],
+        figures=_FIGURES[vendor],
     )
-    letter_ids = [letter.pk for letter in letters]
-    responses: dict[int, list[AgencyResponse]] = defaultdict(list)
-    for response in AgencyResponse.objects.filter(letter_id__in=letter_ids).only(
-        "pk", "letter_id", "agency_id", *AgencyResponse.responded.columns
-    ):
-        assert response.letter_id is not None
-        responses[response.letter_id].append(response)
-    replies: dict[int, list[Letter]] = defaultdict(list)
-    for reply in Letter.objects.filter(
-        in_reply_to_id__in=letter_ids, direction=Letter.Direction.INCOMING
-    ).only(
-        "pk",
-        "in_reply_to_id",
-        "sender_id",
-        "direction",
-        *Letter.sent.columns,
-        *Letter.received.columns,
-    ):
-        assert reply.in_reply_to_id is not None
-        replies[reply.in_reply_to_id].append(reply)
-
-    agencies: dict[int, Agency] = {}
-    tallies: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    days: dict[int, list[int]] = defaultdict(list)
-    for letter in letters:
-        sent = letter.sent
-        assert sent is not None
-        for agency in letter.recipients.all():
-            agencies[agency.pk] = agency
-            tally = tallies[agency.pk]
-            tally["letters"] += 1
-            answered, replied = _reply_date(letter, agency.pk, responses, replies)
-            if not answered:
-                # Unanswered by this agency: late as a letter is, from the day after it was due.
-                late = selectors.is_past(letter.due_on, today=today)
-                tally["never_answered" if late else "waiting"] += 1
-                continue
-            tally["answered"] += 1
-            if replied is None:
-                continue
-            both_known = DatePrecision.DAY == sent.precision == replied.precision
-            if both_known:
-                days[agency.pk].append(Span.between(sent, replied).shortest)
-            else:
-                tally["imprecise"] += 1
-    return sorted(
-        (
+    params: dict[str, str | dt.date] = {
+        "outgoing": Letter.Direction.OUTGOING.value,
+        "incoming": Letter.Direction.INCOMING.value,
+        "day": DatePrecision.DAY.value,
+        "today": today,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    agencies = Agency.objects.order_by().in_bulk([row[0] for row in rows])
+    times = []
+    for agency_id, letters, answered, never, counted, imprecise, median, p90 in rows:
+        median_days, p90_days = _figures(median, p90, counted)
+        times.append(
             AgencyReplyTimes(
-                agency=agency,
-                letters=tallies[pk]["letters"],
-                answered=tallies[pk]["answered"],
-                waiting=tallies[pk]["waiting"],
-                never_answered=tallies[pk]["never_answered"],
-                reply_days=tuple(sorted(days[pk])),
-                imprecise_replies=tallies[pk]["imprecise"],
+                agency=agencies[agency_id],
+                letters=letters,
+                answered=answered,
+                waiting=letters - answered - never,
+                never_answered=never,
+                replies_counted=counted,
+                imprecise_replies=imprecise,
+                median_days=median_days,
+                p90_days=p90_days,
             )
-            for pk, agency in agencies.items()
-        ),
-        key=lambda row: (row.agency.name, row.agency.pk),
-    )
+        )
+    return sorted(times, key=lambda row: (row.agency.name, row.agency.pk))
 
 
 __all__ = [

@@ -12,6 +12,7 @@ never write a rule of their own.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -27,10 +28,13 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    StringAgg,
     Subquery,
+    TextField,
     Value,
     When,
 )
+from django.db.models.functions import Cast, JSONArray
 from django.utils import timezone
 
 from core.dates import DatePrecision, PartialDate, partial_date
@@ -223,9 +227,118 @@ def letter_deadline(
     ]
     if holidays is None:
         holidays = holiday_dates() if any(kind == BUSINESS for _d, kind in windows) else ()
-    closed = frozenset(holidays)
-    deadlines = [compute_deadline(sent, days, kind, closed) for days, kind in windows]
+    return deadline_of_windows(sent, windows, frozenset(holidays))
+
+
+def deadline_of_windows(
+    sent: PartialDate, windows: Iterable[tuple[int, str]], holidays: frozenset[dt.date]
+) -> Deadline:
+    """The due date of a letter sent on ``sent`` to recipients with these reply windows
+    (in the recipients' order): the latest of their deadlines; the site's default window
+    when there is none."""
+    deadlines = [
+        compute_deadline(sent, days, kind, holidays)
+        for days, kind in (list(windows) or [Agency.default_reply_window()])
+    ]
     return max(deadlines, key=lambda d: (d.due_on, d.very_overdue_on))
+
+
+# Reading many letters' recipients and due dates without model instances (the CSV
+# export): the recipients as one column, the deadlines worked out once per distinct
+# sending date and window.
+
+
+@dataclass(frozen=True)
+class RecipientRow:
+    """One recipient of a letter, as :func:`with_recipient_rows` reads it."""
+
+    pk: int
+    name: str
+    abbreviation: str
+    reply_window_days: int | None
+    reply_window_kind: str
+
+    def __str__(self) -> str:
+        # Agency.__str__, for a row read without a model instance.
+        return f"{self.name} ({self.abbreviation})" if self.abbreviation else self.name
+
+    @property
+    def effective_reply_window(self) -> tuple[int, str]:
+        """Agency.effective_reply_window: each part the site's default where none is set."""
+        default_days, default_kind = Agency.default_reply_window()
+        return (
+            self.reply_window_days or default_days,
+            self.reply_window_kind or default_kind,
+        )
+
+
+#: The annotation :func:`with_recipient_rows` adds.
+RECIPIENT_ROWS = "recipient_rows"
+
+
+def with_recipient_rows(letters: QuerySet[Letter]) -> QuerySet[Letter]:
+    """Each letter with its recipients (name, abbreviation, id, reply window) as one text
+    column, read back with :func:`recipient_rows_of`: one correlated subquery, so a list
+    of any length reads its recipients in the same query as its rows."""
+    through = Letter.recipients.through
+    per_recipient = JSONArray(
+        "agency_id",
+        "agency__name",
+        "agency__abbreviation",
+        "agency__reply_window_days",
+        "agency__reply_window_kind",
+    )
+    rows = (
+        through.objects.filter(letter_id=OuterRef("pk"))
+        .order_by()
+        .values("letter_id")
+        .annotate(rows=StringAgg(Cast(per_recipient, TextField()), Value(",")))
+        .values("rows")  # type: ignore[misc]  # the annotation just above
+    )
+    return letters.annotate(**{RECIPIENT_ROWS: Subquery(rows, output_field=TextField())})
+
+
+def recipient_rows_of(text: str | None) -> tuple[RecipientRow, ...]:
+    """The recipients read by :func:`with_recipient_rows`, in the agencies' order (by
+    name, as ``letter.recipients.all()`` lists them)."""
+    if not text:
+        return ()
+    rows = [
+        RecipientRow(pk, name, abbreviation or "", days, kind or "")
+        for pk, name, abbreviation, days, kind in json.loads(f"[{text}]")
+    ]
+    return tuple(sorted(rows, key=lambda row: (row.name, row.pk)))
+
+
+class DeadlineBook:
+    """Deadlines of many letters for one read: the holiday list read once (when the
+    first letter needs it), each deadline worked out once per sending date and window
+    (a national list has thousands of letters sent the same day to the same agencies)."""
+
+    def __init__(self) -> None:
+        self._holidays: frozenset[dt.date] | None = None
+        self._known: dict[tuple[dt.date, str, tuple[tuple[int, str], ...]], Deadline] = {}
+
+    def deadline(
+        self,
+        *,
+        is_outgoing: bool,
+        sent_on: dt.date | None,
+        sent_precision: str,
+        windows: tuple[tuple[int, str], ...],
+    ) -> Deadline | None:
+        """As :func:`letter_deadline`, from a letter's columns (``sent_on`` and its
+        precision) and its recipients' windows: None for an incoming or undated letter."""
+        if not is_outgoing or sent_on is None:
+            return None
+        key = (sent_on, sent_precision, windows)
+        found = self._known.get(key)
+        if found is None:
+            if self._holidays is None:
+                self._holidays = holiday_dates()
+            sent = PartialDate(sent_on, DatePrecision(sent_precision))
+            found = self._known[key] = deadline_of_windows(sent, windows, self._holidays)
+        return found
 
 
 _L = TypeVar("_L", bound=Letter)
