@@ -83,9 +83,10 @@ def _setup(database_url: str) -> None:
 
 
 def _targets() -> list[Target]:
-    from django.db.models import F
+    from django.db.models import F, Q
 
     from jurisdictions.models import Agency, Jurisdiction
+    from tracker.api.pagination import cursor_after
     from tracker.domain import selectors
     from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement
 
@@ -138,6 +139,17 @@ def _targets() -> list[Target]:
 
         return read
 
+    # The same place as the deep page, by cursor: the page after its first row's predecessor.
+    letters_in_order = Letter.objects.order_by("sent_on", "pk")
+    before_deep = letters_in_order.values_list("pk", "sent_on")[max(0, (deep_page - 1) * 50 - 1)]
+    deep_cursor = cursor_after(Letter.objects.all(), before_deep[0])
+
+    def letters_after_cursor() -> object:
+        pk, sent_on = before_deep
+        after = Q(sent_on__gte=sent_on) & (Q(sent_on__gt=sent_on) | Q(pk__gt=pk))
+        rows = letters_in_order.filter(after)[:50].values(*letter_fields)
+        return json.dumps(list(rows), default=str)
+
     targets = [
         Target("api letters", "/api/v1/letters/", baseline=letters()),
         Target("api letters overdue", "/api/v1/letters/?overdue=true", baseline=overdue_letters),
@@ -150,6 +162,11 @@ def _targets() -> list[Target]:
             f"api letters page {deep_page}",
             f"/api/v1/letters/?page={deep_page}",
             baseline=letters((deep_page - 1) * 50),
+        ),
+        Target(
+            f"api letters cursor {deep_page}",
+            f"/api/v1/letters/?cursor={deep_cursor}",
+            baseline=letters_after_cursor,
         ),
         Target("api requests overdue", "/api/v1/requests/?overdue=true", baseline=overdue_requests),
         Target(

@@ -121,6 +121,26 @@ def test_every_record_reads_as_drfs_own_loop_reads_it(
         assert list(quick) == list(drfs)  # the same keys in the same order
 
 
+@pytest.mark.parametrize("serializer_class", [case[0] for case in CASES])
+def test_the_fields_kept_per_class_are_the_fields_drf_works_out(
+    serializer_class: type[drf.ModelSerializer[Any]],
+) -> None:
+    kept = serializer_class().get_fields()
+    worked_out = drf.ModelSerializer.get_fields(serializer_class())
+    assert repr(kept) == repr(worked_out)
+    assert kept is not serializer_class().get_fields()
+
+
+def test_each_serializer_changes_only_its_own_copy_of_the_fields(editor: Any) -> None:
+    optout = services.request_open(jurisdiction=JurisdictionFactory(), title="R", by=editor)
+    optout.owner = editor
+    editor.is_staff = False  # has left the staff: still the owner this request may keep
+    keeping: Any = serializers.RequestSerializer(optout).fields["owner"]
+    fresh: Any = serializers.RequestSerializer().fields["owner"]
+    assert keeping.queryset is not fresh.queryset
+    assert str(keeping.queryset.query) != str(fresh.queryset.query)
+
+
 def test_a_field_that_skips_itself_is_left_out_as_drf_leaves_it_out(editor: Any) -> None:
     class Skipping(reading.FastRepresentation, drf.ModelSerializer[Agency]):
         missing = drf.CharField(source="no_such_attribute", required=False)

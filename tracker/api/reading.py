@@ -14,14 +14,17 @@ resource against DRF's own loop); only the work is less.
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import ManyRelatedField, PKOnlyObject
+from rest_framework.settings import api_settings
 
 from core.dates import partial_date_stored_in
 from tracker.api.fields import PartialDateField
@@ -89,6 +92,29 @@ def _column_getter(field: serializers.Field, attname: str) -> Getter:  # type: i
     return read
 
 
+def _datetime_getter(field: serializers.DateTimeField, attname: str) -> Getter:
+    """An aware date and time in the site's time zone, in ISO 8601 with "Z" for UTC, as
+    ``DateTimeField`` shows it, with the time zone looked up once rather than per value."""
+    represent = field.to_representation
+    output_format = getattr(field, "format", api_settings.DATETIME_FORMAT)
+    if output_format is None or str(output_format).lower() != "iso-8601":
+        return _column_getter(field, attname)
+    zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
+    if zone is None:
+        return _column_getter(field, attname)
+
+    def read(instance: Any) -> Any:
+        value = getattr(instance, attname)
+        if not value:
+            return None
+        if value.__class__ is not dt.datetime or value.tzinfo is None:
+            return represent(value)
+        shown = value.astimezone(zone).isoformat()
+        return shown[:-6] + "Z" if shown.endswith("+00:00") else shown
+
+    return read
+
+
 def _getter(
     serializer: serializers.Serializer,  # type: ignore[type-arg]
     field: serializers.Field,  # type: ignore[type-arg]
@@ -149,9 +175,10 @@ def _getter(
         return read_ids
     if model_field.is_relation:
         return _drf_getter(field)
+    if kind is serializers.DateTimeField:
+        return _datetime_getter(field, model_field.attname)  # type: ignore[arg-type]
     if kind in _IDENTITY_TYPES or kind in (
         serializers.ChoiceField,
-        serializers.DateTimeField,
         serializers.DateField,
         serializers.ReadOnlyField,
     ):
@@ -176,9 +203,23 @@ def compile_reader(
 
 
 class FastRepresentation:
-    """``to_representation`` from getters chosen once per serializer (see the module)."""
+    """``to_representation`` from getters chosen once per serializer (see the module),
+    on fields worked out from the model once per class.
+
+    A ``ModelSerializer`` works its fields out of the model for every serializer, so
+    for every request; the result depends only on the class, so it is kept, and each
+    serializer gets its own copy (as DRF copies the declared fields).
+    """
 
     _readers: dict[type, Reader]
+    _fields_of_class: ClassVar[dict[type, dict[str, serializers.Field]]] = {}  # type: ignore[type-arg]
+
+    def get_fields(self) -> dict[str, serializers.Field]:  # type: ignore[type-arg]
+        kind = type(self)
+        built = self._fields_of_class.get(kind)
+        if built is None:
+            built = self._fields_of_class[kind] = super().get_fields()  # type: ignore[misc]
+        return copy.deepcopy(built)
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         readers = self.__dict__.get("_readers")
