@@ -178,6 +178,7 @@ def _getter(
     if kind is serializers.DateTimeField:
         return _datetime_getter(field, model_field.attname)  # type: ignore[arg-type]
     if kind in _IDENTITY_TYPES or kind in (
+        serializers.BigIntegerField,
         serializers.ChoiceField,
         serializers.DateField,
         serializers.ReadOnlyField,
