@@ -83,10 +83,12 @@ def _setup(database_url: str) -> None:
 
 
 def _targets() -> list[Target]:
-    from django.db.models import F
+    from django.db.models import F, Q
 
+    from jurisdictions.models import Agency, Jurisdiction
+    from tracker.api.pagination import cursor_after
     from tracker.domain import selectors
-    from tracker.models import Letter, OptOutRequest
+    from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement
 
     # A deep page: the 500th, or the last one on a smaller dataset.
     deep_page = max(1, min(500, Letter.objects.count() // 50))
@@ -106,9 +108,13 @@ def _targets() -> list[Target]:
 
     def letters(offset: int = 0, **filters: Any) -> Callable[[], object]:
         def read() -> object:
-            rows = Letter.objects.filter(**filters).order_by(
+            ordered = Letter.objects.filter(**filters).order_by(
                 F("sent_on").asc(nulls_last=True), "pk"
-            )[offset : offset + 50]
+            )
+            # A deep page is found by its ids first, from the index on the order alone
+            # (as the API reads it): the floor, not OFFSET over whole rows.
+            keys = ordered.values("pk")[offset : offset + 50]
+            rows = ordered.filter(pk__in=keys) if offset else ordered[:50]
             return json.dumps(list(rows.values(*letter_fields)), default=str)
 
         return read
@@ -123,6 +129,27 @@ def _targets() -> list[Target]:
         rows = has_overdue.order_by("pk")[:50]
         return json.dumps(list(rows.values(*request_fields)), default=str)
 
+    def first_page(model: Any, *order: Any, offset: int = 0) -> Callable[[], object]:
+        """A list's raw baseline: 50 rows in its order, every column, as plain JSON."""
+        fields = [f.attname for f in model._meta.concrete_fields]
+
+        def read() -> object:
+            rows = model.objects.order_by(*order)[offset : offset + 50].values(*fields)
+            return json.dumps(list(rows), default=str)
+
+        return read
+
+    # The same place as the deep page, by cursor: the page after its first row's predecessor.
+    letters_in_order = Letter.objects.order_by("sent_on", "pk")
+    before_deep = letters_in_order.values_list("pk", "sent_on")[max(0, (deep_page - 1) * 50 - 1)]
+    deep_cursor = cursor_after(Letter.objects.all(), before_deep[0])
+
+    def letters_after_cursor() -> object:
+        pk, sent_on = before_deep
+        after = Q(sent_on__gte=sent_on) & (Q(sent_on__gt=sent_on) | Q(pk__gt=pk))
+        rows = letters_in_order.filter(after)[:50].values(*letter_fields)
+        return json.dumps(list(rows), default=str)
+
     targets = [
         Target("api letters", "/api/v1/letters/", baseline=letters()),
         Target("api letters overdue", "/api/v1/letters/?overdue=true", baseline=overdue_letters),
@@ -136,7 +163,36 @@ def _targets() -> list[Target]:
             f"/api/v1/letters/?page={deep_page}",
             baseline=letters((deep_page - 1) * 50),
         ),
+        Target(
+            f"api letters cursor {deep_page}",
+            f"/api/v1/letters/?cursor={deep_cursor}",
+            baseline=letters_after_cursor,
+        ),
         Target("api requests overdue", "/api/v1/requests/?overdue=true", baseline=overdue_requests),
+        Target(
+            "api requests",
+            "/api/v1/requests/",
+            baseline=first_page(
+                OptOutRequest, "jurisdiction__state", "jurisdiction__name", "-opened_on", "pk"
+            ),
+        ),
+        Target(
+            "api responses",
+            "/api/v1/responses/",
+            baseline=first_page(AgencyResponse, "responded_on", "pk"),
+        ),
+        Target("api meetings", "/api/v1/meetings/", baseline=first_page(Meeting, "held_on", "pk")),
+        Target(
+            "api statements",
+            "/api/v1/statements/",
+            baseline=first_page(Statement, F("stated_on").asc(nulls_last=True), "pk"),
+        ),
+        Target(
+            "api jurisdictions",
+            "/api/v1/jurisdictions/",
+            baseline=first_page(Jurisdiction, "state", "name", "pk"),
+        ),
+        Target("api agencies", "/api/v1/agencies/", baseline=first_page(Agency, "name", "pk")),
         Target("dashboard", "/"),
         Target("request page", f"/requests/{request.pk}/"),
         Target("jurisdiction page", f"/jurisdictions/{jurisdiction_id}/"),

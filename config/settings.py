@@ -243,9 +243,15 @@ REST_FRAMEWORK = {
     # Reading needs the model's view permission too (DRF's own class lets anyone read).
     "DEFAULT_PERMISSION_CLASSES": ["tracker.api.permissions.ModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # DRF's JSON, byte for byte, encoded with orjson (tracker/api/renderers.py); the
+    # browsable API for people reading it in a browser.
+    "DEFAULT_RENDERER_CLASSES": [
+        "tracker.api.renderers.OrjsonRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     # drf-spectacular's, marking the reads of the public record as open without a token.
     "DEFAULT_SCHEMA_CLASS": "tracker.api.schema.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "tracker.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     # One error shape for every API error: {"code", "detail", "errors"}.
     "EXCEPTION_HANDLER": "tracker.api.errors.exception_handler",

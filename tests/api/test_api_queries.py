@@ -128,3 +128,26 @@ def test_a_timeline_costs_a_fixed_number_of_queries(
     with django_assert_num_queries(10):
         response = reader.get(f"/api/v1/requests/{optout.pk}/timeline/")
     assert len(response.json()) == 3 * rows + 1
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+@pytest.mark.parametrize(("url", "build", "queries"), CASES, ids=[c[0] for c in CASES])
+def test_a_later_page_by_number_or_by_cursor_costs_what_the_first_costs(
+    reader: APIClient,
+    editor: Any,
+    django_assert_num_queries: Any,
+    url: str,
+    build: Callable[[int, Any], object],
+    queries: int,
+    rows: int,
+) -> None:
+    build(3 * rows, editor)
+    # A numbered page finds its ids inside the query that reads its rows.
+    with django_assert_num_queries(queries):
+        second = reader.get(url, {"page": 2, "page_size": rows})
+    assert len(second.json()["results"]) == rows
+    # A cursor page: its ids, then its rows (instead of the count, then the rows).
+    first = reader.get(url, {"cursor": "", "page_size": rows}).json()
+    with django_assert_num_queries(queries):
+        following = reader.get(first["next"])
+    assert len(following.json()["results"]) == rows

@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.expressions import OrderBy
 from rest_framework import filters, serializers
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -55,6 +56,32 @@ def _request_flag(flag: LetterFlag, help_text: str) -> django_filters.ChoiceFilt
     return _flag(matching, help_text)
 
 
+def _one_of(**kwargs: Any) -> django_filters.MultipleChoiceFilter:
+    """``name=a&name=b``: rows with one of the values.
+
+    Without ``SELECT DISTINCT``, which django-filter adds by default and which
+    makes the database compare whole rows: every one of these filters is on a
+    column of the row or of a record it points to, so no row can match twice.
+    """
+    return django_filters.MultipleChoiceFilter(distinct=False, **kwargs)
+
+
+class LinkedAgencyFilter(django_filters.ModelChoiceFilter):
+    """Rows linked to the agency through the many-to-many field ``field_name``: an
+    ``EXISTS`` on the link table, so each row is listed once without ``SELECT DISTINCT``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=Agency.objects.all(), **kwargs)
+
+    def filter(self, qs: QuerySet[Any], value: Agency | None) -> QuerySet[Any]:
+        if value is None:
+            return qs
+        link: Any = qs.model._meta.get_field(self.field_name)
+        through = link.remote_field.through
+        own = link.m2m_field_name()
+        return qs.filter(Exists(through.objects.filter(**{own: OuterRef("pk")}, agency=value)))
+
+
 class StrictSearchFilter(filters.SearchFilter):
     """``search=`` words, all of which must appear in one of the view's search fields."""
 
@@ -69,8 +96,34 @@ class StrictSearchFilter(filters.SearchFilter):
         return list(filters.search_smart_split(value))
 
 
+def _names_the_key(term: Any) -> bool:
+    if isinstance(term, OrderBy):
+        term = term.expression
+    if isinstance(term, F):
+        term = str(term.name)  # type: ignore[attr-defined]
+    return isinstance(term, str) and term.removeprefix("-") in ("pk", "id")
+
+
+def with_tie_breaker(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """The list in its order, then by id: rows that tie keep one order from page to page,
+    so no row is shown twice or skipped while paging."""
+    query = queryset.query
+    terms = list(
+        query.order_by or (queryset.model._meta.ordering if query.default_ordering else [])
+    )
+    if any(_names_the_key(term) for term in terms):
+        return queryset
+    return queryset.order_by(*terms, "pk")
+
+
 class StrictOrderingFilter(filters.OrderingFilter):
-    """``ordering=`` field names (``-`` for descending); an unknown one is a 400."""
+    """``ordering=`` field names (``-`` for descending); an unknown one is a 400. Ties are
+    broken by id (``with_tie_breaker``)."""
+
+    def filter_queryset(
+        self, request: Request, queryset: QuerySet[Any], view: APIView
+    ) -> QuerySet[Any]:
+        return with_tie_breaker(super().filter_queryset(request, queryset, view))
 
     def remove_invalid_fields(
         self, queryset: QuerySet[Any], fields: Iterable[str], view: APIView, request: Request
@@ -93,9 +146,9 @@ class StrictOrderingFilter(filters.OrderingFilter):
 
 
 class JurisdictionFilter(django_filters.FilterSet):
-    state = django_filters.MultipleChoiceFilter(choices=USState.choices)
-    kind = django_filters.MultipleChoiceFilter(choices=Jurisdiction.Kind.choices)
-    deployment_status = django_filters.MultipleChoiceFilter(choices=Jurisdiction.Deployment.choices)
+    state = _one_of(choices=USState.choices)
+    kind = _one_of(choices=Jurisdiction.Kind.choices)
+    deployment_status = _one_of(choices=Jurisdiction.Deployment.choices)
 
     class Meta:
         model = Jurisdiction
@@ -103,9 +156,9 @@ class JurisdictionFilter(django_filters.FilterSet):
 
 
 class AgencyFilter(django_filters.FilterSet):
-    level = django_filters.MultipleChoiceFilter(choices=Agency.Level.choices)
-    kind = django_filters.MultipleChoiceFilter(choices=Agency.Kind.choices)
-    state = django_filters.MultipleChoiceFilter(choices=USState.choices)
+    level = _one_of(choices=Agency.Level.choices)
+    kind = _one_of(choices=Agency.Kind.choices)
+    state = _one_of(choices=USState.choices)
 
     class Meta:
         model = Agency
@@ -122,10 +175,10 @@ class ContactFilter(django_filters.FilterSet):
 
 
 class RequestFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(
+    status = _one_of(
         choices=State.choices, help_text="One or more states: status=draft&status=denied."
     )
-    state = django_filters.MultipleChoiceFilter(
+    state = _one_of(
         field_name="jurisdiction__state",
         choices=USState.choices,
         help_text="The jurisdiction's US state (USPS code).",
@@ -140,7 +193,7 @@ class RequestFilter(django_filters.FilterSet):
         to_field_name="username",
         help_text="Username of the staff member who owns the case.",
     )
-    seeks = django_filters.MultipleChoiceFilter(choices=OptOutRequest.Seeks.choices)
+    seeks = _one_of(choices=OptOutRequest.Seeks.choices)
     opened_on = django_filters.DateFromToRangeFilter(
         help_text="opened_on_after / opened_on_before (YYYY-MM-DD, inclusive)."
     )
@@ -160,14 +213,12 @@ class RequestFilter(django_filters.FilterSet):
 
 class LetterFilter(django_filters.FilterSet):
     direction = django_filters.ChoiceFilter(choices=Letter.Direction.choices)
-    method = django_filters.MultipleChoiceFilter(choices=Letter.Method.choices)
+    method = _one_of(choices=Letter.Method.choices)
     jurisdiction = django_filters.ModelChoiceFilter(
         field_name="request__jurisdiction", queryset=Jurisdiction.objects.all()
     )
-    state = django_filters.MultipleChoiceFilter(
-        field_name="request__jurisdiction__state", choices=USState.choices
-    )
-    status = django_filters.MultipleChoiceFilter(
+    state = _one_of(field_name="request__jurisdiction__state", choices=USState.choices)
+    status = _one_of(
         field_name="request__status", choices=State.choices, help_text="The request's state."
     )
     agency = django_filters.ModelChoiceFilter(
@@ -175,9 +226,7 @@ class LetterFilter(django_filters.FilterSet):
         method="filter_agency",
         help_text="Letters sent by or to this agency.",
     )
-    recipient = django_filters.ModelChoiceFilter(
-        field_name="recipients", queryset=Agency.objects.all(), distinct=True
-    )
+    recipient = LinkedAgencyFilter(field_name="recipients")
     sent_on = django_filters.DateFromToRangeFilter(
         help_text="sent_on_after / sent_on_before (YYYY-MM-DD, inclusive; a month- or "
         "year-precision date counts as its first day)."
@@ -208,13 +257,11 @@ class LetterFilter(django_filters.FilterSet):
 
 
 class ResponseFilter(django_filters.FilterSet):
-    kind = django_filters.MultipleChoiceFilter(choices=AgencyResponse.Kind.choices)
+    kind = _one_of(choices=AgencyResponse.Kind.choices)
     jurisdiction = django_filters.ModelChoiceFilter(
         field_name="request__jurisdiction", queryset=Jurisdiction.objects.all()
     )
-    state = django_filters.MultipleChoiceFilter(
-        field_name="request__jurisdiction__state", choices=USState.choices
-    )
+    state = _one_of(field_name="request__jurisdiction__state", choices=USState.choices)
     responded_on = django_filters.DateFromToRangeFilter()
 
     class Meta:
@@ -223,16 +270,12 @@ class ResponseFilter(django_filters.FilterSet):
 
 
 class MeetingFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Meeting.Status.choices)
+    status = _one_of(choices=Meeting.Status.choices)
     jurisdiction = django_filters.ModelChoiceFilter(
         field_name="request__jurisdiction", queryset=Jurisdiction.objects.all()
     )
-    state = django_filters.MultipleChoiceFilter(
-        field_name="request__jurisdiction__state", choices=USState.choices
-    )
-    agency = django_filters.ModelChoiceFilter(
-        field_name="agencies", queryset=Agency.objects.all(), distinct=True
-    )
+    state = _one_of(field_name="request__jurisdiction__state", choices=USState.choices)
+    agency = LinkedAgencyFilter(field_name="agencies")
     held_on = django_filters.DateFromToRangeFilter()
 
     class Meta:
@@ -253,10 +296,10 @@ class StatementFilter(django_filters.FilterSet):
     speaker = django_filters.CharFilter(
         lookup_expr="icontains", max_length=200, help_text="Part of the speaker's name."
     )
-    position = django_filters.MultipleChoiceFilter(
+    position = _one_of(
         choices=Statement.Position.choices, help_text="One or more positions on opting out."
     )
-    medium = django_filters.MultipleChoiceFilter(choices=Statement.Medium.choices)
+    medium = _one_of(choices=Statement.Medium.choices)
     stated_on = django_filters.DateFromToRangeFilter(
         help_text="stated_on_after / stated_on_before (YYYY-MM-DD, inclusive; a month- or "
         "year-precision date counts as its first day)."
@@ -277,8 +320,8 @@ class StatementFilter(django_filters.FilterSet):
 
 
 class TransitionFilter(django_filters.FilterSet):
-    from_state = django_filters.MultipleChoiceFilter(choices=State.choices)
-    to_state = django_filters.MultipleChoiceFilter(choices=State.choices)
+    from_state = _one_of(choices=State.choices)
+    to_state = _one_of(choices=State.choices)
     jurisdiction = django_filters.ModelChoiceFilter(
         field_name="request__jurisdiction", queryset=Jurisdiction.objects.all()
     )

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from django.http import HttpResponseBase
 
 #: Query parameters that are not filters (paging, searching, ordering, format).
-_NOT_FILTERS = frozenset({"page", "page_size", "search", "ordering", "format"})
+_NOT_FILTERS = frozenset({"page", "page_size", "cursor", "search", "ordering", "format"})
 #: The suffixes django-filter gives the two boxes of a range filter.
 _RANGE_SUFFIXES = ("_after", "_before", "_min", "_max")
 

@@ -17,6 +17,7 @@ from rest_framework import serializers
 from core.attachments import validate_attachment
 from jurisdictions.models import Agency, Contact, Jurisdiction
 from tracker.api.fields import PartialDateField, set_fields
+from tracker.api.reading import FastRepresentation
 from tracker.domain import selectors, services
 from tracker.domain.permissions import (
     OWNER_NOT_ON_STAFF,
@@ -64,7 +65,8 @@ class AttachmentLinkField(serializers.Field):  # type: ignore[type-arg]
         return request.build_absolute_uri(path) if request is not None else path
 
 
-class RecordSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+# FastRepresentation: reads the same representation with less work (tracker/api/reading.py).
+class RecordSerializer(FastRepresentation, serializers.ModelSerializer):  # type: ignore[type-arg]
     """Shared behaviour: strict input, writes through the services.
 
     A field the resource does not have, or one that cannot be written (``status``,
@@ -510,7 +512,7 @@ class StatementSerializer(RecordSerializer):
         read_only_fields = _COMMON_READ_ONLY
 
 
-class TransitionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class TransitionSerializer(FastRepresentation, serializers.ModelSerializer):  # type: ignore[type-arg]
     """One entry of the append-only status log."""
 
     by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(

@@ -30,7 +30,6 @@ from rest_framework.decorators import (
     permission_classes,
 )
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -41,6 +40,7 @@ from core.models import TrackedModel
 from jurisdictions.domain.selectors import agency_and_parts
 from jurisdictions.models import Agency, Contact, Jurisdiction
 from tracker.api import filters, serializers
+from tracker.api.pagination import Pagination
 from tracker.api.permissions import ActionPermissions, ModelPermissions
 from tracker.api.public import (
     CSV_FORMAT,
@@ -59,30 +59,6 @@ from tracker.domain.permissions import (
 from tracker.domain.selectors import Audience, TimelineEntry
 from tracker.domain.statements import Contradiction, contradictions
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement, Transition
-
-MAX_PAGE_SIZE = 200
-
-
-class Pagination(PageNumberPagination):
-    """``page`` and ``page_size`` (default 50; a larger size is capped at 200).
-
-    A ``page_size`` that is not a positive whole number is a 400, not silently
-    the default.
-    """
-
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
-
-    def get_page_size(self, request: Request) -> int:
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None or raw == "":
-            return self.page_size
-        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
-            raise ValidationError(
-                {self.page_size_query_param: [f"A whole number from 1 to {MAX_PAGE_SIZE}."]}
-            )
-        return min(int(raw), MAX_PAGE_SIZE)
 
 
 @extend_schema(exclude=True)
