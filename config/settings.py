@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    # Shared admin templates (the typed filter, the bounded date drill-down); no models.
+    "core",
     "jurisdictions",
     "tracker",
 ]
