@@ -25,6 +25,7 @@ from tests.factories import (
     ResponseFactory,
     StatementFactory,
 )
+from tracker.admin.cases import _OfThisRequest
 from tracker.models import (
     AgencyResponse,
     Letter,
@@ -281,3 +282,55 @@ def test_the_jurisdictions_list_counts_each_jurisdictions_requests(editor_client
     quiet = JurisdictionFactory()
     rows = editor_client.get(changelist_url(Jurisdiction)).context["cl"].result_list
     assert {row.pk: row.admin_request_count for row in rows} == {busy.pk: 3, quiet.pk: 0}
+
+
+# --- Change forms: large tables are picked by typing, never listed -------------------------
+
+#: Tables with thousands of rows at national scale.
+LARGE = {"jurisdiction", "agency", "contact", "optoutrequest", "letter", "agencyresponse"}
+#: Choices limited to the request being edited (a handful of its own letters).
+LIMITED_TO_THE_REQUEST = {"letter", "in_reply_to"}
+
+
+def relation_fields(model_admin: Any, request: Any) -> list[tuple[str, str]]:
+    """(owner, field) for every editable relation to a large table on an admin's form and
+    its inlines that is neither an autocomplete nor read-only."""
+    found = []
+    if not (model_admin.has_add_permission(request) or model_admin.has_change_permission(request)):
+        return found  # read-only lists (the status log): no form at all
+    for owner in [model_admin, *model_admin.get_inline_instances(request)]:
+        model = owner.model
+        readonly = set(owner.get_readonly_fields(request))
+        names = set(flatten(owner.get_fields(request))) - readonly
+        for field in model._meta.get_fields():
+            if field.name not in names or not (field.many_to_one or field.many_to_many):
+                continue
+            if field.related_model._meta.model_name not in LARGE:
+                continue
+            if field.name in owner.autocomplete_fields:
+                continue
+            if field.name in LIMITED_TO_THE_REQUEST and isinstance(owner, _OfThisRequest):
+                continue
+            found.append((type(owner).__name__, field.name))
+    return found
+
+
+def flatten(fields: Any) -> list[str]:
+    names: list[str] = []
+    for entry in fields:
+        names.extend(flatten(entry) if isinstance(entry, list | tuple) else [entry])
+    return names
+
+
+def test_every_form_picks_jurisdictions_agencies_and_records_by_typing(
+    rf: Any, admin_user: Any
+) -> None:
+    request = rf.get("/admin/")
+    request.user = admin_user
+    unbounded = [
+        found
+        for model, model_admin in admin.site._registry.items()
+        if model._meta.app_label in {"tracker", "jurisdictions"}
+        for found in relation_fields(model_admin, request)
+    ]
+    assert unbounded == []
