@@ -263,7 +263,9 @@ class TypedFilter(admin.ListFilter):
             "value": self.value(),
             "help_text": self.help_text,
             "kept": kept,
-            "clear_query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            # {name: None} drops exactly this parameter ("remove" would drop every one
+            # starting with the name, such as jurisdiction__state__exact).
+            "clear_query_string": changelist.get_query_string({self.parameter_name: None}),
         }
 
 

@@ -145,6 +145,16 @@ def test_a_typed_filter_keeps_the_search_and_the_other_filters(editor_client: Cl
     assert 'name="jurisdiction"' in form
 
 
+def test_clearing_a_typed_filter_keeps_the_filters_whose_names_start_alike(
+    editor_client: Client,
+) -> None:
+    query = "?jurisdiction=arl&jurisdiction__state__exact=VA"
+    page = texts_of(editor_client, changelist_url(OptOutRequest) + query)
+    form = page[page.index('class="typed-filter"') :]
+    clear = form[form.index("<a href=") :].split('"')[1]
+    assert clear == "?jurisdiction__state__exact=VA"
+
+
 def test_a_filtered_list_needs_the_same_queries_for_5_and_50_rows(
     editor_client: Client, django_assert_num_queries: Any
 ) -> None:
