@@ -305,7 +305,7 @@ LIMITED_TO_THE_REQUEST = {"letter", "in_reply_to"}
 def relation_fields(model_admin: Any, request: Any) -> list[tuple[str, str]]:
     """(owner, field) for every editable relation to a large table on an admin's form and
     its inlines that is neither an autocomplete nor read-only."""
-    found = []
+    found: list[tuple[str, str]] = []
     if not (model_admin.has_add_permission(request) or model_admin.has_change_permission(request)):
         return found  # read-only lists (the status log): no form at all
     for owner in [model_admin, *model_admin.get_inline_instances(request)]:
