@@ -373,8 +373,10 @@ class PageAnnotatingChangeList(ChangeList):
         names = list(page.query.annotations)
         values = {found["pk"]: found for found in page.order_by().values("pk", *names)}
         for row in rows:
+            # A row deleted between the two reads keeps its place, with empty columns.
+            found = values.get(row.pk, {})
             for name in names:
-                setattr(row, name, values[row.pk][name])
+                setattr(row, name, found.get(name))
         return rows
 
 
