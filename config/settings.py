@@ -49,14 +49,14 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    # Shared admin templates (the typed filter, the bounded date drill-down); no models.
+    "core",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
-    # Shared admin templates (the typed filter, the bounded date drill-down); no models.
-    "core",
     "jurisdictions",
     "tracker",
 ]
