@@ -96,6 +96,7 @@ def _targets() -> list[Target]:
     if request is None:
         raise SystemExit("No opt-out requests: run benchmarks/national_dataset.py first.")
     jurisdiction_id = request.jurisdiction_id
+    letter_id = Letter.objects.order_by("-pk").values_list("pk", flat=True).first()
     public_jurisdiction = (
         OptOutRequest.objects.filter(is_public=True)
         .values_list("jurisdiction__reference", flat=True)
@@ -205,7 +206,20 @@ def _targets() -> list[Target]:
         Target("request page, agency search", f"/requests/{request.pk}/?find_agency=sheriff"),
         Target("search", "/search/?q=removed"),
         Target("admin letters", "/admin/tracker/letter/"),
+        Target("admin letters overdue", "/admin/tracker/letter/?overdue=yes"),
+        Target("admin letters search", "/admin/tracker/letter/?q=notice"),
         Target("admin requests", "/admin/tracker/optoutrequest/"),
+        Target("admin requests overdue", "/admin/tracker/optoutrequest/?overdue=yes"),
+        Target("admin responses", "/admin/tracker/agencyresponse/"),
+        Target("admin meetings", "/admin/tracker/meeting/"),
+        Target("admin statements", "/admin/tracker/statement/"),
+        Target("admin transitions", "/admin/tracker/transition/"),
+        Target("admin reminders", "/admin/tracker/reminderlog/"),
+        Target("admin jurisdictions", "/admin/jurisdictions/jurisdiction/"),
+        Target("admin agencies", "/admin/jurisdictions/agency/"),
+        Target("admin contacts", "/admin/jurisdictions/contact/"),
+        Target("admin letter page", f"/admin/tracker/letter/{letter_id}/change/"),
+        Target("admin request page", f"/admin/tracker/optoutrequest/{request.pk}/change/"),
         Target("milestones", "/milestones/"),
         Target("milestones csv of agencies", "/milestones/?format=csv"),
         Target("csv overdue letters", "/letters/?overdue=true&format=csv"),

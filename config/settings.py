@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    # Shared admin templates (the typed filter, the bounded date drill-down); no models.
+    "core",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",

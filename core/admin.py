@@ -8,6 +8,8 @@ rules (validation, optimistic locking, due dates) as the API and the staff pages
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import PurePath
 from typing import Any
@@ -15,16 +17,20 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import get_fields_from_path, unquote
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AdminFileWidget
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Max, Min, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.urls import URLPattern, path, reverse
+from django.utils import formats, timezone
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange, ModelDelta, to_historic
 
@@ -36,6 +42,9 @@ from core.permissions import may_add, may_change, may_delete, may_restore_versio
 from core.spreadsheets import CsvSpec, csv_response
 
 VERSION_FIELD = "expected_version"
+#: The changelist template of every list: Django's, with a date drill-down that never
+#: reads the table to find which years, months or days have rows.
+CHANGE_LIST_TEMPLATE = "admin/core/change_list.html"
 #: Bookkeeping columns left out of the history page's "what changed" column.
 HISTORY_HIDDEN_FIELDS = frozenset({"id", "version", "created_at", "updated_at"})
 
@@ -200,7 +209,196 @@ class ExistingRecordInline(VersionedInline):
         return False
 
 
-class TrackedAdmin(SimpleHistoryAdmin):
+class TypedFilter(admin.ListFilter):
+    """A filter to type into, instead of one link per related record.
+
+    A list of links is fine for a status or a state; over the country's jurisdictions
+    or agencies it is thousands of links on every page. The editor types a name (or
+    a code) instead, and :meth:`condition` says which rows match it.
+    """
+
+    template = "admin/core/typed_filter.html"
+    #: The query-string parameter holding the typed text.
+    parameter_name: str = ""
+    #: What to type, shown under the box.
+    help_text: str = ""
+
+    def __init__(
+        self, request: HttpRequest, params: dict[str, list[str]], model: Any, model_admin: Any
+    ) -> None:
+        super().__init__(request, params, model, model_admin)
+        if not self.parameter_name:
+            raise ImproperlyConfigured(f"{type(self).__name__} does not set parameter_name.")
+        if self.parameter_name in params:
+            value = params.pop(self.parameter_name)
+            self.used_parameters[self.parameter_name] = value[-1]
+
+    def value(self) -> str:
+        return str(self.used_parameters.get(self.parameter_name, "")).strip()
+
+    def condition(self, text: str) -> models.Q:
+        """The rows matching ``text`` (never empty)."""
+        raise NotImplementedError
+
+    def has_output(self) -> bool:
+        return True
+
+    def expected_parameters(self) -> list[str | None]:
+        return [self.parameter_name]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        text = self.value()
+        return queryset.filter(self.condition(text)) if text else queryset
+
+    def choices(self, changelist: Any) -> Any:
+        # One "choice": the box itself, with the rest of the query string kept as hidden
+        # fields so typing here keeps the other filters, the search and the sort.
+        kept = [
+            (name, value)
+            for name, value in changelist.params.items()
+            if name != self.parameter_name
+        ]
+        yield {
+            "parameter_name": self.parameter_name,
+            "value": self.value(),
+            "help_text": self.help_text,
+            "kept": kept,
+            # {name: None} drops exactly this parameter ("remove" would drop every one
+            # starting with the name, such as jurisdiction__state__exact).
+            "clear_query_string": changelist.get_query_string({self.parameter_name: None}),
+        }
+
+
+def bounded_date_hierarchy(changelist: Any) -> dict[str, Any]:
+    """The date drill-down above a changelist, without reading which dates have rows.
+
+    Django's own asks the database for the distinct years (or months, or days) of the
+    filtered rows, which reads every row of a large table. Here the years run from the
+    earliest to the latest date in the table (two index lookups where the date is
+    indexed), a year offers its twelve months and a month its days; a period with no
+    rows simply lists nothing.
+    """
+    field_name = changelist.date_hierarchy
+    field = get_fields_from_path(changelist.model, field_name)[-1]
+    year_field, month_field, day_field = (
+        f"{field_name}__year",
+        f"{field_name}__month",
+        f"{field_name}__day",
+    )
+    params = changelist.params
+    year, month, day = params.get(year_field), params.get(month_field), params.get(day_field)
+
+    def link(filters: dict[str, Any]) -> str:
+        return str(changelist.get_query_string(filters, [f"{field_name}__"]))
+
+    try:
+        chosen = dt.date(int(year or 1), int(month or 1), int(day or 1))
+    except ValueError:  # the changelist itself has refused the filter
+        return {"show": False}
+    context: dict[str, Any] = {"show": True, "field_name": field.verbose_name}
+    if year and month and day:
+        context["back"] = {
+            "link": link({year_field: year, month_field: month}),
+            "title": capfirst(formats.date_format(chosen, "YEAR_MONTH_FORMAT")),
+        }
+        context["choices"] = [{"title": capfirst(formats.date_format(chosen, "MONTH_DAY_FORMAT"))}]
+    elif year and month:
+        days_in_month = calendar.monthrange(chosen.year, chosen.month)[1]
+        context["back"] = {"link": link({year_field: year}), "title": str(chosen.year)}
+        context["choices"] = [
+            {
+                "link": link({year_field: year, month_field: month, day_field: d}),
+                "title": capfirst(formats.date_format(chosen.replace(day=d), "MONTH_DAY_FORMAT")),
+            }
+            for d in range(1, days_in_month + 1)
+        ]
+    elif year:
+        context["back"] = {"link": link({}), "title": gettext("All dates")}
+        context["choices"] = [
+            {
+                "link": link({year_field: year, month_field: m}),
+                "title": capfirst(
+                    formats.date_format(chosen.replace(month=m), "YEAR_MONTH_FORMAT")
+                ),
+            }
+            for m in range(1, 13)
+        ]
+    else:
+        # The whole table's first and last dates, not the filtered rows': with a search
+        # or a filter those would be a scan, where these are two index lookups.
+        bounds = changelist.root_queryset.aggregate(first=Min(field_name), last=Max(field_name))
+        first, last = bounds["first"], bounds["last"]
+        if first is None or last is None:
+            return {"show": False}
+        if isinstance(field, models.DateTimeField) and timezone.is_aware(first):
+            first, last = timezone.localtime(first), timezone.localtime(last)
+        context["back"] = None
+        context["choices"] = [
+            {"link": link({year_field: str(y)}), "title": str(y)}
+            for y in range(first.year, last.year + 1)
+        ]
+    return context
+
+
+class PageAnnotatingChangeList(ChangeList):
+    """A changelist that works out its per-row columns for the rows of the page only.
+
+    The page is read (filtered, sorted, cut) without them, then one more query reads
+    the admin's ``page_annotations`` for those rows by primary key, when the page is
+    first shown (a CSV export of the list never asks). Annotated on the whole list
+    instead, the database may work them out for every row of a large table before it
+    keeps one page of it.
+    """
+
+    _page: Any = ()
+    _shown: list[Any] | None = None
+
+    @property
+    def result_list(self) -> list[Any]:
+        if self._shown is None:
+            self._shown = self._with_page_annotations(list(self._page))
+        return self._shown
+
+    @result_list.setter
+    def result_list(self, rows: Any) -> None:
+        self._page, self._shown = rows, None
+
+    def _with_page_annotations(self, rows: list[Any]) -> list[Any]:
+        annotate: Callable[[QuerySet[Any]], QuerySet[Any]] | None = getattr(
+            self.model_admin, "page_annotations", None
+        )
+        if annotate is None or not rows:
+            return rows
+        page = annotate(self.model._default_manager.filter(pk__in=[row.pk for row in rows]))
+        names = list(page.query.annotations)
+        values = {found["pk"]: found for found in page.order_by().values("pk", *names)}
+        for row in rows:
+            # A row deleted between the two reads keeps its place, with empty columns.
+            found = values.get(row.pk, {})
+            for name in names:
+                setattr(row, name, found.get(name))
+        return rows
+
+
+class BoundedChangelist:
+    """What every list of the admin shares so that a page costs the same on a national
+    dataset as on a county's: one count (not a second one of the whole table), no
+    per-choice counts in the filters, the date drill-down of
+    :func:`bounded_date_hierarchy`, and per-row columns worked out for the page only
+    (:class:`PageAnnotatingChangeList`, when the admin has ``page_annotations``)."""
+
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    change_list_template = CHANGE_LIST_TEMPLATE
+    #: Rows a page, as on the staff pages and in the API: rendering the admin's rows is
+    #: most of a page's time once its queries are bounded.
+    list_per_page = 50
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return PageAnnotatingChangeList
+
+
+class TrackedAdmin(BoundedChangelist, SimpleHistoryAdmin):
     """Saves through the services with optimistic locking; history for everyone who
     may read the record, reverts for admins; CSV export where a spec exists."""
 

@@ -398,6 +398,10 @@ class AgencyResponse(PublishableModel):
     class Meta:
         ordering = ["responded_on", "pk"]
         verbose_name = _("agency response")
+        indexes = [
+            # The responses list's default order (the admin pages through 60,000 and more).
+            models.Index(fields=["responded_on", "id"], name="tracker_response_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.agency}: {self.get_kind_display()}"
@@ -501,6 +505,10 @@ class Transition(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+        indexes = [
+            # The status log's default order, for the admin's list of every move.
+            models.Index(fields=["at", "id"], name="tracker_transition_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(from_state=F("to_state")),

@@ -11,10 +11,10 @@ from typing import Any
 
 from django.contrib import admin
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
 from django.urls import URLPattern
 
 from core.admin import TrackedAdmin
+from jurisdictions.admin.filters import agency_filter, jurisdiction_filter
 from jurisdictions.admin.imports import import_urls
 from jurisdictions.domain.exports import JURISDICTIONS
 from jurisdictions.models import Agency, Contact, Jurisdiction
@@ -33,7 +33,7 @@ class JurisdictionAdmin(TrackedAdmin):
         "request_count",
     )
     list_filter = ("state", "kind", "deployment_status")
-    search_fields = ("name", "fips", "ocd_id", "reference")
+    search_fields = ("name", "fips", "ocd_id", "reference__exact")
     date_hierarchy = "activation_date"
     actions = ("export_selected",)
     fieldsets = (
@@ -57,10 +57,13 @@ class JurisdictionAdmin(TrackedAdmin):
     def get_urls(self) -> list[URLPattern]:
         return [*import_urls(self), *super().get_urls()]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Jurisdiction]:
-        return super().get_queryset(request).annotate(admin_request_count=Count("requests"))
+    @staticmethod
+    def page_annotations(queryset: QuerySet[Jurisdiction]) -> QuerySet[Jurisdiction]:
+        # Counted for the page's jurisdictions only, so the list's own count and sort
+        # never group every request in the country.
+        return queryset.annotate(admin_request_count=Count("requests"))
 
-    @admin.display(description="requests", ordering="admin_request_count")
+    @admin.display(description="requests")
     def request_count(self, obj: Any) -> int:
         return int(obj.admin_request_count)
 
@@ -69,7 +72,7 @@ class JurisdictionAdmin(TrackedAdmin):
 class AgencyAdmin(TrackedAdmin):
     list_display = ("name", "abbreviation", "level", "kind", "state", "parent", "reply_window")
     list_filter = ("level", "kind", "state")
-    search_fields = ("name", "abbreviation", "reference")
+    search_fields = ("name", "abbreviation", "reference__exact")
     autocomplete_fields = ("parent", "jurisdiction")
     list_select_related = ("parent",)
 
@@ -83,7 +86,7 @@ class AgencyAdmin(TrackedAdmin):
 @admin.register(Contact)
 class ContactAdmin(TrackedAdmin):
     list_display = ("name", "title", "agency", "jurisdiction")
-    list_filter = ("agency", "jurisdiction")
-    search_fields = ("name", "title", "email", "reference")
+    list_filter = (agency_filter("agency"), jurisdiction_filter("jurisdiction"))
+    search_fields = ("name", "title", "email", "reference__exact")
     autocomplete_fields = ("agency", "jurisdiction")
     list_select_related = ("agency", "jurisdiction")
