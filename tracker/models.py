@@ -398,6 +398,11 @@ class AgencyResponse(PublishableModel):
     class Meta:
         ordering = ["responded_on", "pk"]
         verbose_name = _("agency response")
+        # --- search: the public search walks published replies in this order ---
+        indexes = [
+            models.Index(fields=["responded_on", "id"], name="tracker_response_date_order"),
+        ]
+        # --- end search ---
 
     def __str__(self) -> str:
         return f"{self.agency}: {self.get_kind_display()}"
