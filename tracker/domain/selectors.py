@@ -688,7 +688,7 @@ class StoredSearchVector(Expression):
         super().__init__(output_field=SearchVectorField())
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[()]]:
-        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        table = compiler.quote_name(compiler.query.get_initial_alias())
         return f"{table}.search_vector", ()
 
 

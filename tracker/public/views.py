@@ -32,7 +32,7 @@ STATEMENTS_PER_PAGE = 100
 JURISDICTIONS_PER_PAGE = 100
 
 
-class _CountedPaginator(Paginator[Any]):
+class _CountedPaginator(Paginator):  # type: ignore[type-arg]
     """A paginator told its count, already known from another query, so it does not
     count the list again."""
 
