@@ -701,22 +701,31 @@ SEARCHED_FIELDS: dict[type[Model], tuple[str, ...]] = {
 }
 
 
-def _matching(queryset: QuerySet[Any], text: str) -> QuerySet[Any]:
-    fields = SEARCHED_FIELDS[queryset.model]
+def _matching(queryset: QuerySet[Any], text: str, limit: int) -> QuerySet[Any]:
+    """The first ``limit`` rows of ``queryset`` matching ``text``, best first."""
+    model = queryset.model
+    fields = SEARCHED_FIELDS[model]
     if uses_full_text():
         from django.contrib.postgres.search import SearchQuery, SearchRank
 
         # The stored vector, indexed: the same vector SearchVector(*fields) would build
         # for every row on every search, so the same matches in the same order.
-        vector = StoredSearchVector()
         query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
-        return (
-            queryset.alias(search=vector)
+        # Ranked on the bare table, then joined for the few rows kept: a common word
+        # matches thousands of rows, which need not each be joined to be ranked.
+        best = (
+            model._default_manager.alias(search=StoredSearchVector())
             .filter(search=query)
-            .annotate(rank=SearchRank(vector, query))
+            .annotate(rank=SearchRank(StoredSearchVector(), query))
+            .order_by("-rank", "pk")
+            .values("pk")[:limit]
+        )
+        return (
+            queryset.filter(pk__in=best)
+            .annotate(rank=SearchRank(StoredSearchVector(), query))
             .order_by("-rank", "pk")
         )
-    return queryset.filter(_contains(text, *fields)).order_by("pk")
+    return queryset.filter(_contains(text, *fields)).order_by("pk")[:limit]
 
 
 def search(text: str, *, limit: int = SEARCH_LIMIT) -> SearchResults:
@@ -734,18 +743,18 @@ def search(text: str, *, limit: int = SEARCH_LIMIT) -> SearchResults:
     if not text:
         return results
     results.requests = list(
-        _matching(OptOutRequest.objects.select_related("jurisdiction"), text)[:limit]
+        _matching(OptOutRequest.objects.select_related("jurisdiction"), text, limit)
     )
     results.letters = list(
-        _matching(Letter.objects.select_related("request__jurisdiction", "sender"), text)[:limit]
+        _matching(Letter.objects.select_related("request__jurisdiction", "sender"), text, limit)
     )
     for letter in results.letters:
         # Dated as on every timeline: an incoming letter by its receipt when unsent.
         letter.dated = letter_date(letter)  # type: ignore[attr-defined]
     results.responses = list(
-        _matching(AgencyResponse.objects.select_related("request__jurisdiction", "agency"), text)[
-            :limit
-        ]
+        _matching(
+            AgencyResponse.objects.select_related("request__jurisdiction", "agency"), text, limit
+        )
     )
     return results
 
