@@ -204,7 +204,7 @@ def _targets() -> list[Target]:
             f"/letters/?state={request.jurisdiction.state}&jurisdiction={jurisdiction_id}",
         ),
         Target("request page, agency search", f"/requests/{request.pk}/?find_agency=sheriff"),
-        Target("search", "/search/?q=removed"),
+        *_search_targets("search", "/search/"),
         Target("admin letters", "/admin/tracker/letter/"),
         Target("admin letters overdue", "/admin/tracker/letter/?overdue=yes"),
         Target("admin letters search", "/admin/tracker/letter/?q=notice"),
@@ -225,7 +225,8 @@ def _targets() -> list[Target]:
         Target("csv overdue letters", "/letters/?overdue=true&format=csv"),
         Target("calendar feed", "CALENDAR"),
         Target("public index", "/public/", signed_in=False),
-        Target("public search", "/public/search/?q=removed", signed_in=False),
+        *_search_targets("public search", "/public/search/", signed_in=False),
+        *_public_api_targets(),
     ]
     if public_jurisdiction:
         targets.append(
@@ -235,6 +236,42 @@ def _targets() -> list[Target]:
                 signed_in=False,
             )
         )
+    return targets
+
+
+#: Search words: in every request, in every letter, in one 2010 record, and in nothing.
+SEARCH_WORDS = {
+    "common": "removed",
+    "everywhere": "letter",
+    "rare": "Hennessey",
+    "absent": "zeppelin",
+}
+
+
+def _search_targets(name: str, path: str, *, signed_in: bool = True) -> list[Target]:
+    return [
+        Target(f"{name} {kind}", f"{path}?q={word}", signed_in=signed_in)
+        for kind, word in SEARCH_WORDS.items()
+    ]
+
+
+def _public_api_targets() -> list[Target]:
+    """The anonymous API: each published list, one published letter, and a search."""
+    from tracker.domain import selectors
+
+    lists = ["requests", "letters", "responses", "meetings", "statements", "transitions"]
+    lists += ["jurisdictions", "agencies"]
+    targets = [Target(f"public api {name}", f"/api/v1/{name}/", signed_in=False) for name in lists]
+    letter = selectors.published_letters().order_by("-pk").values_list("pk", flat=True).first()
+    if letter is not None:
+        targets.append(Target("public api letter", f"/api/v1/letters/{letter}/", signed_in=False))
+    targets.append(
+        Target(
+            "public api search",
+            f"/api/v1/letters/?search={SEARCH_WORDS['rare']}",
+            signed_in=False,
+        )
+    )
     return targets
 
 

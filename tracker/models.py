@@ -399,7 +399,8 @@ class AgencyResponse(PublishableModel):
         ordering = ["responded_on", "pk"]
         verbose_name = _("agency response")
         indexes = [
-            # The responses list's default order (the admin pages through 60,000 and more).
+            # The responses list's default order (the admin pages through 60,000 and more,
+            # the public search walks the published ones in it).
             models.Index(fields=["responded_on", "id"], name="tracker_response_order"),
         ]
 

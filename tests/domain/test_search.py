@@ -1,15 +1,23 @@
-"""Search across requests, letters and replies, on SQLite and on PostgreSQL."""
+"""Search across requests, letters and replies, on SQLite and on PostgreSQL; the stored
+vectors PostgreSQL searches; the public search."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from django.test import Client
 
-from tests.factories import LetterFactory, RequestFactory, ResponseFactory
-from tracker.domain.selectors import search, uses_full_text
-from tracker.models import OptOutRequest
+from tests.factories import (
+    AgencyFactory,
+    JurisdictionFactory,
+    LetterFactory,
+    RequestFactory,
+    ResponseFactory,
+)
+from tracker.domain.selectors import published_search, search, uses_full_text
+from tracker.models import AgencyResponse, Letter, OptOutRequest
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +82,167 @@ def test_on_postgresql_it_matches_word_forms_and_ranks_the_best_first(viewer: An
     assert [x.pk for x in search("activated").letters] == [strong.pk, weak.pk]
     assert [x.pk for x in search('"activation deferred"').letters] == [strong.pk]
     assert [x.pk for x in search("activation -business").letters] == [strong.pk]
+
+
+# --- The stored vectors (PostgreSQL) ------------------------------------------------
+
+
+def _stored_vectors_match_their_fields() -> dict[str, int]:
+    """How many rows of each searched table have a stored vector other than the one
+    their fields make now (every count should be 0)."""
+    from django.contrib.postgres.search import SearchVector
+    from django.db.models import F, TextField
+    from django.db.models.functions import Cast
+
+    from tracker.domain.selectors import SEARCHED_FIELDS, StoredSearchVector
+
+    stale = {}
+    for model, fields in SEARCHED_FIELDS.items():
+        # Compared as text: "=" between two vectors would be a full-text match.
+        rows = model.objects.annotate(
+            stored=Cast(StoredSearchVector(), TextField()),
+            fresh=Cast(SearchVector(*fields, config="english"), TextField()),
+        )
+        stale[model.__name__] = rows.exclude(stored=F("fresh")).count()
+    return stale
+
+
+@pytest.mark.postgres
+def test_on_postgresql_every_write_path_keeps_the_stored_vectors_current(
+    editor: Any, admin_user: Any
+) -> None:
+    request = RequestFactory(title="Opened", summary="Through the services.")
+    letter = LetterFactory(request=request, subject="Logged", summary="Through the services.")
+    reply = ResponseFactory(request=request, letter=letter, summary="Through the services.")
+    # Paths that bypass the services and the models' save(): a queryset update and a
+    # bulk insert (the national dataset's loader uses both).
+    Letter.objects.filter(pk=letter.pk).update(subject="Bulk updated")
+    Letter.objects.bulk_create(
+        [
+            Letter(
+                request=request,
+                direction=letter.direction,
+                sender=letter.sender,
+                method=letter.method,
+                subject="Bulk inserted",
+                reference="bulk-inserted",
+            )
+        ]
+    )
+    AgencyResponse.objects.filter(pk=reply.pk).update(summary="Updated in bulk.")
+    OptOutRequest.objects.filter(pk=request.pk).update(title="Renamed in bulk")
+    assert _stored_vectors_match_their_fields() == {
+        "OptOutRequest": 0,
+        "Letter": 0,
+        "AgencyResponse": 0,
+    }
+    assert [x.pk for x in search("inserted").letters] == [
+        Letter.objects.get(reference="bulk-inserted").pk
+    ]
+    assert not search("logged").letters  # the old subject is forgotten
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_letter_edited_in_the_admin_is_found_by_its_new_words(
+    editor_client: Client,
+) -> None:
+    from tests.admin.helpers import change_url, post_data
+
+    letter = LetterFactory(subject="Before the edit", summary="Nothing yet.")
+    url = change_url(letter)
+    data = post_data(editor_client.get(url))
+    data["summary"] = "The sheriff's reconsideration."
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert [x.pk for x in search("reconsideration").letters] == [letter.pk]
+    assert _stored_vectors_match_their_fields()["Letter"] == 0
+
+
+@pytest.mark.postgres
+def test_on_postgresql_records_written_through_the_api_are_found(api: Any) -> None:
+    request = RequestFactory(title="Plain", summary="Plain.")
+    reply = ResponseFactory(request=request, summary="Plain.")
+    response = api.patch(
+        f"/api/v1/requests/{request.pk}/", {"summary": "Moratorium sought."}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    response = api.patch(
+        f"/api/v1/responses/{reply.pk}/", {"summary": "No moratorium."}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    found = search("moratorium")
+    assert [x.pk for x in found.requests] == [request.pk]
+    assert [x.pk for x in found.responses] == [reply.pk]
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_stored_vectors_rank_as_the_vectors_built_per_search() -> None:
+    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+    texts = [
+        ("Activation", "On activating: activation deferred."),
+        ("Other business", "Mentions activation once."),
+        ("Activation request", "The county asks again."),
+        ("Deferred", "Activation, activation, activation."),
+        ("Unrelated", "Nothing about it."),
+    ]
+    for subject, summary in texts:
+        LetterFactory(subject=subject, summary=summary)
+    for words in ("activation", "activation deferred", '"activation deferred"', "-county act"):
+        vector = SearchVector("subject", "summary", config="english")
+        query = SearchQuery(words, config="english", search_type="websearch")
+        built = (
+            Letter.objects.annotate(rank=SearchRank(vector, query))
+            .filter(rank__gt=0)
+            .alias(document=vector)
+            .filter(document=query)
+            .order_by("-rank", "pk")
+        )
+        assert [x.pk for x in search(words).letters] == [x.pk for x in built], words
+
+
+# --- The public search ---------------------------------------------------------------
+
+
+def test_the_public_search_finds_part_of_a_word_in_published_records_only() -> None:
+    shown = RequestFactory(is_public=True, summary="Sheriff Hennessey asked in writing.")
+    RequestFactory(summary="Sheriff Hennessey, unpublished.")
+    found = published_search("hennes")
+    assert [x.pk for x in found.requests] == [shown.pk]
+
+
+def test_the_public_search_finds_requests_by_title_or_place_in_the_listing_order() -> None:
+    by_place = RequestFactory(
+        is_public=True,
+        title="First",
+        jurisdiction=JurisdictionFactory(name="Needle County", state="AL", fips="01001"),
+    )
+    by_title = [
+        RequestFactory(
+            is_public=True,
+            title="Needle request",
+            jurisdiction=JurisdictionFactory(state="CA", fips=f"0600{n}"),
+        )
+        for n in range(2)
+    ]
+    RequestFactory(is_public=True, title="Haystack")
+    assert [x.pk for x in published_search("needle").requests] == [
+        by_place.pk,
+        *(x.pk for x in by_title),
+    ]
+    # The first ones in the listing order, whichever field matched.
+    assert [x.pk for x in published_search("needle", limit=2).requests] == [
+        by_place.pk,
+        by_title[0].pk,
+    ]
+
+
+def test_the_public_search_finds_replies_by_their_agency_in_date_order() -> None:
+    request = RequestFactory(is_public=True)
+    office = AgencyFactory(name="Needle program office")
+    late = ResponseFactory(request=request, is_public=True, agency=office, summary="Later.")
+    early = ResponseFactory(request=request, is_public=True, summary="A needle, earlier.")
+    AgencyResponse.objects.filter(pk=late.pk).update(responded_on=dt.date(2010, 10, 1))
+    AgencyResponse.objects.filter(pk=early.pk).update(responded_on=dt.date(2010, 9, 1))
+    assert [x.pk for x in published_search("needle").responses] == [early.pk, late.pk]
+    assert [x.pk for x in published_search("needle", limit=1).responses] == [early.pk]

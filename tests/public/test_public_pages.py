@@ -161,6 +161,51 @@ def test_the_index_lists_only_jurisdictions_with_a_published_request(
     assert reverse("public-jurisdiction", args=[shown.jurisdiction.reference]) in page
 
 
+def test_the_index_shows_a_page_of_jurisdictions_and_each_state_with_its_count(
+    client: Client,
+) -> None:
+    for _ in range(101):
+        RequestFactory(is_public=True)
+    oregon = JurisdictionFactory(name="Multnomah County", state="OR", fips="41051")
+    RequestFactory(jurisdiction=oregon, is_public=True)
+    RequestFactory(jurisdiction=JurisdictionFactory(state="WA", fips="53033"))
+    page = client.get(reverse("public-index")).text
+    assert page.count('href="/public/jurisdictions/') == 100
+    assert '<a href="?state=CA">California</a> (101)' in page
+    assert '<a href="?state=OR">Oregon</a> (1)' in page
+    assert "Washington" not in page  # nothing published there
+    assert "Page 1 of 2" in page
+    last = client.get(reverse("public-index"), {"page": 2}).text
+    assert last.count('href="/public/jurisdictions/') == 2
+    assert "Multnomah County" in last
+
+
+def test_the_index_lists_one_state_and_keeps_it_across_pages(client: Client) -> None:
+    for _ in range(101):
+        RequestFactory(is_public=True)
+    RequestFactory(
+        jurisdiction=JurisdictionFactory(name="Multnomah County", state="OR", fips="41051"),
+        is_public=True,
+    )
+    page = client.get(reverse("public-index"), {"state": "ca"}).text
+    assert page.count('href="/public/jurisdictions/') == 100
+    assert "Multnomah County" not in page
+    assert 'href="?state=CA&amp;page=2"' in page
+    assert "in California (101)" in page
+    oregon = client.get(reverse("public-index"), {"state": "OR"}).text
+    assert oregon.count('href="/public/jurisdictions/') == 1
+    assert "Multnomah County" in oregon
+
+
+@pytest.mark.parametrize("state", ["WA", "ZZ", "<b>"])
+def test_the_index_of_a_state_with_nothing_published_is_not_found(
+    client: Client, state: str
+) -> None:
+    RequestFactory(is_public=True)
+    RequestFactory(jurisdiction=JurisdictionFactory(state="WA", fips="53033"))
+    assert client.get(reverse("public-index"), {"state": state}).status_code == 404
+
+
 def test_a_jurisdiction_with_nothing_published_is_not_found(client: Client) -> None:
     hidden = RequestFactory(is_public=False).jurisdiction
     assert client.get(reverse("public-jurisdiction", args=[hidden.reference])).status_code == 404
@@ -250,16 +295,17 @@ def test_a_long_list_of_pairs_is_split_into_pages(client: Client) -> None:
 # --- Pinned query counts ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("rows", [5, 50])
-def test_the_index_takes_one_query_for_5_and_50_jurisdictions(
+@pytest.mark.parametrize("rows", [5, 120])
+def test_the_index_takes_two_queries_for_5_and_120_jurisdictions(
     client: Client, rows: int, django_assert_num_queries: Any
 ) -> None:
     for _ in range(rows):
         RequestFactory(is_public=True)
-    # Expect 1 query: jurisdictions with their count of published requests.
-    with django_assert_num_queries(1):
+    # Expect 2 queries: the states with their counts (which also count the pages), and
+    # one page of jurisdictions with their count of published requests.
+    with django_assert_num_queries(2):
         response = client.get(reverse("public-index"))
-    assert response.text.count('href="/public/jurisdictions/') == rows
+    assert response.text.count('href="/public/jurisdictions/') == min(rows, 100)
 
 
 @pytest.mark.parametrize("rows", [5, 50])

@@ -22,11 +22,12 @@ read. They never include:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from core.dates import PartialDate
+from jurisdictions.domain.states import STATES
 from jurisdictions.models import Agency, Contact, Jurisdiction
 from tracker.domain import selectors
 from tracker.domain.selectors import Audience
@@ -204,12 +205,23 @@ def public_contradiction(contradiction: Contradiction) -> PublicData:
     }
 
 
-def public_jurisdiction_list() -> list[PublicData]:
-    """The public index: each jurisdiction with a published request, and how many it has."""
+def public_jurisdiction_list(jurisdictions: Iterable[Jurisdiction]) -> list[PublicData]:
+    """Rows of the public index: each jurisdiction (from
+    :func:`tracker.domain.selectors.published_jurisdictions`) and how many published
+    requests it has."""
     return [
         {**public_jurisdiction(j), "published_count": getattr(j, "published_count", 0)}
-        for j in selectors.published_jurisdictions()
+        for j in jurisdictions
     ]
+
+
+def public_state(state: selectors.PublishedState) -> PublicData:
+    return {
+        "state": state.state,
+        # A bulk import may hold a code the list does not name: show the code.
+        "state_display": STATES.get(state.state, (state.state, ""))[0],
+        "jurisdictions": state.jurisdictions,
+    }
 
 
 # --- A jurisdiction's published timeline ---------------------------------------------

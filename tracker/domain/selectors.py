@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import reduce
 from typing import Any, Literal, TypeVar
 
 from django.db import connection
@@ -23,6 +25,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    Expression,
     Model,
     OuterRef,
     Prefetch,
@@ -715,13 +718,33 @@ def published_statements() -> QuerySet[Statement]:
 
 def published_jurisdictions() -> QuerySet[Jurisdiction]:
     """Jurisdictions with at least one published request, each with ``published_count``."""
+    # Grouped from the published requests alone, not from every jurisdiction joined to
+    # every request: the filter comes first, so the count counts only what it kept.
     return (
-        Jurisdiction.objects.annotate(
-            published_count=Count("requests", filter=Q(requests__is_public=True))
-        )
-        .filter(published_count__gt=0)
+        Jurisdiction.objects.filter(requests__is_public=True)
+        .annotate(published_count=Count("requests"))
         .order_by("state", "name")
     )
+
+
+@dataclass(frozen=True)
+class PublishedState:
+    """A state with a published record, and how many of its jurisdictions have one."""
+
+    state: str
+    jurisdictions: int
+
+
+def published_states() -> list[PublishedState]:
+    """Every state with a jurisdiction that has a published request, in state order
+    (one query: at most one row per state, whatever the number of jurisdictions)."""
+    rows = (
+        Jurisdiction.objects.filter(requests__is_public=True)
+        .values("state")
+        .annotate(jurisdictions=Count("pk", distinct=True))
+        .order_by("state")
+    )
+    return [PublishedState(row["state"], row["jurisdictions"]) for row in rows]
 
 
 def published_contradictions() -> Contradictions:
@@ -762,18 +785,60 @@ def uses_full_text() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _matching(queryset: QuerySet[Any], fields: tuple[str, ...], text: str) -> QuerySet[Any]:
-    if uses_full_text():
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+class StoredSearchVector(Expression):
+    """The row's stored full-text vector (PostgreSQL only).
 
-        vector = SearchVector(*fields, config=SEARCH_CONFIG)
+    ``tracker/migrations/0012_search_vectors.py`` adds a ``search_vector`` column to
+    requests, letters and replies, the vector of the very fields the staff search
+    reads (:data:`SEARCHED_FIELDS`), kept by a trigger on every write and indexed
+    (GIN). It is not a model field, so nothing but the search reads it; this names it
+    on the queryset's own table.
+    """
+
+    def __init__(self) -> None:
+        from django.contrib.postgres.search import SearchVectorField
+
+        super().__init__(output_field=SearchVectorField())
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[()]]:
+        table = compiler.quote_name(compiler.query.get_initial_alias())
+        return f"{table}.search_vector", ()
+
+
+#: What the staff search reads of each kind of record, in the order the stored vector
+#: joins them (the migration's trigger writes the same).
+SEARCHED_FIELDS: dict[type[Model], tuple[str, ...]] = {
+    OptOutRequest: ("title", "summary"),
+    Letter: ("subject", "summary"),
+    AgencyResponse: ("summary",),
+}
+
+
+def _matching(queryset: QuerySet[Any], text: str, limit: int) -> QuerySet[Any]:
+    """The first ``limit`` rows of ``queryset`` matching ``text``, best first."""
+    model = queryset.model
+    fields = SEARCHED_FIELDS[model]
+    if uses_full_text():
+        from django.contrib.postgres.search import SearchQuery, SearchRank
+
+        # The stored vector, indexed: the same vector SearchVector(*fields) would build
+        # for every row on every search, so the same matches in the same order.
         query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
-        return (
-            queryset.annotate(search=vector, rank=SearchRank(vector, query))
+        # Ranked on the bare table, then joined for the few rows kept: a common word
+        # matches thousands of rows, which need not each be joined to be ranked.
+        best = (
+            model._default_manager.alias(search=StoredSearchVector())
             .filter(search=query)
+            .annotate(rank=SearchRank(StoredSearchVector(), query))
+            .order_by("-rank", "pk")
+            .values("pk")[:limit]
+        )
+        return (
+            queryset.filter(pk__in=best)
+            .annotate(rank=SearchRank(StoredSearchVector(), query))
             .order_by("-rank", "pk")
         )
-    return queryset.filter(_contains(text, *fields)).order_by("pk")
+    return queryset.filter(_contains(text, *fields)).order_by("pk")[:limit]
 
 
 def search(text: str, *, limit: int = SEARCH_LIMIT) -> SearchResults:
@@ -791,26 +856,18 @@ def search(text: str, *, limit: int = SEARCH_LIMIT) -> SearchResults:
     if not text:
         return results
     results.requests = list(
-        _matching(OptOutRequest.objects.select_related("jurisdiction"), ("title", "summary"), text)[
-            :limit
-        ]
+        _matching(OptOutRequest.objects.select_related("jurisdiction"), text, limit)
     )
     results.letters = list(
-        _matching(
-            Letter.objects.select_related("request__jurisdiction", "sender"),
-            ("subject", "summary"),
-            text,
-        )[:limit]
+        _matching(Letter.objects.select_related("request__jurisdiction", "sender"), text, limit)
     )
     for letter in results.letters:
         # Dated as on every timeline: an incoming letter by its receipt when unsent.
         letter.dated = letter_date(letter)  # type: ignore[attr-defined]
     results.responses = list(
         _matching(
-            AgencyResponse.objects.select_related("request__jurisdiction", "agency"),
-            ("summary",),
-            text,
-        )[:limit]
+            AgencyResponse.objects.select_related("request__jurisdiction", "agency"), text, limit
+        )
     )
     return results
 
@@ -834,21 +891,48 @@ def _contains(text: str, *fields: str) -> Q:
     return query
 
 
+def _first_matching(queryset: QuerySet[_Record], *conditions: Q, limit: int) -> QuerySet[_Record]:
+    """The rows of ``queryset`` matching any of ``conditions``, in the model's order, of
+    which the first ``limit`` are right.
+
+    Where the database allows it (PostgreSQL), the first ``limit`` rows matching each
+    condition are found apart and the results joined: the conditions are on different
+    tables (a record's own fields, its jurisdiction's name), which one ``OR`` would make
+    the database test on every published row, and apart each can use its index.
+    """
+    if not connection.features.supports_slicing_ordering_in_compound:
+        return queryset.filter(reduce(operator.or_, conditions))
+    ordering = queryset.model._meta.ordering or ["pk"]
+    firsts = [
+        queryset.filter(found).order_by(*ordering).values("pk")[:limit] for found in conditions
+    ]
+    return queryset.filter(pk__in=firsts[0].union(*firsts[1:]))
+
+
 def published_search(text: str, *, limit: int = SEARCH_LIMIT) -> PublishedSearchResults:
     """Published requests, letters, responses, meetings and statements mentioning ``text``.
 
     Searches only public fields of published items (never notes, never contacts'
     details), each with the jurisdiction its public timeline is on. Five queries,
     each capped at ``limit`` rows.
+
+    A case-insensitive substring match, so part of a name finds it ("Hennes"). On
+    PostgreSQL trigram indexes over the published rows serve it (see
+    ``tracker/migrations/0012_search_vectors.py``); a match on the record's own fields
+    and a match on the name of its jurisdiction or agency are looked up separately
+    and joined, so each can use its index.
     """
     text = text.strip()
     results = PublishedSearchResults(query=text)
     if not text:
         return results
     results.requests = list(
-        published_requests()
-        .filter(_contains(text, "title", "summary", "outcome", "jurisdiction__name"))
-        .select_related("jurisdiction")[:limit]
+        _first_matching(
+            published_requests(),
+            _contains(text, "title", "summary", "outcome"),
+            _contains(text, "jurisdiction__name"),
+            limit=limit,
+        ).select_related("jurisdiction")[:limit]
     )
     results.letters = list(
         published_letters()
@@ -856,9 +940,12 @@ def published_search(text: str, *, limit: int = SEARCH_LIMIT) -> PublishedSearch
         .select_related("request__jurisdiction")[:limit]
     )
     results.responses = list(
-        published_responses()
-        .filter(_contains(text, "summary", "agency__name"))
-        .select_related("agency", "request__jurisdiction")[:limit]
+        _first_matching(
+            published_responses(),
+            _contains(text, "summary"),
+            _contains(text, "agency__name"),
+            limit=limit,
+        ).select_related("agency", "request__jurisdiction")[:limit]
     )
     results.meetings = list(
         published_meetings()

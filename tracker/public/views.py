@@ -8,6 +8,9 @@ a council hearing or a press release; the normal pages also print cleanly.
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlencode
+
 from django import forms
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,14 +28,48 @@ PAIRS_PER_PAGE = 50
 PAIRS_ON_STATEMENTS_PAGE = 10
 #: Statements per page of the statements timeline.
 STATEMENTS_PER_PAGE = 100
+#: Jurisdictions per page of the index: a national record has thousands.
+JURISDICTIONS_PER_PAGE = 100
+
+
+class _CountedPaginator(Paginator):  # type: ignore[type-arg]
+    """A paginator told its count, already known from another query, so it does not
+    count the list again."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count
 
 
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
+    """The states with a published record, and one page of their jurisdictions
+    (``?state=`` for one state's): two queries, however many jurisdictions there are."""
+    states = [publishing.public_state(found) for found in selectors.published_states()]
+    counts = {found["state"]: found["jurisdictions"] for found in states}
+    state = request.GET.get("state", "").upper()
+    jurisdictions = selectors.published_jurisdictions()
+    if state:
+        if state not in counts:
+            raise Http404("Nothing has been published for this state.")
+        jurisdictions = jurisdictions.filter(state=state)
+    paginator = _CountedPaginator(
+        jurisdictions,
+        JURISDICTIONS_PER_PAGE,
+        count=counts[state] if state else sum(counts.values()),
+    )
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "public/index.html",
-        {"jurisdictions": publishing.public_jurisdiction_list()},
+        {
+            "states": states,
+            "state": state,
+            "current_state": next((found for found in states if found["state"] == state), None),
+            "page": page,
+            "page_query": urlencode({"state": state}) if state else "",
+            "jurisdictions": publishing.public_jurisdiction_list(page),
+        },
     )
 
 
