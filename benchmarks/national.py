@@ -123,6 +123,10 @@ def _targets() -> list[Target]:
         rows = has_overdue.order_by("pk")[:50]
         return json.dumps(list(rows.values(*request_fields)), default=str)
 
+    def first_requests() -> object:
+        rows = OptOutRequest.objects.order_by("pk")[:50]
+        return json.dumps(list(rows.values(*request_fields)), default=str)
+
     targets = [
         Target("api letters", "/api/v1/letters/", baseline=letters()),
         Target("api letters overdue", "/api/v1/letters/?overdue=true", baseline=overdue_letters),
@@ -137,11 +141,14 @@ def _targets() -> list[Target]:
             baseline=letters((deep_page - 1) * 50),
         ),
         Target("api requests overdue", "/api/v1/requests/?overdue=true", baseline=overdue_requests),
+        Target("api requests", "/api/v1/requests/", baseline=first_requests),
+        Target("api requests very overdue", "/api/v1/requests/?very_overdue=true"),
         Target("dashboard", "/"),
         Target("request page", f"/requests/{request.pk}/"),
         Target("jurisdiction page", f"/jurisdictions/{jurisdiction_id}/"),
         Target("letters list", "/letters/"),
         Target("requests list", "/requests/"),
+        Target("requests list overdue", "/requests/?overdue=true"),
         Target("search", "/search/?q=removed"),
         Target("admin letters", "/admin/tracker/letter/"),
         Target("admin requests", "/admin/tracker/optoutrequest/"),

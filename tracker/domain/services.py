@@ -193,7 +193,7 @@ def letters_recompute_due_dates(*, letters: QuerySet[Letter] | None = None) -> i
     # One UPDATE per 500 letters; computed columns, so no new version or history row.
     Letter.objects.bulk_update(changed, ["due_on", "very_overdue_on"], batch_size=500)
     # The requests' next due dates follow their letters'.
-    requests_recompute_facts(requests={letter.request_id for letter in changed})
+    _store_request_facts({letter.request_id for letter in changed})
     return len(changed)
 
 
@@ -237,14 +237,22 @@ def requests_recompute_facts(
     ``selectors.request_facts_from_rows``: for the given requests (a queryset or
     primary keys), or for every request.
 
-    Returns how many requests' stored columns changed. One SELECT works the rules
-    out, and one UPDATE per 500 requests that changed stores them; computed columns,
-    so no new version or history row. Every write that changes a request's letters
+    Returns how many requests' stored columns changed. The given requests are locked
+    (a concurrent write to them commits first), one SELECT works the rules out, and
+    one UPDATE per 500 requests that changed stores them; computed columns, so no new
+    version or history row. Every write that changes a request's letters
     (and their recipients, replies and due dates), replies, meetings or status calls
     it for the requests concerned, in the same transaction; data loaded without the
     services (fixtures, bulk loads) calls it for all. A letter's "awaiting a reply"
     is read as stored: recompute the letters first (``letters_recompute_awaiting``).
     """
+    return _store_request_facts(requests)
+
+
+def _store_request_facts(
+    requests: QuerySet[OptOutRequest] | Iterable[int | None] | None,
+) -> int:
+    # requests_recompute_facts, for the services already inside their transaction.
     if requests is None:
         queryset = OptOutRequest.objects.all()
         if connection.vendor == "postgresql":
@@ -351,24 +359,24 @@ def _after_record_saved(
         _refresh_due_date(instance)
         old = previous if isinstance(previous, Letter) else None
         letters_recompute_awaiting(letters=_letters_concerned_by_letter(instance, old))
-        requests_recompute_facts(requests=_requests_of(instance, previous))
+        _store_request_facts(_requests_of(instance, previous))
     elif isinstance(instance, AgencyResponse):
         old_letter = previous.letter_id if isinstance(previous, AgencyResponse) else None
         if previous is None or old_letter != instance.letter_id:
             letters_recompute_awaiting(letters={instance.letter_id, old_letter})
-        requests_recompute_facts(requests=_requests_of(instance, previous))
+        _store_request_facts(_requests_of(instance, previous))
     elif isinstance(instance, Meeting):
-        requests_recompute_facts(requests=_requests_of(instance, previous))
+        _store_request_facts(_requests_of(instance, previous))
     elif isinstance(instance, OptOutRequest):
         # An edit saves every column, the stored ones as they were read: put them back.
-        requests_recompute_facts(requests=[instance.pk])
+        _store_request_facts([instance.pk])
     elif isinstance(instance, Holiday):
         letters_recompute_due_dates()
     elif isinstance(instance, Agency) and instance.pk is not None:
         letters_recompute_due_dates(letters=Letter.objects.filter(recipients=instance))
         if isinstance(previous, Agency) and previous.kind != instance.kind:
             # Whether a request notified the program office or the SIB.
-            requests_recompute_facts(requests=_requests_writing_to(instance))
+            _store_request_facts(_requests_writing_to(instance))
 
 
 @receiver(record_deleted)
@@ -378,12 +386,12 @@ def _after_record_deleted(sender: type[models.Model], instance: models.Model, **
     elif isinstance(instance, Letter):
         # A deleted reply letter no longer ends the wait of the letter it answered.
         letters_recompute_awaiting(letters={instance.in_reply_to_id})
-        requests_recompute_facts(requests={instance.request_id})
+        _store_request_facts({instance.request_id})
     elif isinstance(instance, AgencyResponse):
         letters_recompute_awaiting(letters={instance.letter_id})
-        requests_recompute_facts(requests={instance.request_id})
+        _store_request_facts({instance.request_id})
     elif isinstance(instance, Meeting):
-        requests_recompute_facts(requests={instance.request_id})
+        _store_request_facts({instance.request_id})
     elif isinstance(instance, Agency):
         # The letters it received lost it as a recipient: the requests that notified an
         # agency of its kind may no longer have.
@@ -392,7 +400,7 @@ def _after_record_deleted(sender: type[models.Model], instance: models.Model, **
             Agency.Kind.SIB: Q(notified_sib=True),
         }
         if instance.kind in notified:
-            requests_recompute_facts(requests=OptOutRequest.objects.filter(notified[instance.kind]))
+            _store_request_facts(OptOutRequest.objects.filter(notified[instance.kind]))
 
 
 def _check_belongs(request: OptOutRequest, **related: Letter | AgencyResponse | None) -> None:
@@ -454,7 +462,7 @@ def letter_log(
     if in_reply_to is not None:
         # An incoming reply ends the wait of the letter it answers.
         letters_recompute_awaiting(letters=[in_reply_to.pk])
-    requests_recompute_facts(requests=[request.pk])
+    _store_request_facts([request.pk])
     return letter
 
 
@@ -491,7 +499,7 @@ def response_record(
     _create(response, by)
     if letter is not None:
         letters_recompute_awaiting(letters=[letter.pk])
-    requests_recompute_facts(requests=[request.pk])
+    _store_request_facts([request.pk])
     return response
 
 
@@ -523,7 +531,7 @@ def meeting_record(
     _create(meeting, by)
     meeting.agencies.set(list(agencies))
     meeting.attendees.set(list(attendees))
-    requests_recompute_facts(requests=[request.pk])
+    _store_request_facts([request.pk])
     return meeting
 
 
@@ -577,7 +585,7 @@ def _move(
         response=response,
     )
     # A new status: no letter has been sent since it was entered.
-    requests_recompute_facts(requests=[locked.pk])
+    _store_request_facts([locked.pk])
     return transition
 
 
