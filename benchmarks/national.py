@@ -194,11 +194,13 @@ def _targets() -> list[Target]:
             baseline=first_page(Jurisdiction, "state", "name", "pk"),
         ),
         Target("api agencies", "/api/v1/agencies/", baseline=first_page(Agency, "name", "pk")),
+        Target("api requests very overdue", "/api/v1/requests/?very_overdue=true"),
         Target("dashboard", "/"),
         Target("request page", f"/requests/{request.pk}/"),
         Target("jurisdiction page", f"/jurisdictions/{jurisdiction_id}/"),
         Target("letters list", "/letters/"),
         Target("requests list", "/requests/"),
+        Target("requests list overdue", "/requests/?overdue=true"),
         Target(
             "letters list by state and jurisdiction",
             f"/letters/?state={request.jurisdiction.state}&jurisdiction={jurisdiction_id}",

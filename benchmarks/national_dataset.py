@@ -19,7 +19,8 @@ then adds, at ``--scale 1`` (the default):
 - 200,000 letters with 324,000 recipients: notices to ICE's program office and
   the state's SIB, and letters received from them; each outgoing letter has the
   due dates the services would give it (the same deadline arithmetic);
-- 60,000 replies, each answering an outgoing letter, and 7,000 meetings.
+- 60,000 replies, each answering an outgoing letter, and 7,000 meetings;
+- each request's workflow facts and flag dates, stored as the services store them.
 
 About a third of the letters end up overdue (sent, unanswered, past their due
 date). Everything is written with bulk inserts that respect the database's
@@ -347,6 +348,8 @@ def build(*, scale: float, seed: int, today: dt.date) -> dict[str, int]:
         for chunk in _chunks(meetings):
             Meeting.objects.bulk_create(chunk)
         counts["meetings"] = len(meetings)
+        # ... and each request's workflow facts and flag dates, from all of the above.
+        services.requests_recompute_facts()
 
     overdue = selectors.letters_with_flag(Letter.objects.all(), "overdue", today=today)
     counts["overdue letters"] = overdue.count()

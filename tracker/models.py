@@ -27,6 +27,7 @@ from tracker.domain.permissions import OWNER_NOT_ON_STAFF, may_own_request
 from tracker.domain.workflow import CLOSED_STATES, State
 
 __all__ = [
+    "STORED_FACTS",
     "AgencyResponse",
     "CalendarToken",
     "DatePrecision",
@@ -38,6 +39,23 @@ __all__ = [
     "Statement",
     "Transition",
 ]
+
+
+#: The columns of a request that the services work out from other records (see
+#: ``OptOutRequest``): never edited, never in its history.
+STORED_FACTS: tuple[str, ...] = (
+    "has_sent_letter",
+    "notified_program_office",
+    "notified_sib",
+    "has_response",
+    "has_held_meeting",
+    "has_letter_since_state_entered",
+    "has_awaiting_reply",
+    "next_due_on",
+    "next_very_overdue_on",
+    "waiting_since_on",
+    "waiting_since_precision",
+)
 
 
 def _attachment_field() -> models.FileField:
@@ -124,11 +142,77 @@ class OptOutRequest(PublishableModel):
     closed_on = models.DateField(_("closed"), null=True, blank=True, editable=False)
     outcome = models.TextField(_("outcome"), blank=True)
 
-    history = HistoricalRecords()
+    # What the workflow's guards and the lists ask of a request, worked out from its
+    # letters, replies, meetings and status log and stored here so that every read is
+    # a column (and the flags an indexed comparison). Only the services write them, in
+    # the same transaction as every write that changes them (see
+    # tracker.domain.services.requests_recompute_facts); the rules are in
+    # tracker.domain.selectors.request_facts_from_rows.
+    has_sent_letter = models.BooleanField(_("has sent a letter"), default=False, editable=False)
+    notified_program_office = models.BooleanField(
+        _("notified ICE's program office"), default=False, editable=False
+    )
+    notified_sib = models.BooleanField(_("notified the SIB"), default=False, editable=False)
+    has_response = models.BooleanField(_("has a reply"), default=False, editable=False)
+    has_held_meeting = models.BooleanField(_("has held a meeting"), default=False, editable=False)
+    has_letter_since_state_entered = models.BooleanField(
+        _("has sent a letter since its status last changed"), default=False, editable=False
+    )
+    has_awaiting_reply = models.BooleanField(
+        _("has a letter awaiting a reply"), default=False, editable=False
+    )
+    next_due_on = models.DateField(
+        _("next reply due"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The earliest due date of its letters awaiting a reply."),
+    )
+    next_very_overdue_on = models.DateField(
+        _("next very overdue after"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The earliest very-overdue date of its letters awaiting a reply."),
+    )
+    waiting_since_on = models.DateField(
+        _("waiting since"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When its oldest letter awaiting a reply was sent."),
+    )
+    waiting_since_precision = models.CharField(
+        _("waiting since precision"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        blank=True,
+        default="",
+        editable=False,
+    )
+
+    # The stored facts follow other records' writes, not edits of the request: they
+    # are not part of its edit history.
+    history = HistoricalRecords(excluded_fields=list(STORED_FACTS))
 
     class Meta:
         ordering = ["jurisdiction__state", "jurisdiction__name", "-opened_on", "pk"]
         verbose_name = _("opt-out request")
+        indexes = [
+            # Overdue and very overdue: a range over the requests with a letter waiting.
+            models.Index(
+                fields=["next_due_on"],
+                condition=Q(next_due_on__isnull=False),
+                name="tracker_request_overdue",
+            ),
+            models.Index(
+                fields=["next_very_overdue_on"],
+                condition=Q(next_very_overdue_on__isnull=False),
+                name="tracker_request_very_overdue",
+            ),
+            # The admin's "days waiting" order.
+            models.Index(fields=["waiting_since_on", "id"], name="tracker_request_waiting"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(

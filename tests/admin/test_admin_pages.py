@@ -25,7 +25,7 @@ from tests.factories import (
     ResponseFactory,
     StatementFactory,
 )
-from tracker.models import Holiday, Letter, Meeting, OptOutRequest, Transition
+from tracker.models import Holiday, Letter, OptOutRequest, Transition
 
 pytestmark = pytest.mark.django_db
 
@@ -263,7 +263,7 @@ def test_the_requests_list_shows_next_steps_and_checklist_progress(
     ice: Agency = AgencyFactory(kind=Agency.Kind.PROGRAM_OFFICE)
     request: OptOutRequest = RequestFactory(title="Arlington opt-out")
     LetterFactory(request=request, recipients=[ice])
-    Meeting.objects.create(request=request, status="held", held_on=dt.date(2010, 11, 1))
+    MeetingFactory(request=request, status="held", held_on=dt.date(2010, 11, 1))
     page = editor_client.get(changelist_url(OptOutRequest)).content.decode()
     assert "Notice sent, Withdrawn" in page
     assert "2/3" in page

@@ -26,6 +26,7 @@ from django.db.models import (
     Count,
     Exists,
     Expression,
+    F,
     Model,
     OuterRef,
     Prefetch,
@@ -37,7 +38,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, JSONArray
+from django.db.models.functions import Cast, Coalesce, JSONArray
 from django.utils import timezone
 
 from core.dates import DatePrecision, PartialDate, partial_date
@@ -122,7 +123,19 @@ def _as_boolean(condition: Q) -> Case:
     return Case(When(condition, then=Value(True)), default=Value(False))
 
 
-def _of_request(flag: LetterFlag, today: dt.date) -> Exists:
+def _of_request(flag: LetterFlag, today: dt.date) -> Q:
+    """The rule of one flag of a request, on its stored columns (see
+    ``request_facts_from_rows``): an indexed comparison."""
+    if flag == "awaiting_reply":
+        return Q(has_awaiting_reply=True)
+    if flag == "overdue":
+        return Q(next_due_on__lt=today)
+    return Q(next_very_overdue_on__lt=today)
+
+
+def request_flags_from_rows(flag: LetterFlag, today: dt.date) -> Exists:
+    """The rule of a request's flag worked out from its letters, the slow way: one of
+    its letters has the flag. Only the tests that check the stored columns use it."""
     return Exists(Letter.objects.filter(_letter_rule(flag, today), request=OuterRef("pk")))
 
 
@@ -165,15 +178,14 @@ def with_request_flags(
 ) -> QuerySet[OptOutRequest]:
     """Each request with ``flag_has_awaiting_reply``, ``flag_has_overdue`` and
     ``flag_has_very_overdue`` (one of its letters has the flag), and the sending date
-    of its oldest letter awaiting a reply (``flag_waiting_since`` and its precision)."""
+    of its oldest letter awaiting a reply (``flag_waiting_since`` and its precision).
+
+    Read from the request's stored columns: no join, whatever the number of letters."""
     day = _today(today)
-    oldest_waiting = Letter.objects.filter(_awaiting_reply(), request=OuterRef("pk")).order_by(
-        "sent_on"
-    )
     return requests.annotate(
-        **{f"flag_has_{flag}": _of_request(flag, day) for flag in LETTER_FLAGS},
-        flag_waiting_since=Subquery(oldest_waiting.values("sent_on")[:1]),
-        flag_waiting_since_precision=Subquery(oldest_waiting.values("sent_on_precision")[:1]),
+        **{f"flag_has_{flag}": _as_boolean(_of_request(flag, day)) for flag in LETTER_FLAGS},
+        flag_waiting_since=F("waiting_since_on"),
+        flag_waiting_since_precision=F("waiting_since_precision"),
     )
 
 
@@ -376,55 +388,104 @@ def deadline_of(letter: Letter) -> Deadline | None:
 # --- The workflow facts of a request --------------------------------------------------
 #
 # What the workflow's guards ask of a request (a letter sent, ICE and the SIB notified,
-# a reply, a meeting held...), annotated in the same query; the moves allowed now, those
-# refused with what to do first, and the checklist. The services ask the same for their
-# guards.
+# a reply, a meeting held...), stored on the request by the services and read as its
+# columns; the moves allowed now, those refused with what to do first, and the
+# checklist. The services ask the same for their guards.
+
+#: The stored columns that answer the workflow's guards (``RequestFacts``).
+FACTS: tuple[str, ...] = (
+    "has_sent_letter",
+    "notified_program_office",
+    "notified_sib",
+    "has_response",
+    "has_held_meeting",
+    "has_letter_since_state_entered",
+)
 
 
-def _fact_subqueries() -> dict[str, Any]:
+def request_facts_from_rows(
+    *,
+    letter_model: type[Letter] = Letter,
+    response_model: type[AgencyResponse] = AgencyResponse,
+    meeting_model: type[Meeting] = Meeting,
+    transition_model: type[Transition] = Transition,
+) -> dict[str, Any]:
+    """The rules of a request's stored facts and flags (``models.STORED_FACTS``),
+    worked out from its rows, the slow way: one correlated subquery per column.
+
+    - has sent a letter: one of its letters was sent by the jurisdiction;
+    - notified the program office / the SIB: one of those went to an agency of
+      that kind;
+    - has a reply: an agency's response, or a letter received, is logged on it;
+    - has held a meeting: one of its meetings was held;
+    - has a letter since its status last changed: a letter it sent was logged after
+      its latest status move;
+    - has a letter awaiting a reply (``Letter.awaiting_reply``), the earliest due and
+      very-overdue dates of those letters, and when the oldest of them was sent (the
+      earliest known sending date, and its precision).
+
+    Only the services (which store the answers on every write that changes them,
+    ``services.requests_recompute_facts``), the migration that filled the columns
+    (with its own models) and the tests that check them use this. Every read asks the
+    stored columns.
+    """
     request_ref = OuterRef("pk")
-    outgoing = Letter.objects.filter(request=request_ref, direction=_OUTGOING)
+    outgoing = letter_model.objects.filter(request=request_ref, direction=_OUTGOING)
     # Nested inside the letters subquery, so it refers to the letter's request.
     last_entered = (
-        Transition.objects.filter(request=OuterRef("request_id"))
+        transition_model.objects.filter(request=OuterRef("request_id"))
         .order_by("-at", "-pk")
         .values("at")[:1]
     )
+    waiting = letter_model.objects.filter(request=request_ref, awaiting_reply=True)
+    oldest_waiting = waiting.filter(sent_on__isnull=False).order_by("sent_on", "pk")
     return {
-        "fact_has_sent_letter": Exists(outgoing),
-        "fact_notified_program_office": Exists(
+        "has_sent_letter": Exists(outgoing),
+        "notified_program_office": Exists(
             outgoing.filter(recipients__kind=Agency.Kind.PROGRAM_OFFICE)
         ),
-        "fact_notified_sib": Exists(outgoing.filter(recipients__kind=Agency.Kind.SIB)),
-        "fact_has_response": Exists(AgencyResponse.objects.filter(request=request_ref))
-        | Exists(Letter.objects.filter(request=request_ref, direction=_INCOMING)),
-        "fact_has_held_meeting": Exists(
-            Meeting.objects.filter(request=request_ref, status=Meeting.Status.HELD)
+        "notified_sib": Exists(outgoing.filter(recipients__kind=Agency.Kind.SIB)),
+        "has_response": _as_boolean(
+            Q(Exists(response_model.objects.filter(request=request_ref)))
+            | Q(Exists(letter_model.objects.filter(request=request_ref, direction=_INCOMING)))
         ),
-        "fact_has_letter_since_state_entered": Exists(
+        "has_held_meeting": Exists(
+            meeting_model.objects.filter(request=request_ref, status=Meeting.Status.HELD)
+        ),
+        "has_letter_since_state_entered": Exists(
             outgoing.filter(created_at__gt=Subquery(last_entered))
+        ),
+        "has_awaiting_reply": Exists(waiting),
+        "next_due_on": Subquery(
+            waiting.filter(due_on__isnull=False).order_by("due_on").values("due_on")[:1]
+        ),
+        "next_very_overdue_on": Subquery(
+            waiting.filter(very_overdue_on__isnull=False)
+            .order_by("very_overdue_on")
+            .values("very_overdue_on")[:1]
+        ),
+        "waiting_since_on": Subquery(oldest_waiting.values("sent_on")[:1]),
+        "waiting_since_precision": Coalesce(
+            Subquery(oldest_waiting.values("sent_on_precision")[:1]), Value("")
         ),
     }
 
 
 def with_facts(queryset: QuerySet[OptOutRequest]) -> QuerySet[OptOutRequest]:
-    """Annotate requests with what the workflow guards need, in the same query."""
-    return queryset.annotate(**_fact_subqueries())
+    """Requests with what the workflow guards need (``fact_*``), in the same query: the
+    request's stored columns, so nothing is joined."""
+    return queryset.annotate(**{f"fact_{name}": F(name) for name in FACTS})
 
 
 def request_facts(request: OptOutRequest) -> RequestFacts:
-    """The facts of one request: from its annotations when present, else one query."""
-    if not hasattr(request, "fact_has_sent_letter"):
-        request = with_facts(OptOutRequest.objects.filter(pk=request.pk)).get()
-    annotated: Any = request
-    return RequestFacts(
-        has_sent_letter=annotated.fact_has_sent_letter,
-        notified_program_office=annotated.fact_notified_program_office,
-        notified_sib=annotated.fact_notified_sib,
-        has_response=annotated.fact_has_response,
-        has_held_meeting=annotated.fact_has_held_meeting,
-        has_letter_since_state_entered=annotated.fact_has_letter_since_state_entered,
-    )
+    """The facts of one request: as loaded by ``with_facts`` when it was, else as stored
+    now (one query)."""
+    if hasattr(request, "fact_has_sent_letter"):
+        annotated: Any = request
+        values = {name: getattr(annotated, f"fact_{name}") for name in FACTS}
+    else:
+        values = OptOutRequest.objects.filter(pk=request.pk).values(*FACTS).get()
+    return RequestFacts(**{name: bool(values[name]) for name in FACTS})
 
 
 def request_next_steps(request: OptOutRequest) -> list[Edge]:

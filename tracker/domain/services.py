@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import models, transaction
-from django.db.models import QuerySet
+from django.db import connection, models, transaction
+from django.db.models import Q, QuerySet
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -43,6 +43,7 @@ from tracker.domain.selectors import (
     deadline_of,
     letter_deadline,
     request_facts,
+    request_facts_from_rows,
     with_deadlines,
     with_facts,
 )
@@ -54,6 +55,7 @@ from tracker.domain.workflow import (
     check_transition,
 )
 from tracker.models import (
+    STORED_FACTS,
     AgencyResponse,
     CalendarToken,
     Holiday,
@@ -177,7 +179,7 @@ def letters_recompute_due_dates(*, letters: QuerySet[Letter] | None = None) -> i
     queryset = Letter.objects.all() if letters is None else letters
     queryset = (
         queryset.filter(direction=Letter.Direction.OUTGOING)
-        .only("pk", "direction", *Letter.sent.columns, "due_on", "very_overdue_on")
+        .only("pk", "request_id", "direction", *Letter.sent.columns, "due_on", "very_overdue_on")
         .prefetch_related("recipients")
         .order_by("pk")
     )
@@ -190,6 +192,8 @@ def letters_recompute_due_dates(*, letters: QuerySet[Letter] | None = None) -> i
             changed.append(letter)
     # One UPDATE per 500 letters; computed columns, so no new version or history row.
     Letter.objects.bulk_update(changed, ["due_on", "very_overdue_on"], batch_size=500)
+    # The requests' next due dates follow their letters'.
+    _store_request_facts({letter.request_id for letter in changed})
     return len(changed)
 
 
@@ -218,6 +222,75 @@ def holidays_load(*, entries: Iterable[HolidayEntry], by: User) -> tuple[int, in
     if added or renamed:
         letters_recompute_due_dates()
     return added, renamed
+
+
+#: How many requests one UPDATE of ``requests_recompute_facts`` names.
+_FACTS_BATCH = 500
+
+
+@transaction.atomic
+def requests_recompute_facts(
+    *, requests: QuerySet[OptOutRequest] | Iterable[int | None] | None = None
+) -> int:
+    """Store each request's workflow facts and flag dates (``models.STORED_FACTS``),
+    worked out from its letters, replies, meetings and status log by the rules of
+    ``selectors.request_facts_from_rows``: for the given requests (a queryset or
+    primary keys), or for every request.
+
+    Returns how many requests' stored columns changed. The given requests are locked
+    (a concurrent write to them commits first), one SELECT works the rules out, and
+    one UPDATE per 500 requests that changed stores them; computed columns, so no new
+    version or history row. Every write that changes a request's letters
+    (and their recipients, replies and due dates), replies, meetings or status calls
+    it for the requests concerned, in the same transaction; data loaded without the
+    services (fixtures, bulk loads) calls it for all. A letter's "awaiting a reply"
+    is read as stored: recompute the letters first (``letters_recompute_awaiting``).
+    """
+    return _store_request_facts(requests)
+
+
+def _store_request_facts(
+    requests: QuerySet[OptOutRequest] | Iterable[int | None] | None,
+) -> int:
+    # requests_recompute_facts, for the services already inside their transaction.
+    if requests is None:
+        queryset = OptOutRequest.objects.all()
+        if connection.vendor == "postgresql":
+            # The planner prices the correlated subqueries over every request far above
+            # what they cost and would spend longer compiling the query (JIT) than
+            # running it.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+    elif isinstance(requests, QuerySet):
+        queryset = requests
+    else:
+        keys = {pk for pk in requests if pk is not None}
+        if not keys:
+            return 0
+        queryset = OptOutRequest.objects.filter(pk__in=keys)
+    if requests is not None:
+        # Wait for any other write to these requests to commit, so that the rules
+        # below see its rows (NO KEY: logging a letter only holds a key share).
+        locked = list(
+            queryset.select_for_update(no_key=True, of=("self",))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        queryset = OptOutRequest.objects.filter(pk__in=locked)
+    rules = request_facts_from_rows()
+    worked_out = queryset.order_by().annotate(
+        **{f"rule_{name}": rule for name, rule in rules.items()}
+    )
+    rows = worked_out.values("pk", *STORED_FACTS, *(f"rule_{name}" for name in STORED_FACTS))
+    changed = [
+        row["pk"]
+        for row in rows.iterator(chunk_size=2000)
+        if any(row[name] != row[f"rule_{name}"] for name in STORED_FACTS)
+    ]
+    for start in range(0, len(changed), _FACTS_BATCH):
+        batch = changed[start : start + _FACTS_BATCH]
+        OptOutRequest.objects.filter(pk__in=batch).update(**rules)
+    return len(changed)
 
 
 @transaction.atomic
@@ -257,6 +330,20 @@ def _letters_concerned_by_letter(letter: Letter, previous: Letter | None) -> set
     return concerned
 
 
+def _requests_of(instance: models.Model, previous: models.Model | None) -> set[int | None]:
+    # The record's request, and the one it was moved from.
+    concerned = {getattr(instance, "request_id", None)}
+    if previous is not None:
+        concerned.add(getattr(previous, "request_id", None))
+    return concerned
+
+
+def _requests_writing_to(agency: Agency) -> QuerySet[OptOutRequest]:
+    return OptOutRequest.objects.filter(
+        pk__in=Letter.objects.filter(recipients=agency).values("request_id")
+    )
+
+
 @receiver(record_saved)
 def _after_record_saved(
     sender: type[models.Model],
@@ -266,19 +353,30 @@ def _after_record_saved(
 ) -> None:
     """A letter's dates, its recipients' reply windows and the holiday list decide its
     stored due dates; its direction, its replies and the letters it answers decide
-    whether it awaits a reply: an edit of any of them keeps those columns true."""
+    whether it awaits a reply; a request's letters, replies, meetings and recipients'
+    kinds decide its stored facts: an edit of any of them keeps those columns true."""
     if isinstance(instance, Letter):
         _refresh_due_date(instance)
         old = previous if isinstance(previous, Letter) else None
         letters_recompute_awaiting(letters=_letters_concerned_by_letter(instance, old))
+        _store_request_facts(_requests_of(instance, previous))
     elif isinstance(instance, AgencyResponse):
         old_letter = previous.letter_id if isinstance(previous, AgencyResponse) else None
         if previous is None or old_letter != instance.letter_id:
             letters_recompute_awaiting(letters={instance.letter_id, old_letter})
+        _store_request_facts(_requests_of(instance, previous))
+    elif isinstance(instance, Meeting):
+        _store_request_facts(_requests_of(instance, previous))
+    elif isinstance(instance, OptOutRequest):
+        # An edit saves every column, the stored ones as they were read: put them back.
+        _store_request_facts([instance.pk])
     elif isinstance(instance, Holiday):
         letters_recompute_due_dates()
     elif isinstance(instance, Agency) and instance.pk is not None:
         letters_recompute_due_dates(letters=Letter.objects.filter(recipients=instance))
+        if isinstance(previous, Agency) and previous.kind != instance.kind:
+            # Whether a request notified the program office or the SIB.
+            _store_request_facts(_requests_writing_to(instance))
 
 
 @receiver(record_deleted)
@@ -288,8 +386,21 @@ def _after_record_deleted(sender: type[models.Model], instance: models.Model, **
     elif isinstance(instance, Letter):
         # A deleted reply letter no longer ends the wait of the letter it answered.
         letters_recompute_awaiting(letters={instance.in_reply_to_id})
+        _store_request_facts({instance.request_id})
     elif isinstance(instance, AgencyResponse):
         letters_recompute_awaiting(letters={instance.letter_id})
+        _store_request_facts({instance.request_id})
+    elif isinstance(instance, Meeting):
+        _store_request_facts({instance.request_id})
+    elif isinstance(instance, Agency):
+        # The letters it received lost it as a recipient: the requests that notified an
+        # agency of its kind may no longer have.
+        notified: dict[str, Q] = {
+            Agency.Kind.PROGRAM_OFFICE: Q(notified_program_office=True),
+            Agency.Kind.SIB: Q(notified_sib=True),
+        }
+        if instance.kind in notified:
+            _store_request_facts(OptOutRequest.objects.filter(notified[instance.kind]))
 
 
 def _check_belongs(request: OptOutRequest, **related: Letter | AgencyResponse | None) -> None:
@@ -351,6 +462,7 @@ def letter_log(
     if in_reply_to is not None:
         # An incoming reply ends the wait of the letter it answers.
         letters_recompute_awaiting(letters=[in_reply_to.pk])
+    _store_request_facts([request.pk])
     return letter
 
 
@@ -387,6 +499,7 @@ def response_record(
     _create(response, by)
     if letter is not None:
         letters_recompute_awaiting(letters=[letter.pk])
+    _store_request_facts([request.pk])
     return response
 
 
@@ -418,6 +531,7 @@ def meeting_record(
     _create(meeting, by)
     meeting.agencies.set(list(agencies))
     meeting.attendees.set(list(attendees))
+    _store_request_facts([request.pk])
     return meeting
 
 
@@ -461,7 +575,7 @@ def _move(
     locked.closed_on = timezone.localdate() if target in CLOSED_STATES else None
     set_history_user(locked, by)
     locked.save(update_fields=["status", "closed_on"])
-    return Transition.objects.create(
+    transition = Transition.objects.create(
         request=locked,
         from_state=source_state,
         to_state=target,
@@ -470,6 +584,9 @@ def _move(
         letter=letter,
         response=response,
     )
+    # A new status: no letter has been sent since it was entered.
+    _store_request_facts([locked.pk])
+    return transition
 
 
 def _sync(request: OptOutRequest, locked: OptOutRequest) -> None:

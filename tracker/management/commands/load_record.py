@@ -71,6 +71,8 @@ class Command(BaseCommand):
         call_command("loaddata", *FIXTURES, verbosity=options["verbosity"])
         # loaddata bypasses the services: store which letters still await a reply.
         services.letters_recompute_awaiting()
+        # ... and each request's workflow facts and flag dates, which follow its letters.
+        services.requests_recompute_facts()
         # loaddata bypasses the history; without a first version, the first
         # edit conflict could not say what changed.
         call_command("populate_history", auto=True, verbosity=0)

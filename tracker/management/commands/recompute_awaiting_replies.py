@@ -19,3 +19,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         changed = services.letters_recompute_awaiting()
         self.stdout.write(f"Recomputed awaiting a reply: {changed} letter(s) changed.")
+        # A request's flags (a letter awaiting a reply, overdue) follow its letters'.
+        requests = services.requests_recompute_facts()
+        self.stdout.write(f"Recomputed the requests' facts: {requests} request(s) changed.")
