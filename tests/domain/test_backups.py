@@ -222,3 +222,5 @@ def test_an_archive_written_on_sqlite_by_an_earlier_version_restores_here(db: No
     assert editor.has_perm("tracker.change_letter")
     # The stored state the services keep is as the services would have written it.
     assert services.letters_recompute_awaiting() == 0
+    assert services.requests_recompute_facts() == 0
+    assert OptOutRequest.objects.filter(has_sent_letter=True).exists()

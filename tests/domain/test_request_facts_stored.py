@@ -509,8 +509,8 @@ def test_the_migration_fills_the_facts_of_existing_requests(editor: Any) -> None
         **{name: OptOutRequest._meta.get_field(name).get_default() for name in STORED_FACTS}
     )
     assert stored() != expected
-    migration = importlib.import_module("tracker.migrations.0011_request_facts")
-    state = MigrationExecutor(connection).loader.project_state(("tracker", "0011_request_facts"))
+    migration = importlib.import_module("tracker.migrations.0013_request_facts")
+    state = MigrationExecutor(connection).loader.project_state(("tracker", "0013_request_facts"))
     migration.fill_request_facts(state.apps, _SchemaEditor())
     assert stored() == expected
 

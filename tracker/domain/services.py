@@ -20,6 +20,7 @@ from django.db.models import Q, QuerySet
 from django.dispatch import receiver
 from django.utils import timezone
 
+from core.backups import archive_restored
 from core.dates import PartialDate
 from core.records import (
     CONSTRAINT_MESSAGES,
@@ -377,6 +378,16 @@ def _after_record_saved(
         if isinstance(previous, Agency) and previous.kind != instance.kind:
             # Whether a request notified the program office or the SIB.
             _store_request_facts(_requests_writing_to(instance))
+
+
+@receiver(archive_restored)
+def _after_archive_restored(**_: Any) -> None:
+    """A restored archive may come from a release that stored less: work out every
+    derived column again (due dates, then waiting states, then the requests' facts,
+    each reading the one before)."""
+    letters_recompute_due_dates()
+    letters_recompute_awaiting()
+    requests_recompute_facts()
 
 
 @receiver(record_deleted)
