@@ -110,3 +110,13 @@ def test_every_benchmark_target_answers(
         assert response.status_code == 200, (target.name, response.status_code)
         if target.baseline is not None:
             assert target.baseline()
+
+
+def test_every_request_stores_the_facts_the_services_would_store(
+    dataset: dict[str, int],
+) -> None:
+    from tracker.domain import services
+
+    assert OptOutRequest.objects.filter(has_sent_letter=True).exists()
+    # Working them out again from the rows changes nothing.
+    assert services.requests_recompute_facts() == 0
