@@ -250,6 +250,17 @@ def requests_recompute_facts(
     return _store_request_facts(requests)
 
 
+_R = TypeVar("_R", bound=models.Model)
+
+
+def _given_rows(model: type[_R], given: QuerySet[_R] | Iterable[int | None]) -> QuerySet[_R] | None:
+    """The rows a recompute is asked for, a queryset or primary keys (None: no row)."""
+    if isinstance(given, QuerySet):
+        return given
+    keys = {pk for pk in given if pk is not None}
+    return model._default_manager.filter(pk__in=keys) if keys else None
+
+
 def _store_request_facts(
     requests: QuerySet[OptOutRequest] | Iterable[int | None] | None,
 ) -> int:
@@ -262,13 +273,10 @@ def _store_request_facts(
             # running it.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")
-    elif isinstance(requests, QuerySet):
-        queryset = requests
+    elif (given := _given_rows(OptOutRequest, requests)) is None:
+        return 0
     else:
-        keys = {pk for pk in requests if pk is not None}
-        if not keys:
-            return 0
-        queryset = OptOutRequest.objects.filter(pk__in=keys)
+        queryset = given
     if requests is not None:
         # Wait for any other write to these requests to commit, so that the rules
         # below see its rows (NO KEY: logging a letter only holds a key share).
@@ -309,13 +317,10 @@ def letters_recompute_awaiting(
     """
     if letters is None:
         queryset = Letter.objects.all()
-    elif isinstance(letters, QuerySet):
-        queryset = letters
+    elif (given := _given_rows(Letter, letters)) is None:
+        return 0
     else:
-        keys = {pk for pk in letters if pk is not None}
-        if not keys:
-            return 0
-        queryset = Letter.objects.filter(pk__in=keys)
+        queryset = given
     rule = awaiting_reply_from_rows()
     started = queryset.filter(rule).exclude(awaiting_reply=True).update(awaiting_reply=True)
     ended = queryset.filter(awaiting_reply=True).exclude(rule).update(awaiting_reply=False)
