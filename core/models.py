@@ -101,3 +101,29 @@ class TrackedModel(models.Model):
 
     def default_reference(self) -> str:
         return new_reference()
+
+
+class IdempotencyKey(models.Model):
+    """A create sent with an ``Idempotency-Key`` header, and the answer it got, so that
+    a client retrying after a timeout gets the same answer instead of a second record
+    (``core.idempotency``). Kept at least a day (``purge_idempotency_keys``)."""
+
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    #: SHA-256 of the request body: the same key with another body is refused.
+    body_hash = models.CharField(max_length=64)
+    #: 0 while the first request is being answered.
+    status_code = models.PositiveSmallIntegerField(default=0)
+    response_body = models.JSONField(null=True, blank=True)
+    response_headers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="core_idempotency_key_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} ({self.key})"

@@ -35,7 +35,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from core import idempotency
 from core.downloads import attachment_response
+from core.errors import error_body
 from core.models import TrackedModel
 from jurisdictions.domain.selectors import agency_and_parts
 from jurisdictions.models import Agency, Contact, Jurisdiction
@@ -84,6 +86,8 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
         412: "`If-Match` names an old version: someone changed the record since it was read "
         "(`stale_record`, with `current_version` and `changes`).",
         415: "Unsupported media type: send JSON or, for files, multipart/form-data.",
+        422: "This `Idempotency-Key` was already used for another request "
+        "(`idempotency_key_reused`): use a new key for a new create.",
     }
     return {
         code: OpenApiResponse(response=serializers.ErrorSerializer, description=descriptions[code])
@@ -93,6 +97,7 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
 
 READ_ERRORS = _errors(400, 401, 403, 404)
 WRITE_ERRORS = _errors(400, 401, 403, 404, 409, 412, 415)
+CREATE_ERRORS = _errors(400, 401, 403, 404, 409, 415, 422)
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -100,6 +105,17 @@ IF_MATCH = OpenApiParameter(
     OpenApiParameter.HEADER,
     required=False,
     description='The ETag from your last read (e.g. `"3"`); a stale one is refused with 412.',
+)
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    idempotency.HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Any string of up to 255 characters, one per intended create: a retry "
+    "with the same key and body gets the first answer again (marked "
+    "`Idempotent-Replayed: true`) instead of creating a second record. Kept at least "
+    "24 hours.",
 )
 
 
@@ -131,7 +147,9 @@ def _documented(
         "retrieve": extend_schema(**read),
     }
     if writable:
-        views["create"] = extend_schema(responses={201: serializer, **WRITE_ERRORS})
+        views["create"] = extend_schema(
+            parameters=[IDEMPOTENCY_KEY], responses={201: serializer, **CREATE_ERRORS}
+        )
         for name in ("update", "partial_update"):
             views[name] = extend_schema(
                 parameters=[IF_MATCH], responses={200: serializer, **WRITE_ERRORS}
@@ -194,13 +212,40 @@ class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
         return self.get_queryset().get(pk=instance.pk)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        key = request.headers.get(idempotency.HEADER)
+        if key is None:
+            return self._created(self._create(request))
+        try:
+            answer = idempotency.answer_once(
+                user=request.user,
+                key=key,
+                method=request.method or "POST",
+                path=request.path,
+                body=idempotency.fingerprint(request.data),
+                run=lambda: self._create(request),
+            )
+        except idempotency.KeyRefused as refused:
+            return Response(error_body(refused.code, refused.message), status=refused.status)
+        response = self._created(answer)
+        if answer.replayed:
+            response[idempotency.REPLAYED_HEADER] = "true"
+        return response
+
+    def _create(self, request: Request) -> idempotency.Answer:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         instance = self._fresh(serializer.save())
-        response = Response(self.get_serializer(instance).data, status=status.HTTP_201_CREATED)
-        response["ETag"] = etag(instance)
-        response["Location"] = request.build_absolute_uri(f"{request.path}{instance.pk}/")
-        return response
+        headers = {
+            "ETag": etag(instance),
+            "Location": request.build_absolute_uri(f"{request.path}{instance.pk}/"),
+        }
+        return idempotency.Answer(
+            status.HTTP_201_CREATED, self.get_serializer(instance).data, headers
+        )
+
+    @staticmethod
+    def _created(answer: idempotency.Answer) -> Response:
+        return Response(answer.body, status=answer.status, headers=answer.headers)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()
