@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # A lost database connection is a 503 with Retry-After, not a server error.
     "core.outages.DatabaseUnavailableMiddleware",
+    # A body larger than anything accepted is a 413 before it is read.
+    "core.limits.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -175,6 +177,11 @@ WHITENOISE_USE_FINDERS = DEBUG
 FILE_UPLOAD_PERMISSIONS = 0o640
 TRACKER_ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Any body larger than the largest attachment with its form is refused before it is
+# read (core/limits.py).
+REQUEST_MAX_BYTES = env_int(
+    "REQUEST_MAX_BYTES", TRACKER_ATTACHMENT_MAX_BYTES + 1024 * 1024, minimum=1024
+)
 
 # --- Deadlines -------------------------------------------------------------------
 TRACKER_DEFAULT_REPLY_WINDOW_DAYS = env_int("REPLY_WINDOW_DAYS", 30, minimum=1, maximum=365)

@@ -1,0 +1,48 @@
+"""A request whose body is larger than anything the tracker accepts is refused
+before it is read (413), so a 30 MB body costs nothing but its headers.
+
+The limit is the largest attachment plus room for the form around it; JSON and form
+bodies are much smaller (Django reads at most ``DATA_UPLOAD_MAX_MEMORY_SIZE`` of them
+into memory).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from core.errors import error_body
+
+#: Where the API lives: its answers keep the API's error shape.
+API_PREFIX = "/api/"
+
+
+def max_request_bytes() -> int:
+    limit: int = settings.REQUEST_MAX_BYTES
+    return limit
+
+
+class RequestSizeLimitMiddleware:
+    """Answers 413 to a body announced larger than ``REQUEST_MAX_BYTES``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            announced = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            announced = 0  # Django refuses a malformed length itself, as a 400
+        limit = max_request_bytes()
+        if announced > limit:
+            message = (
+                f"The request body is {announced:,} bytes; the largest accepted is "
+                f"{limit:,} bytes (an attachment of at most "
+                f"{settings.TRACKER_ATTACHMENT_MAX_BYTES:,} bytes with its form)."
+            )
+            if request.path.startswith(API_PREFIX):
+                return JsonResponse(error_body("too_large", message), status=413)
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
