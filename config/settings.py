@@ -219,7 +219,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Behind a reverse proxy that terminates TLS, trust its X-Forwarded-Proto header so
 # links built for people (such as private calendar addresses) use https.
-if env_bool("BEHIND_HTTPS_PROXY", False):
+BEHIND_HTTPS_PROXY = env_bool("BEHIND_HTTPS_PROXY", False)
+if BEHIND_HTTPS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # The client's address is the one the proxy saw; without a proxy the header is
     # the client's own claim and is ignored, so no one escapes a lockout by forging it.
@@ -246,7 +247,8 @@ SECURE_CSP = {
 # --- REST API ----------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's token sign-in, slowed down after repeated wrong tokens from one address.
+        "tracker.api.throttles.CountedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Reading needs the model's view permission too (DRF's own class lets anyone read).
@@ -264,7 +266,14 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     # One error shape for every API error: {"code", "detail", "errors"}.
     "EXCEPTION_HANDLER": "tracker.api.errors.exception_handler",
+    # Readers without a token are limited (core/throttling.py, ANONYMOUS_API_RATE).
+    "DEFAULT_THROTTLE_CLASSES": ["tracker.api.throttles.AnonymousThrottle"],
 }
+# Requests a minute from one address: readers of the API without a token, public
+# searches, and wrong API tokens (answered 429 with Retry-After beyond them).
+ANONYMOUS_API_PER_MINUTE = env_int("ANONYMOUS_API_PER_MINUTE", 120, minimum=1)
+PUBLIC_SEARCH_PER_MINUTE = env_int("PUBLIC_SEARCH_PER_MINUTE", 30, minimum=1)
+WRONG_TOKENS_PER_MINUTE = env_int("WRONG_TOKENS_PER_MINUTE", 10, minimum=1)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Opt-Out Tracker API",
     "DESCRIPTION": "Opt-out requests, correspondence and statements on Secure Communities.",

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
@@ -33,6 +34,14 @@ from tracker.models import Letter
 
 #: A minimal PDF of 77 bytes (tests of the size limit set theirs below that).
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_request_counts() -> Iterator[None]:
+    """Every test starts with no request counted against any address's limits."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

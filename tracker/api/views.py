@@ -86,6 +86,9 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
         412: "`If-Match` names an old version: someone changed the record since it was read "
         "(`stale_record`, with `current_version` and `changes`).",
         415: "Unsupported media type: send JSON or, for files, multipart/form-data.",
+        429: "Too many requests from this address: without a token (`ANONYMOUS_API_PER_MINUTE`) "
+        "or with wrong tokens (`WRONG_TOKENS_PER_MINUTE`); wait the `Retry-After` seconds "
+        "(`throttled`).",
         422: "This `Idempotency-Key` was already used for another request "
         "(`idempotency_key_reused`): use a new key for a new create.",
     }
@@ -95,9 +98,9 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
     }
 
 
-READ_ERRORS = _errors(400, 401, 403, 404)
-WRITE_ERRORS = _errors(400, 401, 403, 404, 409, 412, 415)
-CREATE_ERRORS = _errors(400, 401, 403, 404, 409, 415, 422)
+READ_ERRORS = _errors(400, 401, 403, 404, 429)
+WRITE_ERRORS = _errors(400, 401, 403, 404, 409, 412, 415, 429)
+CREATE_ERRORS = _errors(400, 401, 403, 404, 409, 415, 422, 429)
 
 IF_MATCH = OpenApiParameter(
     "If-Match",

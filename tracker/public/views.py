@@ -12,11 +12,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from core import throttling
 from tracker.domain import publishing, selectors
 from tracker.domain.statements import contradictions as find_contradictions
 
@@ -142,6 +144,20 @@ class PublicSearchForm(forms.Form):
 
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
+    wait = throttling.count(
+        "public-search",
+        throttling.client_address(request),
+        limit=settings.PUBLIC_SEARCH_PER_MINUTE,
+    )
+    if wait is not None:
+        response = render(
+            request,
+            "public/search.html",
+            {"error": f"Too many searches from your address: try again in {wait} seconds."},
+            status=429,
+        )
+        response["Retry-After"] = str(wait)
+        return response
     form = PublicSearchForm(request.GET)
     if not form.is_valid():
         error = "The search text cannot be used: " + " ".join(str(e) for e in form.errors["q"])
