@@ -13,10 +13,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from core.errors import error_body
-
-#: Where the API lives: its answers keep the API's error shape.
-API_PREFIX = "/api/"
+from core.errors import error_body, is_api
 
 
 def max_request_bytes() -> int:
@@ -42,7 +39,7 @@ class RequestSizeLimitMiddleware:
                 f"{limit:,} bytes (an attachment of at most "
                 f"{settings.TRACKER_ATTACHMENT_MAX_BYTES:,} bytes with its form)."
             )
-            if request.path.startswith(API_PREFIX):
+            if is_api(request):
                 return JsonResponse(error_body("too_large", message), status=413)
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

@@ -18,7 +18,7 @@ from django.core.cache import caches
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from core.errors import error_body
+from core.errors import error_body, is_api
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +26,6 @@ logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 30
 #: Errors that mean "the database is not answering", not "this request is wrong".
 UNAVAILABLE = (OperationalError, InterfaceError)
-#: Where the API lives: its answers keep the API's error shape.
-API_PREFIX = "/api/"
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Back shortly: Opt-Out Tracker</title></head>
@@ -40,7 +38,7 @@ please try again in a minute.</p></body></html>
 def unavailable(request: HttpRequest) -> HttpResponse:
     """The answer while the database is unreachable."""
     response: HttpResponse
-    if request.path.startswith(API_PREFIX):
+    if is_api(request):
         response = JsonResponse(
             error_body(
                 "unavailable",

@@ -28,6 +28,7 @@ from tracker.domain.workflow import CLOSED_STATES, State
 
 __all__ = [
     "STORED_FACTS",
+    "WORKFLOW_FACTS",
     "AgencyResponse",
     "CalendarToken",
     "DatePrecision",
@@ -41,15 +42,19 @@ __all__ = [
 ]
 
 
-#: The columns of a request that the services work out from other records (see
-#: ``OptOutRequest``): never edited, never in its history.
-STORED_FACTS: tuple[str, ...] = (
+#: The columns of a request that the workflow's guards ask (``workflow.RequestFacts``).
+WORKFLOW_FACTS: tuple[str, ...] = (
     "has_sent_letter",
     "notified_program_office",
     "notified_sib",
     "has_response",
     "has_held_meeting",
     "has_letter_since_state_entered",
+)
+#: The columns of a request that the services work out from other records (see
+#: ``OptOutRequest``): never edited, never in its history.
+STORED_FACTS: tuple[str, ...] = (
+    *WORKFLOW_FACTS,
     "has_awaiting_reply",
     "next_due_on",
     "next_very_overdue_on",

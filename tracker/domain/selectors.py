@@ -54,6 +54,7 @@ from tracker.domain.workflow import (
     checklist,
 )
 from tracker.models import (
+    WORKFLOW_FACTS,
     AgencyResponse,
     Holiday,
     Letter,
@@ -393,14 +394,7 @@ def deadline_of(letter: Letter) -> Deadline | None:
 # checklist. The services ask the same for their guards.
 
 #: The stored columns that answer the workflow's guards (``RequestFacts``).
-FACTS: tuple[str, ...] = (
-    "has_sent_letter",
-    "notified_program_office",
-    "notified_sib",
-    "has_response",
-    "has_held_meeting",
-    "has_letter_since_state_entered",
-)
+FACTS = WORKFLOW_FACTS
 
 
 def request_facts_from_rows(
