@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from jurisdictions.models import Agency
+from tests.api.helpers import if_match
 from tests.conftest import PDF
 from tests.factories import AgencyFactory
 from tracker.domain import services
@@ -126,6 +127,7 @@ def test_a_file_can_be_attached_later_with_patch(
         f"/api/v1/letters/{letter.pk}/",
         {"attachment": SimpleUploadedFile("scan.pdf", PDF)},
         format="multipart",
+        **if_match(letter),
     )
     assert response.status_code == 200, response.content
     assert Letter.objects.get(pk=letter.pk).attachment.name.startswith("attachments/letter/")

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from core.dates import PartialDate
 from jurisdictions.models import Agency, Jurisdiction
+from tests.api.helpers import if_match
 from tests.factories import AgencyFactory, JurisdictionFactory
 from tracker.domain import services
 from tracker.models import Letter, Meeting, OptOutRequest, Transition
@@ -89,10 +90,16 @@ def test_a_date_known_to_the_month_is_read_and_written_as_yyyy_mm(
     letter = services.letter_log(request=optout, by=None, sender=sheriff, subject="Letter")
     url = f"/api/v1/letters/{letter.pk}/"
     for sent in ("2010", "2010-08", "2010-08-20"):
-        assert api.patch(url, {"sent_on": sent}, format="json").json()["sent_on"] == sent
+        assert (
+            api.patch(url, {"sent_on": sent}, format="json", **if_match(letter)).json()["sent_on"]
+            == sent
+        )
     letter.refresh_from_db()
     assert (letter.sent_on, letter.sent_on_precision) == (dt.date(2010, 8, 20), "day")
-    assert api.patch(url, {"sent_on": None}, format="json").json()["sent_on"] is None
+    assert (
+        api.patch(url, {"sent_on": None}, format="json", **if_match(letter)).json()["sent_on"]
+        is None
+    )
 
 
 def test_a_model_rule_broken_through_the_api_is_a_400_on_the_field(
@@ -126,7 +133,9 @@ def test_a_letter_stays_on_its_request(
 ) -> None:
     letter = services.letter_log(request=optout, by=editor, sender=sheriff, subject="Letter")
     other = services.request_open(jurisdiction=JurisdictionFactory(), title="Other", by=editor)
-    response = api.patch(f"/api/v1/letters/{letter.pk}/", {"request": other.pk}, format="json")
+    response = api.patch(
+        f"/api/v1/letters/{letter.pk}/", {"request": other.pk}, format="json", **if_match(letter)
+    )
     assert_error(response, 400, "request")
     assert Letter.objects.get(pk=letter.pk).request_id == optout.pk
 
@@ -134,7 +143,12 @@ def test_a_letter_stays_on_its_request(
 def test_an_edit_is_recorded_in_the_history_with_its_author(
     api: APIClient, optout: OptOutRequest, editor: Any
 ) -> None:
-    api.patch(f"/api/v1/requests/{optout.pk}/", {"summary": "More detail"}, format="json")
+    api.patch(
+        f"/api/v1/requests/{optout.pk}/",
+        {"summary": "More detail"},
+        format="json",
+        **if_match(optout),
+    )
     latest = OptOutRequest.history.filter(id=optout.pk).latest("history_date")
     assert (latest.summary, latest.history_user) == ("More detail", editor)
 
@@ -300,5 +314,7 @@ def test_an_unchanged_letter_keeps_its_due_date_when_edited(
         subject="Notice",
         sent_on=PartialDate.parse("2010-09-07"),
     )
-    body = api.patch(f"/api/v1/letters/{letter.pk}/", {"summary": "Faxed"}, format="json").json()
+    body = api.patch(
+        f"/api/v1/letters/{letter.pk}/", {"summary": "Faxed"}, format="json", **if_match(letter)
+    ).json()
     assert body["due_on"] == "2010-10-07"

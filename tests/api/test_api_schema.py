@@ -51,14 +51,18 @@ def test_every_operation_documents_its_errors(schema: dict[str, Any]) -> None:
         for method, operation in operations.items():
             codes = set(operation["responses"])
             assert {"401", "403", "404"} <= codes, (method, path)
-            if method in ("put", "patch", "delete"):
-                assert {"409", "412"} <= codes, (method, path)
-                assert "If-Match" in {p["name"] for p in operation.get("parameters", [])}
+            changes = method in ("put", "patch", "delete") or (
+                method == "post" and path.endswith(("{id}/transitions/", "{id}/reopen/"))
+            )
+            if changes:
+                assert {"409", "412", "428"} <= codes, (method, path)
+                if_match = [p for p in operation.get("parameters", []) if p["name"] == "If-Match"]
+                assert [p["required"] for p in if_match] == [True], (method, path)
 
 
-def test_the_move_documents_409_and_412(schema: dict[str, Any]) -> None:
+def test_the_move_documents_409_412_and_428(schema: dict[str, Any]) -> None:
     move = schema["paths"]["/api/v1/requests/{id}/transitions/"]["post"]
-    assert {"201", "409", "412"} <= set(move["responses"])
+    assert {"201", "409", "412", "428"} <= set(move["responses"])
 
 
 def test_list_endpoints_document_their_filters(schema: dict[str, Any]) -> None:

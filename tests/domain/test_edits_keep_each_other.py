@@ -107,7 +107,11 @@ def _client(user: Any) -> APIClient:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_four_clients_patching_four_fields_at_once_lose_nothing(editor: Any) -> None:
+def test_four_clients_patching_four_fields_of_any_version_at_once_lose_nothing(
+    editor: Any,
+) -> None:
+    """``If-Match: *`` asks for the change to whatever is current: each PATCH writes
+    only its own field, so all four land."""
     letter: Letter = LetterFactory(by=editor)
     fields = ("subject", "summary", "notes", "source")
     for round_number in range(8):
@@ -116,7 +120,9 @@ def test_four_clients_patching_four_fields_at_once_lose_nothing(editor: Any) -> 
             *[
                 lambda change={name: value}: (
                     _client(editor)
-                    .patch(f"/api/v1/letters/{letter.pk}/", change, format="json")
+                    .patch(
+                        f"/api/v1/letters/{letter.pk}/", change, format="json", HTTP_IF_MATCH="*"
+                    )
                     .status_code
                 )
                 for name, value in values.items()
@@ -125,6 +131,37 @@ def test_four_clients_patching_four_fields_at_once_lose_nothing(editor: Any) -> 
         assert statuses == [200] * len(fields)
         stored = Letter.objects.values(*fields).get(pk=letter.pk)
         assert stored == values, f"round {round_number}"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_four_clients_patching_the_version_they_read_at_once_one_wins_the_rest_412(
+    editor: Any,
+) -> None:
+    """Each names the version it read: the first to hold the row lock writes, the
+    others are told the record changed, and nothing of theirs is written."""
+    letter: Letter = LetterFactory(by=editor)
+    fields = ("subject", "summary", "notes", "source")
+    for round_number in range(6):
+        before = Letter.objects.values(*fields).get(pk=letter.pk)
+        etag = _client(editor).get(f"/api/v1/letters/{letter.pk}/")["ETag"]
+        values = {name: f"{name} from round {round_number}" for name in fields}
+        statuses = _at_once(
+            *[
+                lambda change={name: value}, read=etag: (
+                    _client(editor)
+                    .patch(
+                        f"/api/v1/letters/{letter.pk}/", change, format="json", HTTP_IF_MATCH=read
+                    )
+                    .status_code
+                )
+                for name, value in values.items()
+            ]
+        )
+        assert sorted(statuses) == [200, 412, 412, 412], f"round {round_number}: {statuses}"
+        winner = fields[statuses.index(200)]
+        stored = Letter.objects.values(*fields).get(pk=letter.pk)
+        assert stored == {**before, winner: values[winner]}, f"round {round_number}"
 
 
 @pytest.mark.postgres
@@ -142,7 +179,7 @@ def test_a_patch_racing_a_withdrawal_never_reverts_the_status(editor: Any) -> No
         def patch(url: str = url, number: int = round_number) -> int:
             return (
                 _client(editor)
-                .patch(url, {"summary": f"Summary {number}"}, format="json")
+                .patch(url, {"summary": f"Summary {number}"}, format="json", HTTP_IF_MATCH="*")
                 .status_code
             )
 

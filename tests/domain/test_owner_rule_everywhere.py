@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 
 from core.records import record_save
 from tests.admin.helpers import post_data
+from tests.api.helpers import if_match
 from tests.factories import JurisdictionFactory
 from tracker.domain import services
 from tracker.models import OptOutRequest
@@ -68,7 +69,9 @@ def test_the_api_refuses_to_create_a_request_owned_by_someone_off_staff(
 def test_the_api_refuses_to_give_a_request_to_someone_off_staff(
     api: APIClient, optout: OptOutRequest, outsider: Any
 ) -> None:
-    response = api.patch(f"/api/v1/requests/{optout.pk}/", {"owner": "outsider"}, format="json")
+    response = api.patch(
+        f"/api/v1/requests/{optout.pk}/", {"owner": "outsider"}, format="json", **if_match(optout)
+    )
     assert response.status_code == 400, response.content
     assert "owner" in response.json()["errors"]
     assert _stored_owner(optout) is None
@@ -81,7 +84,9 @@ def test_the_api_accepts_a_staff_member_as_owner(
     created = api.post("/api/v1/requests/", body, format="json")
     assert created.status_code == 201, created.content
     assert created.json()["owner"] == "chaser"
-    changed = api.patch(f"/api/v1/requests/{optout.pk}/", {"owner": "chaser"}, format="json")
+    changed = api.patch(
+        f"/api/v1/requests/{optout.pk}/", {"owner": "chaser"}, format="json", **if_match(optout)
+    )
     assert changed.status_code == 200, changed.content
     assert _stored_owner(optout) == "chaser"
 

@@ -7,7 +7,8 @@ people and per-field ``errors`` (``{}`` when no field is to blame)::
      "errors": {"sent_on": ["'2010-13' is not a real date (month must be in 1..12)."]}}
 
 A refused transition (409) adds ``current`` and ``allowed``; a stale write (412)
-adds ``current_version`` and ``changes``. A Django ``ValidationError`` raised by
+adds ``current_version`` and ``changes``; a write without ``If-Match`` (428) adds
+``current_version`` and ``etag``. A Django ``ValidationError`` raised by
 a model or a service is a 400, never a 500.
 """
 
@@ -79,12 +80,37 @@ def _stale(error: StaleRecord) -> Response:
     return Response(body, status=status.HTTP_412_PRECONDITION_FAILED)
 
 
+class PreconditionRequired(exceptions.APIException):
+    """A change to an existing record sent without ``If-Match`` (428)."""
+
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_code = "precondition_required"
+
+    def __init__(self, *, current_version: int, etag: str) -> None:
+        super().__init__(
+            "Send the If-Match header with the ETag of the version you read "
+            f"(the record is now at {etag}), or If-Match: * to change whatever "
+            "version is current."
+        )
+        self.current_version = current_version
+        self.etag = etag
+
+
+def _precondition_required(error: PreconditionRequired) -> Response:
+    body = error_body(error.default_code, str(error.detail))
+    body["current_version"] = error.current_version
+    body["etag"] = error.etag
+    return Response(body, status=error.status_code, headers={"ETag": error.etag})
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's EXCEPTION_HANDLER: turn every error into the one shape."""
     if isinstance(exc, TransitionRefused):
         return _refused(exc)
     if isinstance(exc, StaleRecord):
         return _stale(exc)
+    if isinstance(exc, PreconditionRequired):
+        return _precondition_required(exc)
     if isinstance(exc, DomainError):
         return Response(error_body(exc.code, exc.message), status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):

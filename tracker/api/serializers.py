@@ -698,7 +698,8 @@ class ErrorSerializer(serializers.Serializer):  # type: ignore[type-arg]
                 "`authentication_failed`, `permission_denied`, `not_found`, "
                 "`method_not_allowed`, `not_acceptable`, `unsupported_media_type`, "
                 "`transition_not_allowed` (409), `stale_record` (412), `protected` (409), "
-                "`conflict` (409), `throttled`."
+                "`conflict` (409), `precondition_required` (428), "
+                "`idempotency_key_reused` (422), `throttled`."
             ),
             "detail": serializers.CharField(help_text="What went wrong, for people."),
             "errors": serializers.DictField(
@@ -718,7 +719,12 @@ class ErrorSerializer(serializers.Serializer):  # type: ignore[type-arg]
             "current_version": serializers.IntegerField(
                 required=False,
                 allow_null=True,
-                help_text="412: the record's version now (null: it was deleted).",
+                help_text="412 and 428: the record's version now (null on a 412: it was deleted).",
+            ),
+            "etag": serializers.CharField(
+                required=False,
+                help_text="428: the ETag to send as `If-Match` to change the version "
+                'that is current now (e.g. `"3"`).',
             ),
             "changes": serializers.ListField(
                 child=serializers.DictField(),

@@ -1,8 +1,9 @@
 """The REST API v1 endpoints: generic viewsets for records, actions for the workflow.
 
 Every write calls :mod:`tracker.domain.services`. Detail responses carry an ``ETag``
-made from the record's version; ``If-Match`` on ``PUT``/``PATCH``/``DELETE`` and
-on the transitions endpoint refuses a stale write with 412.
+made from the record's version. ``PUT``/``PATCH``/``DELETE`` and the moves require
+``If-Match``: without it the answer is 428 naming the current ETag, and a stale one
+is refused with 412.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from core.models import TrackedModel
 from jurisdictions.domain.selectors import agency_and_parts
 from jurisdictions.models import Agency, Contact, Jurisdiction
 from tracker.api import filters, serializers
+from tracker.api.errors import PreconditionRequired
 from tracker.api.pagination import Pagination
 from tracker.api.permissions import ActionPermissions, ModelPermissions
 from tracker.api.public import (
@@ -85,6 +87,9 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
         "`allowed`) or the change conflicts with a concurrent one.",
         412: "`If-Match` names an old version: someone changed the record since it was read "
         "(`stale_record`, with `current_version` and `changes`).",
+        428: "No `If-Match` header: every change to an existing record must name the "
+        "version it was based on (`precondition_required`, with `current_version` and "
+        "`etag`, also sent as the `ETag` header). Read the record, then send its ETag.",
         415: "Unsupported media type: send JSON or, for files, multipart/form-data.",
         429: "Too many requests from this address: without a token (`ANONYMOUS_API_PER_MINUTE`) "
         "or with wrong tokens (`WRONG_TOKENS_PER_MINUTE`); wait the `Retry-After` seconds "
@@ -99,15 +104,17 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
 
 
 READ_ERRORS = _errors(400, 401, 403, 404, 429)
-WRITE_ERRORS = _errors(400, 401, 403, 404, 409, 412, 415, 429)
+WRITE_ERRORS = _errors(400, 401, 403, 404, 409, 412, 415, 428, 429)
 CREATE_ERRORS = _errors(400, 401, 403, 404, 409, 415, 422, 429)
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
-    required=False,
-    description='The ETag from your last read (e.g. `"3"`); a stale one is refused with 412.',
+    required=True,
+    description='The ETag from your last read (e.g. `"3"`); a stale one is refused with 412, '
+    "none at all with 428. `*` deliberately applies the change to whatever version is "
+    "current (only the fields sent are written).",
 )
 
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -174,13 +181,17 @@ def etag(instance: TrackedModel) -> str:
 
 
 def expected_version(request: Request, instance: TrackedModel) -> int | None:
-    """The version the client read, from ``If-Match``; None when it sent none (or ``*``).
+    """The version the client read, from ``If-Match``; None for ``*``.
 
-    A tag that does not name the current version raises StaleRecord (412) now;
-    the service checks the version again under a lock.
+    No header at all raises PreconditionRequired (428): a client that never read the
+    record cannot know what it is changing. A tag that does not name the current
+    version raises StaleRecord (412) now; the service checks the version again under
+    a lock.
     """
     header = request.headers.get("If-Match")
-    if header is None or header.strip() == "*":
+    if header is None or not header.strip():
+        raise PreconditionRequired(current_version=instance.version, etag=etag(instance))
+    if header.strip() == "*":
         return None
     tags = [tag.strip() for tag in header.split(",")]
     if etag(instance) in tags:
