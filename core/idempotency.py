@@ -123,6 +123,14 @@ def answer_once(
         return answer
 
 
+def first_answer(*, user: Any, key: str) -> Answer | None:
+    """The answer kept for this key, or None when it is unknown."""
+    row = IdempotencyKey.objects.filter(user=user, key=key).first()
+    if row is None:
+        return None
+    return Answer(row.status_code, row.response_body, dict(row.response_headers), replayed=True)
+
+
 def purge(*, older_than: dt.timedelta = KEPT_FOR) -> int:
     """Forget the keys older than ``older_than`` (at least ``KEPT_FOR``)."""
     deleted, _ = IdempotencyKey.objects.filter(

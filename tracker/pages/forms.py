@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 
 from core.forms import DATE_HELP, PartialDateField
+from core.submissions import SubmittedOnceForm
 from jurisdictions.domain.selectors import agency_choices
 from jurisdictions.models import Agency
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement
@@ -113,7 +114,7 @@ class OffersAgencies:
                 field.offer(agencies)
 
 
-class LetterForm(OffersAgencies, forms.Form):
+class LetterForm(OffersAgencies, SubmittedOnceForm):
     prefix = "letter"
 
     direction = forms.ChoiceField(
@@ -155,7 +156,7 @@ class LetterForm(OffersAgencies, forms.Form):
             self.initial.setdefault("sender", request.requesting_agency_id)
 
 
-class ResponseForm(OffersAgencies, forms.Form):
+class ResponseForm(OffersAgencies, SubmittedOnceForm):
     prefix = "response"
 
     agency = BoundedModelChoiceField(label="From agency", queryset=agency_choices())
@@ -182,7 +183,7 @@ class ResponseForm(OffersAgencies, forms.Form):
         letter.empty_label = "(the request as a whole)"
 
 
-class MeetingForm(OffersAgencies, forms.Form):
+class MeetingForm(OffersAgencies, SubmittedOnceForm):
     prefix = "meeting"
 
     status = forms.ChoiceField(label="Status", choices=Meeting.Status.choices)
@@ -274,7 +275,7 @@ class SearchForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class StatementForm(OffersAgencies, forms.Form):
+class StatementForm(OffersAgencies, SubmittedOnceForm):
     """Log a public statement on whether jurisdictions can opt out."""
 
     prefix = "statement"

@@ -25,9 +25,11 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from core.downloads import attachment_response
+from core.submissions import Saved, SentWithOtherValues, save_once
 from jurisdictions.domain.selectors import (
     AGENCY_SEARCH_LIMIT,
     agencies_above_local,
@@ -447,8 +449,13 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _request_page(request, pk)
 
 
+def _new_item_url(optout: OptOutRequest, anchor: str) -> str:
+    """The request's page with one timeline item highlighted."""
+    return f"{optout.get_absolute_url()}?new={anchor}#{anchor}"
+
+
 def _back_to(optout: OptOutRequest, anchor: str) -> HttpResponse:
-    return redirect(f"{optout.get_absolute_url()}?new={anchor}#{anchor}")
+    return redirect(_new_item_url(optout, anchor))
 
 
 def _log_on_request(
@@ -469,14 +476,45 @@ def _log_on_request(
     optout = get_object_or_404(OptOutRequest, pk=pk)
     form = form_class(request.POST, request.FILES, request=optout)
     if form.is_valid():
+        values = dict(form.cleaned_data)
+        token = values.pop("submission")
+
+        def create() -> Saved:
+            item = record(request=optout, by=request.user, **values)
+            return Saved(_new_item_url(optout, f"{kind}-{item.pk}"), message(item))
+
         try:
-            item = record(request=optout, by=request.user, **form.cleaned_data)
+            return _saved(request, save_once(request, token, create))
         except ValidationError as error:
             add_service_errors(form, error)
-        else:
-            messages.success(request, message(item))
-            return _back_to(optout, f"{kind}-{item.pk}")
+        except SentWithOtherValues as first:
+            _sent_twice(form, first)
     return _request_page(request, pk, status=400, **{form_name: form})
+
+
+def _saved(request: HttpRequest, saved: Saved) -> HttpResponse:
+    if saved.repeated:
+        messages.info(
+            request, f"{saved.message} This form was sent more than once; it was saved once."
+        )
+    else:
+        messages.success(request, saved.message)
+    return redirect(saved.location)
+
+
+def _sent_twice(form: Any, first: SentWithOtherValues) -> None:
+    """The form's token already saved a record with other values: save nothing, say
+    where that record is, and let the person send this one as a new record."""
+    form.add_error(
+        None,
+        format_html(
+            "This form was already used to save a record, with other values, and was not "
+            'saved again. Check <a href="{}">the record it saved</a>; to save these values '
+            "as another record, send the form again.",
+            first.location,
+        ),
+    )
+    form.renew_submission()
 
 
 @staff_page
@@ -727,13 +765,21 @@ def statement_list(request: HttpRequest) -> HttpResponse:
     require(may_add(request.user, Statement))
     form = StatementForm(request.POST)
     if form.is_valid():
+        values = dict(form.cleaned_data)
+        token = values.pop("submission")
+
+        def create() -> Saved:
+            statement = services.statement_record(by=request.user, **values)
+            return Saved(
+                f"{request.path}#statement-{statement.pk}", f"Statement logged: {statement}."
+            )
+
         try:
-            statement = services.statement_record(by=request.user, **form.cleaned_data)
+            return _saved(request, save_once(request, token, create))
         except ValidationError as error:
             add_service_errors(form, error)
-        else:
-            messages.success(request, f"Statement logged: {statement}.")
-            return redirect(f"{request.path}#statement-{statement.pk}")
+        except SentWithOtherValues as first:
+            _sent_twice(form, first)
     return _statements_page(request, form=form, status=400)
 
 
