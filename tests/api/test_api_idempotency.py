@@ -4,18 +4,17 @@ record; the same key with another body is refused; two at once make one record."
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from typing import Any
 
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import connection
 from rest_framework.test import APIClient
 
 from core.models import IdempotencyKey
 from jurisdictions.models import Agency
 from tests.factories import RequestFactory
+from tests.threads import at_once
 from tracker.models import Letter, OptOutRequest
 
 
@@ -122,23 +121,13 @@ def test_keys_are_kept_a_day_then_purged(api: APIClient, editor: Any) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_two_retries_at_the_same_moment_create_one_letter(editor: Any) -> None:
     request = RequestFactory(by=editor)
-    barrier = threading.Barrier(4)
-    statuses: list[int] = []
 
-    def send() -> None:
+    def send() -> int:
         client = APIClient()
         client.force_authenticate(editor)
-        try:
-            barrier.wait()
-            statuses.append(post(client, letter_body(request), "same-moment").status_code)
-        finally:
-            connection.close()
+        return int(post(client, letter_body(request), "same-moment").status_code)
 
-    threads = [threading.Thread(target=send) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    statuses = at_once(*[send] * 4)
     assert statuses == [201] * 4
     assert Letter.objects.filter(request=request).count() == 1
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from core.dates import PartialDate
 from jurisdictions.models import Agency
 from tests.api.helpers import if_match
 from tests.factories import AgencyFactory, JurisdictionFactory
+from tests.threads import at_once
 from tracker.domain import services
 from tracker.models import OptOutRequest, Transition
 
@@ -237,29 +236,14 @@ def test_two_writers_of_the_same_version_cannot_both_move_a_request(
     """Both send the same move at once; the domain lock lets exactly one through
     (row locks on PostgreSQL, one writer at a time and the version check on SQLite)."""
     etag = if_match(noticed)["HTTP_IF_MATCH"]
-    barrier = threading.Barrier(2)
-    statuses: list[int | str] = []
 
-    def move() -> None:
+    def move() -> int:
         client = APIClient()
         client.force_login(editor)
-        barrier.wait()
-        try:
-            statuses.append(
-                client.post(
-                    move_url(noticed), {"to": "notice_sent"}, format="json", HTTP_IF_MATCH=etag
-                ).status_code
-            )
-        except Exception as error:  # shown in the assertion below rather than lost in a thread
-            statuses.append(repr(error))
-        finally:
-            connection.close()
+        body = {"to": "notice_sent"}
+        return client.post(move_url(noticed), body, format="json", HTTP_IF_MATCH=etag).status_code
 
-    threads = [threading.Thread(target=move) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = at_once(move, move)
     assert sorted(statuses, key=str) in ([201, 409], [201, 412]), statuses
     assert noticed.transitions.filter(to_state="notice_sent").count() == 1
 

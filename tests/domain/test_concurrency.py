@@ -2,38 +2,26 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from tests.factories import AgencyFactory, JurisdictionFactory
+from tests.threads import at_once
 from tracker.domain import services
 from tracker.models import OptOutRequest, Transition
 
 
 def _race(request_pk: int, target: str, by: Any) -> list[str]:
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def attempt() -> None:
+    def attempt() -> str:
+        request = OptOutRequest.objects.get(pk=request_pk)
         try:
-            request = OptOutRequest.objects.get(pk=request_pk)
-            barrier.wait()
             services.request_transition(request=request, to=target, by=by)
-            outcomes.append("moved")
         except services.DomainError as error:
-            outcomes.append(type(error).__name__)
-        finally:
-            connection.close()
+            return type(error).__name__
+        return "moved"
 
-    threads = [threading.Thread(target=attempt) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
+    return at_once(attempt, attempt)
 
 
 @pytest.mark.postgres

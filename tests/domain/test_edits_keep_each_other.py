@@ -7,15 +7,14 @@ the API (PATCH without If-Match) on PostgreSQL.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from core.records import record_save
 from tests.factories import LetterFactory, RequestFactory
+from tests.threads import at_once
 from tracker.domain import services
 from tracker.domain.workflow import State
 from tracker.models import Letter, OptOutRequest
@@ -80,25 +79,6 @@ def test_a_changed_date_precision_writes_the_whole_date(editor: Any) -> None:
     assert letter.sent_on.day == 1
 
 
-def _at_once(*calls: Any) -> list[Any]:
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = calls[index]()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 def _client(user: Any) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
@@ -116,7 +96,7 @@ def test_four_clients_patching_four_fields_of_any_version_at_once_lose_nothing(
     fields = ("subject", "summary", "notes", "source")
     for round_number in range(8):
         values = {name: f"{name} from round {round_number}" for name in fields}
-        statuses = _at_once(
+        statuses = at_once(
             *[
                 lambda change={name: value}: (
                     _client(editor)
@@ -146,7 +126,7 @@ def test_four_clients_patching_the_version_they_read_at_once_one_wins_the_rest_4
         before = Letter.objects.values(*fields).get(pk=letter.pk)
         etag = _client(editor).get(f"/api/v1/letters/{letter.pk}/")["ETag"]
         values = {name: f"{name} from round {round_number}" for name in fields}
-        statuses = _at_once(
+        statuses = at_once(
             *[
                 lambda change={name: value}, read=etag: (
                     _client(editor)
@@ -183,7 +163,7 @@ def test_a_patch_racing_a_withdrawal_never_reverts_the_status(editor: Any) -> No
                 .status_code
             )
 
-        _at_once(withdraw, patch)
+        at_once(withdraw, patch)
         request.refresh_from_db()
         assert request.status == State.WITHDRAWN, f"round {round_number}"
         assert request.closed_on is not None
