@@ -34,7 +34,7 @@ from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange, ModelDelta, to_historic
 
-from core import records
+from core import idempotency, records, submissions
 from core.dates import PartialDateField
 from core.downloads import attachment_response
 from core.models import TrackedModel
@@ -42,6 +42,8 @@ from core.permissions import may_add, may_change, may_delete, may_restore_versio
 from core.spreadsheets import CsvSpec, csv_response
 
 VERSION_FIELD = "expected_version"
+#: The hidden fields of every record form, placed by TrackedAdmin.get_fieldsets.
+HIDDEN = (VERSION_FIELD, submissions.FIELD)
 #: The changelist template of every list: Django's, with a date drill-down that never
 #: reads the table to find which years, months or days have rows.
 CHANGE_LIST_TEMPLATE = "admin/core/change_list.html"
@@ -72,8 +74,9 @@ def current_version(instance: TrackedModel) -> int:
     return instance.version
 
 
-class VersionedForm(forms.ModelForm):  # type: ignore[type-arg]
-    """A model form that remembers which version of the record the editor opened."""
+class VersionedForm(submissions.SubmittedOnceForm, forms.ModelForm):  # type: ignore[type-arg]
+    """A model form that remembers which version of the record the editor opened,
+    and, when it adds one, carries the token that saves it once."""
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
@@ -82,6 +85,10 @@ class VersionedForm(forms.ModelForm):  # type: ignore[type-arg]
         instance = self.instance
         if instance.pk is not None and not instance._state.adding:
             self.fields[VERSION_FIELD].initial = current_version(instance)
+        if self.is_inline or not instance._state.adding:
+            # Only the page's own add form carries the token: on a row or an edit it
+            # would only make an untouched form look changed.
+            del self.fields[submissions.FIELD]
 
     @cached_property
     def changed_data(self) -> list[str]:
@@ -428,17 +435,27 @@ class TrackedAdmin(BoundedChangelist, SimpleHistoryAdmin):
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = [
-            (name, {**options, "fields": [f for f in options["fields"] if f != VERSION_FIELD]})
+            (name, {**options, "fields": [f for f in options["fields"] if f not in HIDDEN]})
             for name, options in super().get_fieldsets(request, obj)
         ]
         can_write = self.has_change_permission(request, obj) if obj else True
         if can_write and fieldsets:
             first_name, first_options = fieldsets[0]
+            hidden = [VERSION_FIELD] if obj else [VERSION_FIELD, submissions.FIELD]
             fieldsets[0] = (
                 first_name,
-                {**first_options, "fields": [*first_options["fields"], VERSION_FIELD]},
+                {**first_options, "fields": [*first_options["fields"], *hidden]},
             )
         return fieldsets
+
+    def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        used_for = getattr(request, "submission_used_for", None)
+        if used_for is not None:
+            # This add form's token saved another record already: show the form again
+            # with what was typed, refusing to save it (SubmittedOnceForm.clean).
+            form = type(form.__name__, (form,), {"used_for": used_for})
+        return form
 
     def formfield_for_dbfield(
         self, db_field: models.Field[Any, Any], request: Any, **kwargs: Any
@@ -520,12 +537,52 @@ class TrackedAdmin(BoundedChangelist, SimpleHistoryAdmin):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         try:
+            token = request.POST.get(submissions.FIELD, "") if request.method == "POST" else ""
+            if object_id is None and token:
+                return self._add_once(request, token, form_url, extra_context)
             return super().changeform_view(request, object_id, form_url, extra_context)
         except (records.DomainError, ValidationError) as error:
             # Someone saved between the form's check and ours: the transaction
             # rolled back, so nothing of this edit was written.
             self.message_user(request, _error_text(error), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+
+    def _add_once(
+        self,
+        request: HttpRequest,
+        token: str,
+        form_url: str,
+        extra_context: dict[str, Any] | None,
+    ) -> HttpResponse:
+        """An add form sent twice (a double click on Save) adds one record: the second
+        lands where the first did (core.submissions)."""
+        shown: list[HttpResponse] = []
+
+        def add() -> idempotency.Answer:
+            response = super(TrackedAdmin, self).changeform_view(
+                request, None, form_url, extra_context
+            )
+            shown.append(response)
+            if isinstance(response, HttpResponseRedirect):
+                return idempotency.Answer(302, {"location": response.url}, {})
+            return idempotency.Answer(400, None, {})  # the form again, with its errors
+
+        try:
+            answer = submissions.claim(request, token, add)
+        except idempotency.KeyRefused as refused:
+            if refused.code != "idempotency_key_reused":
+                # Not a token this page made: the form says it is damaged.
+                return super().changeform_view(request, None, form_url, extra_context)
+            request.submission_used_for = submissions.first_location(request, token)  # type: ignore[attr-defined]
+            return super().changeform_view(request, None, form_url, extra_context)
+        if answer.replayed:
+            self.message_user(
+                request,
+                "This form was sent more than once; the record was saved once.",
+                messages.INFO,
+            )
+            return HttpResponseRedirect(answer.body["location"])
+        return shown[0]
 
     # --- Deleting ---------------------------------------------------------------
 

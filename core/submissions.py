@@ -22,6 +22,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.datastructures import MultiValueDict
+from django.utils.html import format_html
 
 from core import idempotency
 
@@ -44,18 +45,36 @@ class SubmittedOnceForm(forms.Form):
     submission = forms.CharField(
         widget=forms.HiddenInput, required=False, initial=new_token, max_length=32
     )
+    #: Where the record is that this form's token already saved with other values:
+    #: set by a view that found so, the form then refuses to save (see ``clean``).
+    used_for: str | None = None
 
     def clean_submission(self) -> str:
-        token: str = self.cleaned_data.get("submission", "")
+        token: str = self.cleaned_data.get(FIELD, "")
         if token and not _TOKEN.fullmatch(token):
             raise ValidationError("This form is damaged: reload the page and fill it in again.")
         return token
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.used_for is not None:
+            raise ValidationError(already_used(self.used_for))
+        return cleaned
+
     def renew_submission(self) -> None:
         """Show the form again with a fresh token (what was typed is kept)."""
         data = self.data.copy()  # type: ignore[attr-defined]
-        data[self.add_prefix("submission")] = new_token()
+        data[self.add_prefix(FIELD)] = new_token()
         self.data = data
+
+
+def already_used(location: str) -> str:
+    return format_html(
+        "This form was already used to save a record, with other values, and was not "
+        'saved again. Check <a href="{}">the record it saved</a>; to save these values '
+        "as another record, send the form again.",
+        location,
+    )
 
 
 @dataclass(frozen=True)
@@ -76,7 +95,10 @@ class SentWithOtherValues(Exception):
         self.location = location
 
 
-def _fingerprint(request: HttpRequest) -> bytes:
+FIELD = "submission"
+
+
+def fingerprint(request: HttpRequest) -> bytes:
     sent: MultiValueDict[str, Any] = MultiValueDict()
     for name in request.POST:
         if name != "csrfmiddlewaretoken":
@@ -100,17 +122,29 @@ def save_once(request: HttpRequest, token: str, create: Callable[[], Saved]) -> 
         return idempotency.Answer(303, {"location": saved.location, "message": saved.message}, {})
 
     try:
-        answer = idempotency.answer_once(
-            user=request.user,
-            key=KEY_PREFIX + token,
-            method="POST",
-            path=request.path,
-            body=_fingerprint(request),
-            run=run,
-        )
+        answer = claim(request, token, run)
     except idempotency.KeyRefused as refused:
         if refused.code != "idempotency_key_reused":
             raise
-        first = idempotency.first_answer(user=request.user, key=KEY_PREFIX + token)
-        raise SentWithOtherValues(first.body["location"] if first else request.path) from None
+        raise SentWithOtherValues(first_location(request, token)) from None
     return Saved(answer.body["location"], answer.body["message"], repeated=answer.replayed)
+
+
+def first_location(request: HttpRequest, token: str) -> str:
+    """Where the person was sent when this token first saved a record."""
+    first = idempotency.first_answer(user=request.user, key=KEY_PREFIX + token)
+    return str(first.body["location"]) if first and first.body else request.path
+
+
+def claim(
+    request: HttpRequest, token: str, run: Callable[[], idempotency.Answer]
+) -> idempotency.Answer:
+    """:func:`core.idempotency.answer_once` for a page form's token."""
+    return idempotency.answer_once(
+        user=request.user,
+        key=KEY_PREFIX + token,
+        method="POST",
+        path=request.path,
+        body=fingerprint(request),
+        run=run,
+    )

@@ -25,11 +25,10 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from core.downloads import attachment_response
-from core.submissions import Saved, SentWithOtherValues, save_once
+from core.submissions import Saved, SentWithOtherValues, already_used, save_once
 from jurisdictions.domain.selectors import (
     AGENCY_SEARCH_LIMIT,
     agencies_above_local,
@@ -505,15 +504,7 @@ def _saved(request: HttpRequest, saved: Saved) -> HttpResponse:
 def _sent_twice(form: Any, first: SentWithOtherValues) -> None:
     """The form's token already saved a record with other values: save nothing, say
     where that record is, and let the person send this one as a new record."""
-    form.add_error(
-        None,
-        format_html(
-            "This form was already used to save a record, with other values, and was not "
-            'saved again. Check <a href="{}">the record it saved</a>; to save these values '
-            "as another record, send the form again.",
-            first.location,
-        ),
-    )
+    form.add_error(None, already_used(first.location))
     form.renew_submission()
 
 
