@@ -58,6 +58,7 @@ class SubmittedOnceForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if self.used_for is not None:
+            self.renew_submission()  # sent again as shown, it saves another record
             raise ValidationError(already_used(self.used_for))
         return cleaned
 

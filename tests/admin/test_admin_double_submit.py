@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -46,6 +47,13 @@ def test_the_same_add_form_with_other_values_adds_nothing_and_keeps_what_was_typ
     html = again.content.decode()
     assert "already used to save a record, with other values" in html
     assert 'value="Another agency"' in html
+    renewed = re.search(r'name="submission" value="([0-9a-f]+)"', html)
+    assert renewed and renewed[1] != data["submission"]
+    saved = editor_client.post(
+        add_url(Agency), {**data, "name": "Another agency", "submission": renewed[1]}
+    )
+    assert saved.status_code == 302
+    assert Agency.objects.count() == before + 1
 
 
 def test_a_refused_add_form_can_be_corrected_and_sent_with_the_same_token(
