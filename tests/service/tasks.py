@@ -9,7 +9,7 @@ from django.tasks import task
 
 
 @task
-def make_group(label: str) -> str:
+def make_group(label: str = "scheduled") -> str:
     """Creates a group named ``label:<random>``; counting them counts the runs."""
     return Group.objects.create(name=f"{label}:{uuid.uuid4().hex[:8]}").name
 

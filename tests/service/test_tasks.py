@@ -39,10 +39,13 @@ def test_a_queued_task_waits_for_a_worker_and_runs_once() -> None:
 def test_a_task_enqueued_on_commit_is_not_queued_when_the_transaction_rolls_back(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            background.enqueue_on_commit(make_group, "rolled-back")
-            raise RuntimeError("the write failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        background.enqueue_on_commit(make_group, "rolled-back")
+        raise RuntimeError("the write failed")
     assert callbacks == []
     assert not DBTaskResult.objects.exists()
 

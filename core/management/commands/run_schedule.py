@@ -15,7 +15,7 @@ from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 
 from core import schedule
 
@@ -32,6 +32,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, once: bool, interval: float, **options: Any) -> None:
         jobs = schedule.jobs()  # a malformed schedule stops here, before any loop
         self.stdout.write("Jobs: " + ", ".join(job.name for job in jobs))
+        claimed_by = f"scheduler on {socket.gethostname()}"[:255]
+        if once:
+            self.look(claimed_by)
+            return
         stop = threading.Event()
 
         def request_stop(signum: int, frame: FrameType | None) -> None:
@@ -39,11 +43,14 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
-        claimed_by = f"scheduler on {socket.gethostname()}"[:255]
         while not stop.is_set():
+            try:
+                self.look(claimed_by)
+            except DatabaseError as error:  # back at the next look, when it answers again
+                self.stderr.write(f"The database did not answer ({error}); trying again.")
             close_old_connections()
-            for run in schedule.run_due_jobs(claimed_by=claimed_by):
-                self.stdout.write(f"Enqueued {run.job} for {run.slot:%Y-%m-%d %H:%M} UTC")
-            if once:
-                return
             stop.wait(interval)
+
+    def look(self, claimed_by: str) -> None:
+        for run in schedule.run_due_jobs(claimed_by=claimed_by):
+            self.stdout.write(f"Enqueued {run.job} for {run.slot:%Y-%m-%d %H:%M} UTC")
