@@ -388,6 +388,9 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Django's own messages go through the same handler, once (not also through the
+    # plain one Django adds in debug mode).
+    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
