@@ -93,7 +93,7 @@ def production_environment(tmp: Path, **overrides: str) -> dict[str, str]:
 
     url = redis_url()
     assert url is not None
-    return environment(
+    settings = dict(
         ALLOWED_HOSTS="127.0.0.1,localhost",
         CSRF_TRUSTED_ORIGINS="https://127.0.0.1",
         BEHIND_HTTPS_PROXY="true",
@@ -107,8 +107,8 @@ def production_environment(tmp: Path, **overrides: str) -> dict[str, str]:
         MEDIA_ROOT=str(tmp / "media"),
         LOG_FORMAT="json",
         WEB_CONCURRENCY="2",
-        **overrides,
     )
+    return environment(**{**settings, **overrides})
 
 
 def gunicorn(port: int, env: dict[str, str]) -> subprocess.Popen[str]:
