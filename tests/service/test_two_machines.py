@@ -76,7 +76,7 @@ def s3_store() -> Iterator[dict[str, str]]:
         aws_secret_access_key="test",
     )
     client.create_bucket(Bucket=settings["S3_BUCKET"])
-    settings["_client"] = client  # type: ignore[assignment]
+    settings["_client"] = client
     yield settings
     server.stop()
 
