@@ -112,6 +112,10 @@ def retry_failed_task(sender: Any, task_result: TaskResult[Any, Any], **kwargs: 
 # --- Workers ------------------------------------------------------------------------
 
 
+class WorkerLost(Exception):
+    """The worker running a task stopped without finishing it (killed, machine lost)."""
+
+
 def beat(worker_id: str, started_at: dt.datetime) -> None:
     """Record that this worker is alive now."""
     now = timezone.now()
@@ -136,6 +140,37 @@ def workers_seen(within: dt.timedelta | None = None) -> int:
     """How many workers wrote a heartbeat within ``within`` (WORKER_STALE_SECONDS)."""
     within = within or dt.timedelta(seconds=settings.WORKER_STALE_SECONDS)
     return WorkerHeartbeat.objects.filter(seen_at__gte=timezone.now() - within).count()
+
+
+def recover_abandoned(*, now: dt.datetime | None = None) -> list[str]:
+    """Tasks left running by a worker that is no longer seen: marked failed with
+    :class:`WorkerLost`, and so retried like any failure. Their ids.
+
+    A worker's heartbeat goes on while it runs a long task (it has its own thread),
+    so only a worker that stopped (killed, its machine lost) leaves tasks behind.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timezone.now()
+    stale = now - dt.timedelta(seconds=settings.WORKER_STALE_SECONDS)
+    alive = set(
+        WorkerHeartbeat.objects.filter(seen_at__gte=stale).values_list("worker_id", flat=True)
+    )
+    recovered = []
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=stale)
+    for candidate in running.only("id", "worker_ids"):
+        worker = candidate.worker_ids[-1] if candidate.worker_ids else "unknown"
+        if worker in alive:
+            continue
+        with transaction.atomic():
+            row = running.select_for_update().filter(pk=candidate.pk).first()
+            if row is None:
+                continue  # finished, or recovered by another worker, meanwhile
+            row.set_failed(WorkerLost(f"Worker {worker} stopped while running this task."))
+        logger.error("Task %s was abandoned by worker %s", row.task_path, worker)
+        retry_failed_task(sender=DBTaskResult, task_result=row.task_result)
+        recovered.append(str(row.pk))
+    return recovered
 
 
 # --- Pruning ------------------------------------------------------------------------

@@ -156,3 +156,32 @@ def test_pruning_deletes_what_is_older_than_the_kept_days(settings: Any) -> None
     assert {"args": ["waiting"], "kwargs": {}} in remaining  # never run: kept
     assert ScheduledRun.objects.count() == 1
     assert not WorkerHeartbeat.objects.exists()
+
+
+def test_a_task_left_running_by_a_vanished_worker_is_failed_and_retried(settings: Any) -> None:
+    settings.WORKER_STALE_SECONDS = 120
+    long_ago = timezone.now() - dt.timedelta(minutes=10)
+    abandoned = make_group.enqueue("abandoned")
+    still_running = make_group.enqueue("long")
+    for result, worker in ((abandoned, "vanished"), (still_running, "alive")):
+        DBTaskResult.objects.filter(id=result.id).update(
+            status=TaskResultStatus.RUNNING, started_at=long_ago, worker_ids=[worker]
+        )
+    WorkerHeartbeat.objects.create(
+        worker_id="vanished", host="h", pid=1, started_at=long_ago, seen_at=long_ago
+    )
+    background.beat("alive", long_ago)  # a long task: its worker still beats
+
+    assert background.recover_abandoned() == [abandoned.id]
+    assert background.recover_abandoned() == []  # once
+
+    lost = DBTaskResult.objects.get(id=abandoned.id)
+    assert lost.status == TaskResultStatus.FAILED
+    assert lost.exception_class_path == "core.background.WorkerLost"
+    assert "vanished" in lost.traceback
+    assert DBTaskResult.objects.get(id=still_running.id).status == TaskResultStatus.RUNNING
+    retry = TaskRetry.objects.get(retry_of=abandoned.id)
+    assert retry.attempt == 2
+    DBTaskResult.objects.filter(id=retry.result_id).update(run_after=timezone.now())
+    run_queued_tasks()
+    assert runs_of("abandoned") == 1

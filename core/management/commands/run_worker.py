@@ -3,7 +3,8 @@
 Everything ``manage.py db_worker`` accepts works here too (``--queue-name``,
 ``--interval``, ``--batch``, ``--max-tasks``, ``--worker-id``, ``--reload``). Besides
 running tasks, the worker writes a heartbeat every few seconds (the readiness check
-wants a worker seen recently) and, with ``--schedule``, enqueues the scheduled jobs
+wants a worker seen recently), marks failed (and so retries) the tasks of workers no
+longer seen, and, with ``--schedule``, enqueues the scheduled jobs
 (core/schedule.py) when their time comes. Ctrl-C or SIGTERM finishes the running
 task, then stops.
 """
@@ -35,6 +36,7 @@ def keep_beating(worker_id: str, *, with_schedule: bool, stop: threading.Event) 
     while not stop.is_set():
         try:
             background.beat(worker_id, started_at)
+            background.recover_abandoned()
             if with_schedule:
                 schedule.run_due_jobs(claimed_by=worker_id)
         except Exception:  # an unreachable database must not end the heartbeat for good
