@@ -75,9 +75,19 @@ def test_make_run_serves_with_a_worker_and_ctrl_c_stops_both(tmp_path: Path) -> 
     assert "Starting worker" in output
     time.sleep(0.5)
     assert not answers(f"http://127.0.0.1:{port}/healthz")
-    leftovers = subprocess.run(
-        ["pgrep", "-f", f"run_worker.*--no-reload|runserver 127.0.0.1:{port}", "-s", str(make.pid)],
-        capture_output=True,
-        text=True,
-    )
-    assert leftovers.stdout == "", "processes outlived Ctrl-C"
+    # Nothing of the session Ctrl-C was sent to lives on (the worker least of all).
+    leftovers = [
+        pid for pid in os.listdir("/proc") if pid.isdigit() and _session_of(int(pid)) == make.pid
+    ]
+    described = {pid: Path(f"/proc/{pid}/cmdline").read_bytes() for pid in leftovers}
+    assert leftovers == [], f"processes outlived Ctrl-C: {described}"
+
+
+def _session_of(pid: int) -> int | None:
+    """The session of a running process; None once it ended (a zombie has ended: only
+    its parent has not yet collected its exit status)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        return None if state in {"Z", "X"} else os.getsid(pid)
+    except (OSError, IndexError):  # ended meanwhile
+        return None
