@@ -185,3 +185,40 @@ def test_a_task_left_running_by_a_vanished_worker_is_failed_and_retried(settings
     DBTaskResult.objects.filter(id=retry.result_id).update(run_after=timezone.now())
     run_queued_tasks()
     assert runs_of("abandoned") == 1
+
+
+def _queries(client: Any, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/django_tasks_database/dbtaskresult/",
+        "/admin/core/taskretry/",
+        "/admin/core/scheduledrun/",
+        "/admin/core/workerheartbeat/",
+    ],
+)
+def test_the_admin_s_task_lists_cost_the_same_queries_for_3_rows_or_30(
+    admin_client: Any, url: str
+) -> None:
+    def add(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            fail.enqueue(f"error {i}")
+            background.beat(f"worker-{i}", timezone.now())
+            ScheduledRun.objects.create(
+                job="send-reminders", slot=timezone.now() - dt.timedelta(days=i)
+            )
+        run_queued_tasks()
+
+    add(3, 0)
+    few = _queries(admin_client, url)
+    add(27, 3)
+    assert TaskRetry.objects.count() == 30
+    assert _queries(admin_client, url) == few
