@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 # Processes `make pytest` runs the suite on (pytest-xdist); 0 runs it in one process.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint pytest pytest-fast install install-test migrate fixtures demo-accounts format ci clean
+.PHONY: run worker test lint pytest pytest-fast install install-test migrate fixtures demo-accounts format ci clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "A Python 3.12+ interpreter is needed (see README)."; exit 1; }
@@ -31,14 +31,22 @@ install-test: $(VENV)/.installed-test
 		"$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
 	@echo "Wrote .env (DEBUG=true and a random SECRET_KEY) for this checkout."
 
-## run: install, migrate SQLite, load the 2010 record, create demo accounts, serve on 127.0.0.1:$(PORT)
+## run: install, migrate SQLite, load the 2010 record, create demo accounts, serve on
+## 127.0.0.1:$(PORT) with a task worker beside it (reminders, scheduled jobs); Ctrl-C stops both
 run: export DEBUG ?= true
 run: install .env
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_record
 	$(BIN)/python manage.py create_demo_accounts
-	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin at /admin/, API at /api/v1/)"
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin at /admin/, API at /api/v1/), with a task worker"
+	@$(BIN)/python manage.py run_worker --schedule --no-reload & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+## worker: only the task worker (with the schedule), for a second terminal
+worker: export DEBUG ?= true
+worker: install .env
+	$(BIN)/python manage.py run_worker --schedule
 
 ## test: lint, then the whole test suite
 test: install-test lint pytest

@@ -65,3 +65,19 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
     if value not in choices:
         raise ImproperlyConfigured(f"{name}={value!r} is not one of: {', '.join(sorted(choices))}.")
     return value
+
+
+def env_time_of_day(name: str, default: str) -> str:
+    """A time of day as "HH:MM" (24-hour clock)."""
+    value = os.environ.get(name, default).strip()
+    hours, _, minutes = value.partition(":")
+    if not (
+        len(hours) == 2
+        and len(minutes) == 2
+        and hours.isdigit()
+        and minutes.isdigit()
+        and int(hours) < 24
+        and int(minutes) < 60
+    ):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a time of day like 07:00.")
+    return value

@@ -11,13 +11,14 @@ import datetime as dt
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from dotenv import load_dotenv
 
-from config.env import env_bool, env_choice, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_int, env_list, env_str, env_time_of_day
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -58,6 +59,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    # The queue of background tasks, in the database (settings.TASKS, run_worker).
+    "django_tasks_db",
     "axes",
     "jurisdictions",
     "tracker",
@@ -126,6 +129,26 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Backups (`manage.py backup`) dump records as JSON that keeps times to the microsecond.
 SERIALIZATION_MODULES = {"exactjson": "core.serialization"}
 
+# --- Cache and sessions ----------------------------------------------------------
+# Without REDIS_URL each process keeps its own cache, so the per-minute limits
+# (core/throttling.py) count per process. With it, every web process on every machine
+# shares one count, and sessions are cached there (and kept in the database too, so a
+# Redis restart signs no one out).
+REDIS_URL = env_str("REDIS_URL") or ""
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "opt-out-tracker") or "",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
 # --- Auth ----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -163,8 +186,31 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 # Uploaded attachments are never served from a public URL: they are downloaded
 # through views that check the reader's permission. MEDIA_URL is not routed.
 MEDIA_URL = "/media-not-served/"
+# Attachments on this machine's disk (MEDIA_ROOT), or with ATTACHMENT_STORAGE=s3 in an
+# S3-compatible bucket that every web process on every machine shares (django-storages).
+ATTACHMENT_STORAGE = env_choice("ATTACHMENT_STORAGE", "local", {"local", "s3"})
+_attachment_storage: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if ATTACHMENT_STORAGE == "s3":
+    _attachment_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET") or "",
+            # Empty for Amazon S3 itself; the address of MinIO, Garage, Ceph, R2...
+            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+            "region_name": env_str("S3_REGION") or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
+            "location": env_str("S3_PREFIX", "attachments") or "",
+            # Never a public URL: files are downloaded through views that check rights.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+    if not _attachment_storage["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("ATTACHMENT_STORAGE=s3 needs S3_BUCKET.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _attachment_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -190,9 +236,38 @@ TRACKER_DEFAULT_REPLY_WINDOW_KIND = env_choice(
 )
 
 # --- Background tasks (django.tasks) -------------------------------------------------
-# Reminders run as a task; the immediate backend runs it in the calling process,
-# so no worker is needed. A deployment with a worker swaps the backend here.
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Tasks are queued in the database and run by `manage.py run_worker` (core/background.py);
+# "immediate" runs each in the process that enqueues it, with no worker (the test run).
+TASKS_BACKEND = env_choice("TASKS_BACKEND", "database", {"database", "immediate"})
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks_db.DatabaseBackend"
+            if TASKS_BACKEND == "database"
+            else "django.tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
+# A failed task runs again after TASK_RETRY_BACKOFF_SECONDS, doubled each time, until
+# TASK_RETRY_ATTEMPTS attempts have failed (every attempt is listed in the admin).
+TASK_RETRY_ATTEMPTS = env_int("TASK_RETRY_ATTEMPTS", 5, minimum=1, maximum=20)
+TASK_RETRY_BACKOFF_SECONDS = env_int("TASK_RETRY_BACKOFF_SECONDS", 60, minimum=1)
+# Finished task results (and schedule claims) are deleted after this many days.
+TASK_RESULTS_KEEP_DAYS = env_int("TASK_RESULTS_KEEP_DAYS", 14, minimum=1)
+# The readiness check (/readyz) wants a worker seen within this many seconds.
+WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 120, minimum=15)
+# The jobs on a clock (core/schedule.py): enqueued once per slot, however many
+# schedulers run. Times are local (TIME_ZONE).
+TASK_SCHEDULE: dict[str, dict[str, Any]] = {
+    "send-reminders": {
+        "task": "tracker.domain.tasks.send_reminders_task",
+        "daily_at": env_time_of_day("REMINDERS_AT", "07:00"),
+    },
+    "prune-task-results": {
+        "task": "core.background.prune_task_results",
+        "daily_at": "03:30",
+    },
+}
 
 # --- Email -------------------------------------------------------------------------
 # Printed to the console while developing; sent over SMTP (EMAIL_HOST...) otherwise.
@@ -300,11 +375,22 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Logging -----------------------------------------------------------------------
+# One line per event on standard error: readable text, or with LOG_FORMAT=json one JSON
+# object a line (time, level, logger, message, and the request or task it concerns) for
+# a log collector (config/logs.py).
+LOG_FORMAT = env_choice("LOG_FORMAT", "text", {"text", "json"})
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "config.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Django's own messages go through the same handler, once (not also through the
+    # plain one Django adds in debug mode).
+    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]

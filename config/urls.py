@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from core.outages import healthz
+from core.outages import healthz, readyz
 
 urlpatterns = [
     path("", include("tracker.pages.urls")),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("public/", include("tracker.public.urls")),
     path("api/", include("tracker.api.urls")),
 ]

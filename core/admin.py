@@ -37,7 +37,7 @@ from simple_history.models import ModelChange, ModelDelta, to_historic
 from core import idempotency, records, submissions
 from core.dates import PartialDateField
 from core.downloads import attachment_response
-from core.models import TrackedModel
+from core.models import ScheduledRun, TaskRetry, TrackedModel, WorkerHeartbeat
 from core.permissions import may_add, may_change, may_delete, may_restore_version, may_view
 from core.spreadsheets import CsvSpec, csv_response
 
@@ -719,3 +719,36 @@ def _error_text(error: Exception) -> str:
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
     return str(error)
+
+
+# --- Background tasks: what staff read when a task failed or the worker stopped ---------
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Written by the worker and the scheduler only; staff read them."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(TaskRetry)
+class TaskRetryAdmin(_ReadOnlyAdmin):
+    list_display = ["task_path", "attempt", "error", "run_after", "result_id", "retry_of"]
+    list_filter = ["task_path"]
+    search_fields = ["result_id", "retry_of", "first_result_id"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(ScheduledRun)
+class ScheduledRunAdmin(_ReadOnlyAdmin):
+    list_display = ["job", "slot", "claimed_by", "task_result_id"]
+    list_filter = ["job"]
+    date_hierarchy = "slot"
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(_ReadOnlyAdmin):
+    list_display = ["worker_id", "host", "pid", "started_at", "seen_at"]

@@ -127,3 +127,63 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} ({self.key})"
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker that is running: each one writes its row every few seconds, so
+    the readiness check (``/readyz``) can tell whether queued tasks will be run."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("task worker")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} on {self.host} (pid {self.pid})"
+
+
+class ScheduledRun(models.Model):
+    """One run of a scheduled job, claimed for its time slot: unique on (job, slot),
+    so however many schedulers or workers look at the clock, one enqueues the task."""
+
+    job = models.CharField(max_length=100)
+    slot = models.DateTimeField()
+    task_result_id = models.CharField(max_length=64, blank=True)
+    claimed_by = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "slot"], name="core_scheduled_run_once")
+        ]
+        ordering = ["-slot"]
+
+    def __str__(self) -> str:
+        return f"{self.job} at {self.slot:%Y-%m-%d %H:%M}"
+
+
+class TaskRetry(models.Model):
+    """A failed task enqueued again: which attempt ``result_id`` is, of which first
+    result, and when it may run. Unique on the failed result, so a failure is
+    retried once even if its end is reported twice."""
+
+    result_id = models.CharField(max_length=64, unique=True)
+    retry_of = models.CharField(max_length=64, unique=True)
+    first_result_id = models.CharField(max_length=64, db_index=True)
+    task_path = models.TextField()
+    attempt = models.PositiveSmallIntegerField()
+    run_after = models.DateTimeField()
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("task retry")
+        verbose_name_plural = _("task retries")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.task_path} attempt {self.attempt}"

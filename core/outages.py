@@ -1,7 +1,9 @@
 """When the database cannot be reached: say so, and ask to come back shortly.
 
 A load balancer asks ``/healthz``: it answers 503 while the database (or the cache,
-when one is configured) does not answer, so traffic goes elsewhere. A person or a
+when one is configured) does not answer, so traffic goes elsewhere. ``/readyz`` asks
+more, for a deployment check or a monitor: the attachment storage as well, and that a
+task worker has been seen in the last WORKER_STALE_SECONDS. A person or a
 client that still arrives gets a 503 with ``Retry-After`` instead of a server error:
 the API in its error shape, the pages as a short plain page that needs nothing from
 the database to render. Every write runs in one transaction, so a request cut off by
@@ -15,6 +17,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.files.storage import default_storage
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
@@ -101,5 +104,44 @@ def healthz(request: HttpRequest) -> JsonResponse:
         status=200 if healthy else 503,
     )
     if not healthy:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def storage_check() -> str:
+    """Whether the attachment storage answers: ``ok`` or why not."""
+    try:
+        default_storage.exists("readyz-probe")
+    except Exception as error:  # every storage raises its own errors (OSError, botocore)
+        return f"unreachable ({type(error).__name__})"
+    return "ok"
+
+
+def worker_check() -> str:
+    """``ok`` when a task worker wrote its heartbeat recently (or tasks need none)."""
+    if settings.TASKS_BACKEND != "database":
+        return "ok"
+    from core.background import workers_seen
+
+    try:
+        seen = workers_seen()
+    except DatabaseError as error:
+        return f"unknown ({type(error).__name__})"
+    if not seen:
+        return f"no worker seen in the last {settings.WORKER_STALE_SECONDS} seconds"
+    return "ok"
+
+
+def readyz(request: HttpRequest) -> JsonResponse:
+    """200 when the database, cache, storage and a task worker all answer, else 503."""
+    checks = service_checks()
+    checks["storage"] = storage_check()
+    checks["worker"] = worker_check()
+    ready = all(state == "ok" for state in checks.values())
+    response = JsonResponse(
+        {"status": "ready" if ready else "unavailable", "checks": checks},
+        status=200 if ready else 503,
+    )
+    if not ready:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response

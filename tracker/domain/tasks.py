@@ -1,8 +1,9 @@
 """Background jobs, run by the task backend in settings.TASKS (django.tasks).
 
-The default backend runs a task immediately in the caller's process; a
-deployment with a task worker can point TASKS at a queueing backend and
-schedule ``send_reminders_task.enqueue()`` instead of the cron command.
+Tasks are queued in the database and run by ``manage.py run_worker``; a failed one is
+retried with backoff (core/background.py). ``send_reminders_task`` is on the daily
+schedule (TASK_SCHEDULE, core/schedule.py). A task a write asks for is enqueued with
+``core.background.enqueue_on_commit``, so it runs only if the write is saved.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from tracker.domain import reminders
 def send_reminders_task(today: str | None = None) -> dict[str, Any]:
     """The ``send_reminders`` job; ``today`` (YYYY-MM-DD) defaults to the local date.
 
-    Safe to enqueue any number of times a day: each letter is reminded at most once a day.
+    Safe to enqueue any number of times a day (and so to retry): each letter is
+    reminded at most once a day.
     """
     day = dt.date.fromisoformat(today) if today else None
     return reminders.send_reminders(day).as_dict()
