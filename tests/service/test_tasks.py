@@ -128,6 +128,29 @@ def test_staff_see_failed_tasks_and_retries_in_the_admin(admin_client: Any) -> N
     assert "builtins.RuntimeError" in retries.content.decode()
 
 
+@pytest.mark.parametrize("role", ["editor_client", "viewer_client"])
+def test_editors_and_viewers_read_the_failures_but_cannot_change_them(
+    role: str, request: pytest.FixtureRequest
+) -> None:
+    client = request.getfixturevalue(role)
+    fail.enqueue("shown to every role")
+    run_queued_tasks()
+    failed = client.get("/admin/django_tasks_database/dbtaskresult/?status__exact=FAILED")
+    assert failed.status_code == 200
+    assert "fail" in failed.content.decode()
+    for url in (
+        "/admin/core/taskretry/",
+        "/admin/core/scheduledrun/",
+        "/admin/core/workerheartbeat/",
+    ):
+        assert client.get(url).status_code == 200, url
+    retry = TaskRetry.objects.get()
+    assert (
+        client.post(f"/admin/core/taskretry/{retry.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
+    assert TaskRetry.objects.filter(pk=retry.pk).exists()
+
+
 def test_pruning_deletes_what_is_older_than_the_kept_days(settings: Any) -> None:
     settings.TASK_RESULTS_KEEP_DAYS = 14
     make_group.enqueue("old")

@@ -21,6 +21,13 @@ ROLE_APPS = ("jurisdictions", "tracker")
 SERVICE_ONLY_MODELS = frozenset({"transition", "reminderlog"})
 #: Nobody but the owner and admins sees these: a calendar token is a private URL.
 PRIVATE_MODELS = frozenset({"calendartoken", "historicalcalendartoken"})
+#: Read by both roles, written only by the worker and the scheduler: how the
+#: background work is going (a failed reminder and its retries, the schedule's runs,
+#: the workers seen), so that staff notice a failure without an admin account.
+MONITORING_MODELS = {
+    "django_tasks_database": ("dbtaskresult",),
+    "core": ("taskretry", "scheduledrun", "workerheartbeat"),
+}
 
 
 def role_codenames(app_models: dict[str, list[str]]) -> dict[str, set[tuple[str, str]]]:
@@ -37,6 +44,10 @@ def role_codenames(app_models: dict[str, list[str]]) -> dict[str, set[tuple[str,
                 continue
             editors.add((app_label, f"add_{model_name}"))
             editors.add((app_label, f"change_{model_name}"))
+    for app_label, model_names in MONITORING_MODELS.items():
+        for model_name in model_names:
+            viewers.add((app_label, f"view_{model_name}"))
+            editors.add((app_label, f"view_{model_name}"))
     return {EDITORS: editors, VIEWERS: viewers}
 
 
@@ -53,7 +64,7 @@ def sync_role_groups(apps: Any = global_apps) -> None:
         wanted = [
             p
             for p in permission_model.objects.filter(
-                content_type__app_label__in=ROLE_APPS
+                content_type__app_label__in=[*ROLE_APPS, *MONITORING_MODELS]
             ).select_related("content_type")
             if (p.content_type.app_label, p.codename) in codenames
         ]
