@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext_lazy as _
 
 from core.permissions import may_add, may_change
 from jurisdictions.domain.importer import (
@@ -41,7 +42,7 @@ TEMPLATE_DIR = "admin/jurisdictions/jurisdiction"
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label="CSV file",
+        label=_("CSV file"),
         help_text=(
             "UTF-8 CSV with the header " + ",".join(COLUMNS) + ". Nothing is written until "
             "you confirm the preview."
@@ -49,8 +50,8 @@ class UploadForm(forms.Form):
     )
     rename = forms.BooleanField(
         required=False,
-        label="Also change the name and kind of jurisdictions that match a row",
-        help_text="Otherwise a matched jurisdiction keeps the name and kind it has here.",
+        label=_("Also change the name and kind of jurisdictions that match a row"),
+        help_text=_("Otherwise a matched jurisdiction keeps the name and kind it has here."),
     )
 
     def clean_file(self) -> bytes:

@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import (
     BoundedChangelist,
@@ -174,7 +175,7 @@ class LetterInline(ExistingRecordInline):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Letter]:
         return super().get_queryset(request).select_related("sender").prefetch_related("recipients")
 
-    @admin.display(description="recipients")
+    @admin.display(description=_("recipients"))
     def recipient_list(self, obj: Letter) -> str:
         return ", ".join(str(agency) for agency in obj.recipients.all()) or "—"
 
@@ -243,7 +244,7 @@ class MeetingInline(ExistingRecordInline):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Meeting]:
         return super().get_queryset(request).prefetch_related("agencies", "attendees")
 
-    @admin.display(description="who attended")
+    @admin.display(description=_("who attended"))
     def who_attended(self, obj: Meeting) -> str:
         names = [str(a) for a in obj.agencies.all()] + [str(c) for c in obj.attendees.all()]
         return ", ".join(names) or "—"
@@ -296,9 +297,9 @@ class TransitionActionForm(helpers.ActionForm):
     """The changelist's action bar, with the target state and note of a bulk move."""
 
     transition_to = forms.ChoiceField(
-        label="Move to", required=False, choices=[("", "---------"), *State.choices]
+        label=_("Move to"), required=False, choices=[("", "---------"), *State.choices]
     )
-    transition_note = forms.CharField(label="Note", required=False, max_length=500)
+    transition_note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
 def _annotate_requests(queryset: QuerySet[OptOutRequest]) -> QuerySet[OptOutRequest]:
@@ -395,36 +396,36 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
 
     # --- Columns ------------------------------------------------------------------
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def status_label(self, obj: OptOutRequest) -> str:
         return obj.get_status_display()
 
-    opened = partial_date_column(OptOutRequest.opened, description="opened")
+    opened = partial_date_column(OptOutRequest.opened, description=_("opened"))
 
-    @admin.display(description="days waiting")
+    @admin.display(description=_("days waiting"))
     def days_waiting(self, obj: OptOutRequest) -> int | None:
         """Days since the oldest letter still awaiting a reply was sent."""
         return selectors.days_waiting(selectors.waiting_since(obj))
 
-    @admin.display(description="overdue", boolean=True)
+    @admin.display(description=_("overdue"), boolean=True)
     def has_overdue_letter(self, obj: Any) -> bool:
         return bool(obj.flag_has_overdue)
 
-    @admin.display(description="very overdue", boolean=True)
+    @admin.display(description=_("very overdue"), boolean=True)
     def has_very_overdue_letter(self, obj: Any) -> bool:
         return bool(obj.flag_has_very_overdue)
 
-    @admin.display(description="next steps")
+    @admin.display(description=_("next steps"))
     def next_steps(self, obj: OptOutRequest) -> str:
         steps = selectors.request_next_steps(obj)
         return ", ".join(str(edge.target.label) for edge in steps) or "—"
 
-    @admin.display(description="documented process")
+    @admin.display(description=_("documented process"))
     def checklist_progress(self, obj: OptOutRequest) -> str:
         items = selectors.request_checklist(obj)
         return f"{sum(item.done for item in items)}/{len(items)}"
 
-    @admin.display(description="documented process")
+    @admin.display(description=_("documented process"))
     def checklist_display(self, obj: OptOutRequest) -> str:
         if obj.pk is None:
             return "—"
@@ -576,7 +577,7 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
         return HttpResponseRedirect(change_url)
 
     @admin.action(
-        description="Move the selected requests to the state chosen in “Move to”",
+        description=_("Move the selected requests to the state chosen in “Move to”"),
         permissions=["move"],
     )
     def apply_transition(self, request: HttpRequest, queryset: QuerySet[OptOutRequest]) -> None:
@@ -730,32 +731,32 @@ class LetterAdmin(PublishWarningMixin, TrackedAdmin):
             super().get_queryset(request).prefetch_related("recipients")
         )
 
-    sent = partial_date_column(Letter.sent, description="sent")
+    sent = partial_date_column(Letter.sent, description=_("sent"))
 
-    @admin.display(description="recipients")
+    @admin.display(description=_("recipients"))
     def recipient_list(self, obj: Letter) -> str:
         return ", ".join(str(agency) for agency in obj.recipients.all()) or "—"
 
-    @admin.display(description="days waiting")
+    @admin.display(description=_("days waiting"))
     def days_waiting(self, obj: Letter) -> int | None:
         if not selectors.flag_of(obj, "awaiting_reply"):
             return None
         return selectors.days_waiting(obj.sent)
 
-    @admin.display(description="overdue", boolean=True, ordering="flag_overdue")
+    @admin.display(description=_("overdue"), boolean=True, ordering="flag_overdue")
     def is_overdue(self, obj: Letter) -> bool:
         return selectors.flag_of(obj, "overdue")
 
-    @admin.display(description="very overdue", boolean=True, ordering="flag_very_overdue")
+    @admin.display(description=_("very overdue"), boolean=True, ordering="flag_very_overdue")
     def is_very_overdue(self, obj: Letter) -> bool:
         return selectors.flag_of(obj, "very_overdue")
 
-    @admin.display(description="reply due")
+    @admin.display(description=_("reply due"))
     def due_explanation(self, obj: Letter) -> str:
         deadline = selectors.deadline_of(obj) if obj.pk is not None else None
         return deadline.explanation if deadline else "— (only letters sent by the jurisdiction)"
 
-    @admin.display(description="very overdue after")
+    @admin.display(description=_("very overdue after"))
     def very_overdue_explanation(self, obj: Letter) -> str:
         deadline = selectors.deadline_of(obj) if obj.pk is not None else None
         return deadline.very_overdue_explanation if deadline else "—"
@@ -779,7 +780,7 @@ class AgencyResponseAdmin(PublishWarningMixin, TrackedAdmin):
     list_select_related = ("request", "agency", "letter")
     file_fields = ("attachment",)
 
-    responded = partial_date_column(AgencyResponse.responded, description="date")
+    responded = partial_date_column(AgencyResponse.responded, description=_("date"))
 
 
 @admin.register(Meeting)
@@ -795,7 +796,7 @@ class MeetingAdmin(PublishWarningMixin, TrackedAdmin):
     autocomplete_fields = ("request", "agencies", "attendees")
     list_select_related = ("request",)
 
-    held = partial_date_column(Meeting.held, description="date")
+    held = partial_date_column(Meeting.held, description=_("date"))
 
 
 @admin.register(Statement)
@@ -808,7 +809,7 @@ class StatementAdmin(PublishWarningMixin, TrackedAdmin):
     list_select_related = ("agency",)
     file_fields = ("document",)
 
-    stated = partial_date_column(Statement.stated, description="date")
+    stated = partial_date_column(Statement.stated, description=_("date"))
 
 
 @admin.register(Holiday)
@@ -886,6 +887,6 @@ class CalendarTokenAdmin(AdminsOnlyReadOnly):
     fields = ("user", "created_at", "revoked_at")
     readonly_fields = fields
 
-    @admin.display(description="active", boolean=True)
+    @admin.display(description=_("active"), boolean=True)
     def is_active(self, obj: CalendarToken) -> bool:
         return obj.is_active

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
+from django.utils.translation import gettext
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -52,7 +53,7 @@ def _summary(errors: dict[str, Any]) -> str:
     if set(errors) == {NON_FIELD}:
         first = errors[NON_FIELD]
         return str(first[0]) if isinstance(first, list) and first else str(first)
-    return "Some fields are not valid: " + ", ".join(sorted(errors)) + "."
+    return gettext("Some fields are not valid: %(fields)s.") % {"fields": ", ".join(sorted(errors))}
 
 
 def _refused(error: TransitionRefused) -> Response:
@@ -95,8 +96,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(
             error_body(
                 "protected",
-                "This record cannot be deleted: other records refer to it "
-                f"({', '.join(blocking)}). Delete or change those first.",
+                gettext(
+                    "This record cannot be deleted: other records refer to it "
+                    "(%(blocking)s). Delete or change those first."
+                )
+                % {"blocking": ", ".join(blocking)},
             ),
             status=status.HTTP_409_CONFLICT,
         )
@@ -107,7 +111,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(
             error_body(
                 "conflict",
-                "The change conflicts with a record saved at the same time. Reload and retry.",
+                gettext(
+                    "The change conflicts with a record saved at the same time. Reload and retry."
+                ),
             ),
             status=status.HTTP_409_CONFLICT,
         )

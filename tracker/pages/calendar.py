@@ -31,6 +31,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 from icalendar import Calendar, Event
 
@@ -255,15 +256,17 @@ def manage(request: HttpRequest) -> HttpResponse:
         if action == "create":
             services.calendar_token_create(user=request.user)
             messages.success(
-                request, "Your new calendar address is ready; any old one stopped working."
+                request, gettext("Your new calendar address is ready; any old one stopped working.")
             )
         elif action == "revoke":
             if services.calendar_token_revoke(user=request.user):
-                messages.success(request, "Your calendar address is revoked; it now answers 404.")
+                messages.success(
+                    request, gettext("Your calendar address is revoked; it now answers 404.")
+                )
             else:
-                messages.info(request, "You had no calendar address to revoke.")
+                messages.info(request, gettext("You had no calendar address to revoke."))
         else:
-            messages.error(request, "Choose to create or to revoke your calendar address.")
+            messages.error(request, gettext("Choose to create or to revoke your calendar address."))
             return render(request, "tracker/calendar.html", _context(request), status=400)
         return redirect("calendar")
     return render(request, "tracker/calendar.html", _context(request))
