@@ -8,7 +8,7 @@ save and delete goes through the services too (see :mod:`core.admin`).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.contrib import admin, messages
@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import (
@@ -50,6 +51,9 @@ from tracker.models import (
 )
 from tracker.pages.forms import TransitionForm
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # --- Overdue, as the selectors define it ------------------------------------------------
 
 
@@ -59,10 +63,10 @@ class _LetterFlagFilter(admin.SimpleListFilter):
 
     flag: ClassVar[LetterFlag]
     on_requests = False
-    yes_label = ""
-    no_label = ""
+    yes_label: StrOrPromise = ""
+    no_label: StrOrPromise = ""
 
-    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, StrOrPromise]]:
         return [("yes", self.yes_label), ("no", self.no_label)]
 
     def queryset(self, request: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -75,29 +79,29 @@ class _LetterFlagFilter(admin.SimpleListFilter):
 
 
 class LetterOverdueFilter(_LetterFlagFilter):
-    title = "overdue"
+    title = _("overdue")
     parameter_name = "overdue"
     flag = "overdue"
-    yes_label, no_label = "Overdue", "Not overdue"
+    yes_label, no_label = _("Overdue"), _("Not overdue")
 
 
 class RequestOverdueFilter(LetterOverdueFilter):
-    title = "overdue letters"
+    title = _("overdue letters")
     on_requests = True
-    yes_label, no_label = "Has an overdue letter", "No overdue letter"
+    yes_label, no_label = _("Has an overdue letter"), _("No overdue letter")
 
 
 class LetterVeryOverdueFilter(_LetterFlagFilter):
-    title = "very overdue"
+    title = _("very overdue")
     parameter_name = "very_overdue"
     flag = "very_overdue"
-    yes_label, no_label = "Very overdue (past twice the window)", "Not very overdue"
+    yes_label, no_label = _("Very overdue (past twice the window)"), _("Not very overdue")
 
 
 class RequestVeryOverdueFilter(LetterVeryOverdueFilter):
-    title = "very overdue letters"
+    title = _("very overdue letters")
     on_requests = True
-    yes_label, no_label = "Has a very overdue letter", "No very overdue letter"
+    yes_label, no_label = _("Has a very overdue letter"), _("No very overdue letter")
 
 
 class PublishWarningMixin:
@@ -124,15 +128,22 @@ class PublishWarningMixin:
 def publish_warnings(obj: Any) -> list[str]:
     if obj.is_public and not selectors.is_published(obj):
         return [
-            "This item is marked public but is not shown on the public pages: its request "
-            f"“{obj.request}” is not public. Mark the request public to publish it."
+            gettext(
+                "This item is marked public but is not shown on the public pages: its request "
+                "“%(request)s” is not public. Mark the request public to publish it."
+            )
+            % {"request": obj.request}
         ]
     if isinstance(obj, OptOutRequest):
         hidden = selectors.hidden_by_their_request(obj)
         if hidden:
             return [
-                f"{hidden} letter(s), response(s) or meeting(s) of this request are marked "
-                "public but are not shown on the public pages, because the request is not public."
+                gettext(
+                    "%(hidden)s letter(s), response(s) or meeting(s) of this request are marked "
+                    "public but are not shown on the public pages, because the request is not "
+                    "public."
+                )
+                % {"hidden": hidden}
             ]
     return []
 
@@ -572,7 +583,10 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
             self.message_user(request, " ".join(error.messages), messages.ERROR)
         else:
             self.message_user(
-                request, f"{obj} is now {obj.get_status_display()}.", messages.SUCCESS
+                request,
+                gettext("%(request)s is now %(state)s.")
+                % {"request": obj, "state": obj.get_status_display()},
+                messages.SUCCESS,
             )
         return HttpResponseRedirect(change_url)
 
@@ -584,7 +598,9 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
         target = request.POST.get("transition_to", "")
         note = request.POST.get("transition_note", "")
         if not target:
-            self.message_user(request, "Choose the state in “Move to” first.", messages.ERROR)
+            self.message_user(
+                request, gettext("Choose the state in “Move to” first."), messages.ERROR
+            )
             return
         moved: list[str] = []
         for optout in queryset.select_related(None).order_by("pk"):
@@ -605,7 +621,8 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
         if moved:
             self.message_user(
                 request,
-                f"Moved to {State(target).label}: {'; '.join(moved)}.",
+                gettext("Moved to %(state)s: %(requests)s.")
+                % {"state": State(target).label, "requests": "; ".join(moved)},
                 messages.SUCCESS,
             )
 
