@@ -46,3 +46,17 @@ def test_without_a_spanish_preference_the_api_answers_in_english(
     assert response.json()["detail"].startswith("No endpoint at this address.")
     spanish = api.get("/api/v1/no-such-thing/", HTTP_ACCEPT_LANGUAGE="es")
     assert spanish.json()["detail"].startswith("No hay ningún punto de acceso en esta dirección.")
+
+
+def test_a_refused_idempotency_key_is_explained_in_spanish(api: APIClient) -> None:
+    response = api.post(
+        "/api/v1/requests/",
+        {},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="es",
+        HTTP_IDEMPOTENCY_KEY="k" * 300,
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid_idempotency_key"
+    assert body["detail"] == "Idempotency-Key debe tener de 1 a 255 caracteres imprimibles."
