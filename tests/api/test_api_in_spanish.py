@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from rest_framework.test import APIClient
 
 from tracker.models import OptOutRequest
@@ -60,3 +61,16 @@ def test_a_refused_idempotency_key_is_explained_in_spanish(api: APIClient) -> No
     body = response.json()
     assert body["code"] == "invalid_idempotency_key"
     assert body["detail"] == "Idempotency-Key debe tener de 1 a 255 caracteres imprimibles."
+
+
+def test_a_body_too_large_is_refused_in_spanish_before_it_is_read(api: APIClient) -> None:
+    body = b"x" * (settings.REQUEST_MAX_BYTES + 1)
+    response = api.generic(
+        "POST",
+        "/api/v1/requests/",
+        body,
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    assert response.status_code == 413
+    assert response.json()["detail"].startswith("El cuerpo de la petición tiene ")
