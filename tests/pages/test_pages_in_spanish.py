@@ -40,6 +40,8 @@ def test_a_request_page_in_spanish_writes_the_due_date_the_spanish_way(
     # The letter's subject is the record's own words.
     assert "Notice to ICE" in page
     assert "Registrar una carta" in page and "Guardar la carta" in page
+    # Django's own empty choice, which its Spanish catalogue lacks, is translated too.
+    assert "- Elija una opción -" in page
 
 
 def test_a_form_with_errors_explains_them_in_spanish(
