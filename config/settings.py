@@ -74,6 +74,9 @@ MIDDLEWARE = [
     "core.limits.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After the session, before anything that renders: picks the reader's language from
+    # the language cookie (the switch on every page), else the browser's Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -175,6 +178,9 @@ LOGOUT_REDIRECT_URL = "login"
 
 # --- Internationalisation ------------------------------------------------------
 LANGUAGE_CODE = "en-us"
+# The languages a reader can choose; the catalogue lives in locale/ (docs/translations.md).
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "America/New_York") or "UTC"
 USE_I18N = True
 USE_TZ = True

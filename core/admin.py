@@ -12,7 +12,7 @@ import calendar
 import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -31,6 +31,7 @@ from django.utils import formats, timezone
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange, ModelDelta, to_historic
 
@@ -40,6 +41,10 @@ from core.downloads import attachment_response
 from core.models import ScheduledRun, TaskRetry, TrackedModel, WorkerHeartbeat
 from core.permissions import may_add, may_change, may_delete, may_restore_version, may_view
 from core.spreadsheets import CsvSpec, csv_response
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 VERSION_FIELD = "expected_version"
 #: The hidden fields of every record form, placed by TrackedAdmin.get_fieldsets.
@@ -51,7 +56,9 @@ CHANGE_LIST_TEMPLATE = "admin/core/change_list.html"
 HISTORY_HIDDEN_FIELDS = frozenset({"id", "version", "created_at", "updated_at"})
 
 
-def partial_date_column(date: PartialDateField, *, description: str) -> Callable[[Any, Any], str]:
+def partial_date_column(
+    date: PartialDateField, *, description: StrOrPromise
+) -> Callable[[Any, Any], str]:
     """A change-list column showing a partial date ("September 2010", "—" when unknown),
     sorted by the day it is stored as."""
 
@@ -578,7 +585,7 @@ class TrackedAdmin(BoundedChangelist, SimpleHistoryAdmin):
         if answer.replayed:
             self.message_user(
                 request,
-                "This form was sent more than once; the record was saved once.",
+                gettext("This form was sent more than once; the record was saved once."),
                 messages.INFO,
             )
             return HttpResponseRedirect(answer.body["location"])
@@ -677,7 +684,7 @@ class TrackedAdmin(BoundedChangelist, SimpleHistoryAdmin):
             )
         return csv_response(spec, rows)
 
-    @admin.action(description="Export the selected %(verbose_name_plural)s as CSV")
+    @admin.action(description=_("Export the selected %(verbose_name_plural)s as CSV"))
     def export_selected(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponseBase:
         spec = self.csv_spec
         if spec is None:

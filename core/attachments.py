@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
 
 #: MIME types accepted, detected from the file's bytes.
 ALLOWED_TYPES: dict[str, str] = {
@@ -74,17 +75,19 @@ def validate_attachment(upload: File[Any]) -> None:
     limit = settings.TRACKER_ATTACHMENT_MAX_BYTES
     if upload.size is not None and upload.size > limit:
         raise ValidationError(
-            "The file is %(size)s; attachments may be at most %(limit)s.",
+            _("The file is %(size)s; attachments may be at most %(limit)s."),
             code="file_too_large",
             params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
         )
     head = _read_head(upload)
     if not head:
-        raise ValidationError("The file is empty.", code="file_empty")
+        raise ValidationError(_("The file is empty."), code="file_empty")
     if detect_type(head) is None:
         raise ValidationError(
-            "This kind of file is not accepted. Attach a PDF, an image, plain text, "
-            "an email (.eml) or a Word document.",
+            _(
+                "This kind of file is not accepted. Attach a PDF, an image, plain text, "
+                "an email (.eml) or a Word document."
+            ),
             code="file_type_not_allowed",
         )
 

@@ -18,6 +18,8 @@ from typing import Any, Self, overload
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import dateformat
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -100,12 +102,12 @@ class PartialDate:
         return f"{self.value.year:04d}"
 
     def display(self) -> str:
-        """``7 September 2010``, ``September 2010`` or ``2010``."""
-        month_name = calendar.month_name[self.value.month]
+        """``7 September 2010``, ``September 2010`` or ``2010``, in the reader's language
+        (``7 de septiembre de 2010``, ``septiembre de 2010``)."""
         if self.precision == DatePrecision.DAY:
-            return f"{self.value.day} {month_name} {self.value.year}"
+            return format_day(self.value)
         if self.precision == DatePrecision.MONTH:
-            return f"{month_name} {self.value.year}"
+            return format_month(self.value)
         return str(self.value.year)
 
     def __str__(self) -> str:
@@ -114,6 +116,42 @@ class PartialDate:
     def may_be_before(self, other: PartialDate) -> bool:
         """True unless this date is certainly later than ``other``."""
         return self.earliest <= other.latest
+
+
+# --- How a date is written ----------------------------------------------------------
+# The formats are Django's date-format letters, translated like any other text, so each
+# language writes a date its own way with Django's own month names: English "7 September
+# 2010", Spanish "7 de septiembre de 2010" (j \d\e F \d\e Y).
+
+
+def day_format() -> str:
+    # Translators: Django date format of a day, "7 September 2010". Escape literal letters.
+    return pgettext("date format", "j F Y")
+
+
+def month_format() -> str:
+    # Translators: Django date format of a month, "September 2010". Escape literal letters.
+    return pgettext("date format", "F Y")
+
+
+def day_time_format() -> str:
+    # Translators: Django date format of a day and time, "7 September 2010, 14:05".
+    return pgettext("date format", "j F Y, H:i")
+
+
+def short_day_time_format() -> str:
+    # Translators: Django date format of a day and time, short, "7 Sep 2010, 14:05".
+    return pgettext("date format", "j M Y, H:i")
+
+
+def format_day(value: dt.date) -> str:
+    """``7 September 2010`` (``7 de septiembre de 2010`` in Spanish)."""
+    return dateformat.format(value, day_format())
+
+
+def format_month(value: dt.date) -> str:
+    """``September 2010`` (``septiembre de 2010`` in Spanish)."""
+    return dateformat.format(value, month_format())
 
 
 def truncate(value: dt.date, precision: str) -> dt.date:
@@ -128,9 +166,11 @@ def partial_date(value: dt.date | None, precision: str) -> PartialDate | None:
     return None if value is None else PartialDate(value, DatePrecision(precision))
 
 
-def display_partial(value: dt.date | None, precision: str, unknown: str = "date unknown") -> str:
+def display_partial(value: dt.date | None, precision: str, unknown: str | None = None) -> str:
     date = partial_date(value, precision)
-    return unknown if date is None else date.display()
+    if date is None:
+        return gettext("date unknown") if unknown is None else unknown
+    return date.display()
 
 
 # --- On a model ---------------------------------------------------------------------
@@ -244,7 +284,7 @@ class PartialDateField(property):
         setattr(instance, self.column, value.value)
         setattr(instance, self.precision_column, value.precision)
 
-    def display(self, instance: object, unknown: str = "date unknown") -> str:
+    def display(self, instance: object, unknown: str | None = None) -> str:
         """``7 September 2010``, ``September 2010``, ``2010`` or ``unknown``."""
         return display_partial(
             getattr(instance, self.column), getattr(instance, self.precision_column), unknown

@@ -6,13 +6,20 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from core.dates import PartialDate
 
-DATE_HELP = (
+DATE_HELP = _(
     "Type the date as far as it is known: 2010-09-07, or 2010-09 when only the month "
     "is known, or 2010 when only the year is."
 )
+
+
+# Django's own label of an empty choice, which its Spanish catalogue lacks so far: marked
+# here so that ours translates it (gettext reads our catalogue first).
+gettext_noop("- Select an option -")
 
 
 class PartialDateField(forms.Field):
@@ -30,7 +37,7 @@ class PartialDateField(forms.Field):
         super().__init__(**kwargs)
         self.widget.attrs.update(
             {
-                "placeholder": "YYYY-MM-DD, YYYY-MM or YYYY",
+                "placeholder": _("YYYY-MM-DD, YYYY-MM or YYYY"),
                 "maxlength": "10",
                 "inputmode": "numeric",
                 "autocomplete": "off",

@@ -25,6 +25,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.models import IdempotencyKey
 
@@ -57,7 +58,8 @@ def _check(key: str) -> None:
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise KeyRefused(
             "invalid_idempotency_key",
-            f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable characters.",
+            gettext("%(header)s must be 1 to %(max)s printable characters.")
+            % {"header": HEADER, "max": MAX_KEY_LENGTH},
             400,
         )
 
@@ -66,8 +68,11 @@ def _replay(row: IdempotencyKey, body_hash: str, method: str, path: str) -> Answ
     if (row.body_hash, row.method, row.path) != (body_hash, method, path):
         raise KeyRefused(
             "idempotency_key_reused",
-            f"This {HEADER} was already used for another request "
-            f"({row.method} {row.path}, another body): use a new key for a new create.",
+            gettext(
+                "This %(header)s was already used for another request (%(method)s %(path)s, "
+                "another body): use a new key for a new create."
+            )
+            % {"header": HEADER, "method": row.method, "path": row.path},
             422,
         )
     return Answer(row.status_code, row.response_body, dict(row.response_headers), replayed=True)

@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from core.errors import error_body, is_api
 
@@ -34,11 +36,16 @@ class RequestSizeLimitMiddleware:
             announced = 0  # Django refuses a malformed length itself, as a 400
         limit = max_request_bytes()
         if announced > limit:
-            message = (
-                f"The request body is {announced:,} bytes; the largest accepted is "
-                f"{limit:,} bytes (an attachment of at most "
-                f"{settings.TRACKER_ATTACHMENT_MAX_BYTES:,} bytes with its form)."
-            )
+            # Refused before LocaleMiddleware runs: the reader's language is read here.
+            with translation.override(translation.get_language_from_request(request)):
+                message = gettext(
+                    "The request body is %(size)s bytes; the largest accepted is %(limit)s "
+                    "bytes (an attachment of at most %(attachment)s bytes with its form)."
+                ) % {
+                    "size": f"{announced:,}",
+                    "limit": f"{limit:,}",
+                    "attachment": f"{settings.TRACKER_ATTACHMENT_MAX_BYTES:,}",
+                }
             if is_api(request):
                 return JsonResponse(error_body("too_large", message), status=413)
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")

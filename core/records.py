@@ -13,15 +13,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.dispatch import Signal
+from django.utils.translation import gettext
 
 from core.dates import PartialDateField
 from core.models import TrackedModel
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 User = AbstractBaseUser | AnonymousUser | None
 _T = TypeVar("_T", bound=TrackedModel)
@@ -68,22 +73,33 @@ class StaleRecord(DomainError):
             changes_since(instance, expected) if current is not None else []
         )
         if current is None:
-            message = f"This {instance._meta.verbose_name} has been deleted in the meantime."
+            message = gettext("This %(kind)s has been deleted in the meantime.") % {
+                "kind": instance._meta.verbose_name
+            }
         else:
             described = "; ".join(
-                f"{c.label}: {_short(c.old)} → {_short(c.new)} (by {c.by})" for c in self.changes
+                gettext("%(field)s: %(old)s → %(new)s (by %(by)s)")
+                % {"field": c.label, "old": _short(c.old), "new": _short(c.new), "by": c.by}
+                for c in self.changes
             )
             message = (
-                f"This {instance._meta.verbose_name} was changed by someone else after you "
-                f"opened it (your version {expected}, now {current}). Nothing was saved. "
-                + (f"Changed in between: {described}. " if described else "")
-                + "Reload it and apply your edits again."
+                gettext(
+                    "This %(kind)s was changed by someone else after you opened it (your "
+                    "version %(expected)s, now %(current)s). Nothing was saved. "
+                )
+                % {"kind": instance._meta.verbose_name, "expected": expected, "current": current}
+                + (
+                    gettext("Changed in between: %(changes)s. ") % {"changes": described}
+                    if described
+                    else ""
+                )
+                + gettext("Reload it and apply your edits again.")
             )
         super().__init__(message)
 
 
 def _short(value: Any, limit: int = 60) -> str:
-    text = "(empty)" if value in (None, "") else str(value)
+    text = gettext("(empty)") if value in (None, "") else str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -136,7 +152,7 @@ def record_check_version(instance: TrackedModel, *, expected_version: int) -> No
 #: Database rules that clean() cannot see in full (they span tables or race with
 #: another writer), with the message a person should get when one refuses a save.
 #: Each app adds its own (see tracker.domain.services).
-CONSTRAINT_MESSAGES: dict[str, str] = {}
+CONSTRAINT_MESSAGES: dict[str, StrOrPromise] = {}
 
 
 def _save_or_explain(instance: models.Model, update_fields: set[str] | None = None) -> None:

@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.datastructures import MultiValueDict
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from core import idempotency
 
@@ -52,7 +53,9 @@ class SubmittedOnceForm(forms.Form):
     def clean_submission(self) -> str:
         token: str = self.cleaned_data.get(FIELD, "")
         if token and not _TOKEN.fullmatch(token):
-            raise ValidationError("This form is damaged: reload the page and fill it in again.")
+            raise ValidationError(
+                gettext("This form is damaged: reload the page and fill it in again.")
+            )
         return token
 
     def clean(self) -> dict[str, Any]:
@@ -71,9 +74,11 @@ class SubmittedOnceForm(forms.Form):
 
 def already_used(location: str) -> str:
     return format_html(
-        "This form was already used to save a record, with other values, and was not "
-        'saved again. Check <a href="{}">the record it saved</a>; to save these values '
-        "as another record, send the form again.",
+        gettext(
+            "This form was already used to save a record, with other values, and was not "
+            'saved again. Check <a href="{}">the record it saved</a>; to save these values '
+            "as another record, send the form again."
+        ),
         location,
     )
 

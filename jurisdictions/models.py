@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -118,12 +119,11 @@ class Jurisdiction(TrackedModel):
         super().clean()
         errors: dict[str, str] = {}
         if self.fips and self.state in STATES and not self.fips.startswith(STATES[self.state][1]):
-            errors["fips"] = (
-                f"FIPS {self.fips} does not belong to {self.state}: "
-                f"its codes start with {STATES[self.state][1]}."
-            )
+            errors["fips"] = gettext(
+                "FIPS %(fips)s does not belong to %(state)s: its codes start with %(prefix)s."
+            ) % {"fips": self.fips, "state": self.state, "prefix": STATES[self.state][1]}
         if self.deployment_status == self.Deployment.NOT_SCHEDULED and self.activation_date:
-            errors["activation_date"] = (
+            errors["activation_date"] = gettext(
                 "A jurisdiction that is not scheduled has no activation date; "
                 "set the deployment status to scheduled or activated."
             )
@@ -235,7 +235,7 @@ class Agency(TrackedModel):
         ancestor = self.parent
         while ancestor is not None:
             if ancestor.pk == self.pk and self.pk is not None:
-                raise ValidationError({"parent": "An agency cannot be its own ancestor."})
+                raise ValidationError({"parent": gettext("An agency cannot be its own ancestor.")})
             ancestor = ancestor.parent
 
     @staticmethod
@@ -299,7 +299,7 @@ class Contact(TrackedModel):
         super().clean()
         if self.agency_id is None and self.jurisdiction_id is None:
             raise ValidationError(
-                "A contact belongs to an agency or a jurisdiction: choose at least one."
+                gettext("A contact belongs to an agency or a jurisdiction: choose at least one.")
             )
 
 

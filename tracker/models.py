@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -258,7 +259,9 @@ class OptOutRequest(PublishableModel):
         super().clean()
         opened = self.opened
         if opened and self.closed_on and self.closed_on < opened.earliest:
-            raise ValidationError({"opened_on": "A request cannot be opened after it was closed."})
+            raise ValidationError(
+                {"opened_on": gettext("A request cannot be opened after it was closed.")}
+            )
         owner = self.owner if self.owner_id is not None else None
         if owner is not None and not may_own_request(owner) and self._owner_changed():
             raise ValidationError(
@@ -414,18 +417,20 @@ class Letter(PublishableModel):
         errors: dict[str, str] = {}
         sent, received = self.sent, self.received
         if sent and received and not sent.may_be_before(received):
-            errors["received_on"] = (
-                f"A letter cannot be received ({received}) before it was sent ({sent})."
-            )
+            errors["received_on"] = gettext(
+                "A letter cannot be received (%(received)s) before it was sent (%(sent)s)."
+            ) % {"received": received, "sent": sent}
         if self.in_reply_to_id is not None:
             if self.pk is not None and self.in_reply_to_id == self.pk:
-                errors["in_reply_to"] = "A letter cannot answer itself."
+                errors["in_reply_to"] = gettext("A letter cannot answer itself.")
             elif (
                 self.in_reply_to is not None
                 and self.request_id is not None
                 and self.in_reply_to.request_id != self.request_id
             ):
-                errors["in_reply_to"] = "A letter can only answer a letter of the same request."
+                errors["in_reply_to"] = gettext(
+                    "A letter can only answer a letter of the same request."
+                )
         errors.update(self._conflicts_with_replies())
         if errors:
             raise ValidationError(errors)
@@ -438,16 +443,16 @@ class Letter(PublishableModel):
         sent = self.sent
         for reply in AgencyResponse.objects.filter(letter_id=self.pk):
             if self.request_id is not None and reply.request_id != self.request_id:
-                errors["request"] = (
+                errors["request"] = gettext(
                     "This letter has replies recorded on its request; "
                     "it cannot move to another request."
                 )
             responded = reply.responded
             if sent and responded and not sent.may_be_before(responded):
-                errors["sent_on"] = (
-                    f"A reply to this letter is dated {responded}; "
-                    f"the letter cannot have been sent later ({sent})."
-                )
+                errors["sent_on"] = gettext(
+                    "A reply to this letter is dated %(responded)s; "
+                    "the letter cannot have been sent later (%(sent)s)."
+                ) % {"responded": responded, "sent": sent}
         return errors
 
 
@@ -503,16 +508,21 @@ class AgencyResponse(PublishableModel):
             return
         if self.request_id is not None and letter.request_id != self.request_id:
             raise ValidationError(
-                {"letter": "This letter belongs to another request; choose one of this request's."}
+                {
+                    "letter": gettext(
+                        "This letter belongs to another request; choose one of this request's."
+                    )
+                }
             )
         responded, sent = self.responded, letter.sent
         if responded and sent and not sent.may_be_before(responded):
             raise ValidationError(
                 {
-                    "responded_on": (
-                        f"A response ({responded}) cannot predate the letter it answers "
-                        f"(sent {sent})."
+                    "responded_on": gettext(
+                        "A response (%(responded)s) cannot predate the letter it answers "
+                        "(sent %(sent)s)."
                     )
+                    % {"responded": responded, "sent": sent}
                 }
             )
 
@@ -549,12 +559,15 @@ class Meeting(PublishableModel):
         ]
 
     def __str__(self) -> str:
-        return f"Meeting ({self.get_status_display().lower()}), {self.held or 'date unknown'}"
+        return gettext("Meeting (%(status)s), %(date)s") % {
+            "status": self.get_status_display().lower(),
+            "date": self.held or gettext("date unknown"),
+        }
 
     def clean(self) -> None:
         super().clean()
         if self.status == self.Status.HELD and self.held is None:
-            raise ValidationError({"held_on": "A meeting that was held needs its date."})
+            raise ValidationError({"held_on": gettext("A meeting that was held needs its date.")})
 
 
 class Transition(models.Model):
@@ -661,7 +674,7 @@ class Statement(PublishableModel):
         ordering = [models.F("stated_on").asc(nulls_last=True), "pk"]
 
     def __str__(self) -> str:
-        return f"{self.speaker} ({self.stated or 'date unknown'})"
+        return f"{self.speaker} ({self.stated or gettext('date unknown')})"
 
 
 class Holiday(TrackedModel):

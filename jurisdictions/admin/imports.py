@@ -18,6 +18,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.permissions import may_add, may_change
 from jurisdictions.domain.importer import (
@@ -41,7 +43,7 @@ TEMPLATE_DIR = "admin/jurisdictions/jurisdiction"
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label="CSV file",
+        label=_("CSV file"),
         help_text=(
             "UTF-8 CSV with the header " + ",".join(COLUMNS) + ". Nothing is written until "
             "you confirm the preview."
@@ -49,16 +51,19 @@ class UploadForm(forms.Form):
     )
     rename = forms.BooleanField(
         required=False,
-        label="Also change the name and kind of jurisdictions that match a row",
-        help_text="Otherwise a matched jurisdiction keeps the name and kind it has here.",
+        label=_("Also change the name and kind of jurisdictions that match a row"),
+        help_text=_("Otherwise a matched jurisdiction keeps the name and kind it has here."),
     )
 
     def clean_file(self) -> bytes:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
-                f"The file is {upload.size // 1024} kB; the limit is "
-                f"{MAX_UPLOAD_BYTES // 1024} kB. Split it into several files."
+                gettext(
+                    "The file is %(size)s kB; the limit is %(limit)s kB. "
+                    "Split it into several files."
+                )
+                % {"size": upload.size // 1024, "limit": MAX_UPLOAD_BYTES // 1024}
             )
         data: bytes = upload.read()
         return data
@@ -76,7 +81,9 @@ class ConfirmForm(forms.Form):
         try:
             return base64.b64decode(self.cleaned_data["payload"], validate=True)
         except (binascii.Error, ValueError):
-            raise forms.ValidationError("The file was lost on the way; upload it again.") from None
+            raise forms.ValidationError(
+                gettext("The file was lost on the way; upload it again.")
+            ) from None
 
 
 def may_import(request: HttpRequest) -> bool:
@@ -112,7 +119,7 @@ def _confirm(request: HttpRequest, model_admin: admin.ModelAdmin[Jurisdiction]) 
         messages.error(
             request,
             " ".join(str(e) for e in confirm.errors.get("payload", []))
-            or ("The confirmation was incomplete; upload the file again."),
+            or gettext("The confirmation was incomplete; upload the file again."),
         )
         return _render(request, model_admin, "import.html", {"form": form})
     data: bytes = confirm.cleaned_data["payload"]
@@ -188,7 +195,7 @@ def _render(
         {
             **model_admin.admin_site.each_context(request),
             "opts": opts,
-            "title": "Import jurisdictions",
+            "title": gettext("Import jurisdictions"),
             "columns": COLUMNS,
             **context,
         },

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.urls import URLPattern
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import TrackedAdmin
 from jurisdictions.admin.filters import agency_filter, jurisdiction_filter
@@ -63,7 +64,7 @@ class JurisdictionAdmin(TrackedAdmin):
         # never group every request in the country.
         return queryset.annotate(admin_request_count=Count("requests"))
 
-    @admin.display(description="requests")
+    @admin.display(description=_("requests"))
     def request_count(self, obj: Any) -> int:
         return int(obj.admin_request_count)
 
@@ -76,7 +77,7 @@ class AgencyAdmin(TrackedAdmin):
     autocomplete_fields = ("parent", "jurisdiction")
     list_select_related = ("parent",)
 
-    @admin.display(description="reply window")
+    @admin.display(description=_("reply window"))
     def reply_window(self, obj: Agency) -> str:
         days, kind = obj.effective_reply_window
         default = "" if obj.reply_window_days else " (default)"

@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.spreadsheets import escape_formula, unescape_formula
@@ -141,10 +142,19 @@ class ImportPlan:
         return self.of("unchanged")
 
     def summary(self, *, done: bool = False) -> str:
-        verbs = ("Created", "updated", "left") if done else ("Would create", "update", "leave")
+        counts = {
+            "created": len(self.creates),
+            "updated": len(self.updates),
+            "unchanged": len(self.unchanged),
+        }
+        if done:
+            return (
+                gettext("Created %(created)s, updated %(updated)s, left %(unchanged)s unchanged.")
+                % counts
+            )
         return (
-            f"{verbs[0]} {len(self.creates)}, {verbs[1]} {len(self.updates)}, "
-            f"{verbs[2]} {len(self.unchanged)} unchanged."
+            gettext("Would create %(created)s, update %(updated)s, leave %(unchanged)s unchanged.")
+            % counts
         )
 
     def fingerprint(self) -> str:
@@ -177,8 +187,10 @@ def _decode(data: bytes) -> str:
                 RowError(
                     1,
                     "",
-                    "This is a spreadsheet workbook (.xlsx), not a CSV file. Save it as "
-                    "“CSV UTF-8 (comma delimited)” and upload that.",
+                    gettext(
+                        "This is a spreadsheet workbook (.xlsx), not a CSV file. Save it as "
+                        "“CSV UTF-8 (comma delimited)” and upload that."
+                    ),
                 )
             ]
         )
@@ -192,15 +204,18 @@ def _decode(data: bytes) -> str:
                 RowError(
                     line,
                     "",
-                    f"The file is not UTF-8 text (byte 0x{data[error.start]:02x} cannot be read). "
-                    "Save it as “CSV UTF-8” and try again.",
+                    gettext(
+                        "The file is not UTF-8 text (byte 0x%(byte)s cannot be read). "
+                        "Save it as “CSV UTF-8” and try again."
+                    )
+                    % {"byte": f"{data[error.start]:02x}"},
                 )
             ]
         ) from None
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise ImportFileError(
-            [RowError(line, "", "The file contains binary data; it is not a CSV file.")]
+            [RowError(line, "", gettext("The file contains binary data; it is not a CSV file."))]
         )
     return text
 
@@ -213,7 +228,7 @@ def read_csv(data: bytes) -> tuple[list[SourceRow], list[RowError]]:
     """
     text = _decode(data)
     if not text.strip():
-        raise ImportFileError([RowError(1, "", "The file is empty.")])
+        raise ImportFileError([RowError(1, "", gettext("The file is empty."))])
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] | None = None
     header_line = 1
@@ -234,8 +249,11 @@ def read_csv(data: bytes) -> tuple[list[SourceRow], list[RowError]]:
                     RowError(
                         line,
                         "",
-                        f"has {len(record)} cells but the header has {len(header)}; "
-                        "a comma inside a value must be in double quotes.",
+                        gettext(
+                            "has %(cells)s cells but the header has %(columns)s; "
+                            "a comma inside a value must be in double quotes."
+                        )
+                        % {"cells": len(record), "columns": len(header)},
                     )
                 )
                 continue
@@ -247,10 +265,16 @@ def read_csv(data: bytes) -> tuple[list[SourceRow], list[RowError]]:
             )
     except csv.Error as error:
         raise ImportFileError(
-            [RowError(next_line, "", f"This is not readable CSV: {error}.")]
+            [
+                RowError(
+                    next_line,
+                    "",
+                    gettext("This is not readable CSV: %(error)s.") % {"error": error},
+                )
+            ]
         ) from None
     if header is None:  # pragma: no cover - an all-blank file is caught as empty above
-        raise ImportFileError([RowError(header_line, "", "The file has no header row.")])
+        raise ImportFileError([RowError(header_line, "", gettext("The file has no header row."))])
     return rows, errors
 
 
@@ -261,22 +285,30 @@ def _check_header(header: list[str], line: int) -> None:
     unknown = [column for column in header if column not in COLUMNS]
     repeated = sorted({column for column in header if header.count(column) > 1})
     if missing:
-        problems.append(f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}")
+        problems.append(
+            ngettext("missing column: %(columns)s", "missing columns: %(columns)s", len(missing))
+            % {"columns": ", ".join(missing)}
+        )
     if unknown:
-        problems.append(f"unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}")
+        problems.append(
+            ngettext("unknown column: %(columns)s", "unknown columns: %(columns)s", len(unknown))
+            % {"columns": ", ".join(unknown)}
+        )
     if repeated:
-        problems.append(f"repeated column: {', '.join(repeated)}")
+        problems.append(gettext("repeated column: %(columns)s") % {"columns": ", ".join(repeated)})
     if not problems:
         return
     hint = ""
     if len(header) == 1 and any(sep in header[0] for sep in ";\t|"):
-        hint = " The values seem to be separated by something other than commas."
+        hint = " " + gettext("The values seem to be separated by something other than commas.")
     raise ImportFileError(
         [
             RowError(
                 line,
                 "",
-                f"The header row is wrong ({'; '.join(problems)}). It must be: {expected}.{hint}",
+                gettext("The header row is wrong (%(problems)s). It must be: %(expected)s.")
+                % {"problems": "; ".join(problems), "expected": expected}
+                + hint,
             )
         ]
     )
@@ -322,14 +354,19 @@ def _typed(row: SourceRow) -> tuple[RowValues, list[RowError]]:
             if kind is None:
                 fail(
                     column,
-                    f"unknown kind “{text}”; use one of: {', '.join(Jurisdiction.Kind.values)}.",
+                    gettext("unknown kind “%(text)s”; use one of: %(kinds)s.")
+                    % {"text": text, "kinds": ", ".join(Jurisdiction.Kind.values)},
                 )
             values[column] = kind
         elif column == "state":
             code = text.upper()
             if code not in STATES:
                 fail(
-                    column, f"unknown state “{text}”; use a two-letter USPS code such as VA or DC."
+                    column,
+                    gettext(
+                        "unknown state “%(text)s”; use a two-letter USPS code such as VA or DC."
+                    )
+                    % {"text": text},
                 )
             values[column] = code
         elif column == "fips":
@@ -341,22 +378,26 @@ def _typed(row: SourceRow) -> tuple[RowValues, list[RowError]]:
                 # Only when the padded code is one of the row's state (06075 for CA).
                 plausible = state not in STATES or padded.startswith(STATES[state][1])
                 if text.isascii() and text.isdigit() and len(text) in (1, 4, 6) and plausible:
-                    hint = (
-                        f" It looks like a spreadsheet dropped a leading zero: "
-                        f"did you mean {padded}? Format the column as text."
-                    )
+                    hint = " " + gettext(
+                        "It looks like a spreadsheet dropped a leading zero: "
+                        "did you mean %(padded)s? Format the column as text."
+                    ) % {"padded": padded}
                 fail(
                     column,
-                    f"malformed FIPS code “{text}”: a FIPS code is 2 digits (state), "
-                    f"5 digits (county) or 7 digits (place).{hint}",
+                    gettext(
+                        "malformed FIPS code “%(text)s”: a FIPS code is 2 digits (state), "
+                        "5 digits (county) or 7 digits (place)."
+                    )
+                    % {"text": text}
+                    + hint,
                 )
         elif column == "deployment_status":
             status = _STATUSES.get(text.casefold())
             if status is None:
                 fail(
                     column,
-                    f"unknown deployment status “{text}”; use one of: "
-                    f"{', '.join(Jurisdiction.Deployment.values)}.",
+                    gettext("unknown deployment status “%(text)s”; use one of: %(statuses)s.")
+                    % {"text": text, "statuses": ", ".join(Jurisdiction.Deployment.values)},
                 )
             values[column] = status
         elif column == "activation_date":
@@ -364,7 +405,11 @@ def _typed(row: SourceRow) -> tuple[RowValues, list[RowError]]:
                 values[column] = _parse_date(text)
             except ValueError:
                 values[column] = None
-                fail(column, f"invalid date “{text}”; write it as YYYY-MM-DD, e.g. 2010-09-07.")
+                fail(
+                    column,
+                    gettext("invalid date “%(text)s”; write it as YYYY-MM-DD, e.g. 2010-09-07.")
+                    % {"text": text},
+                )
         else:
             values[column] = text
     return RowValues(row.line, values), errors
@@ -541,13 +586,29 @@ def _uniqueness(planned: list[PlannedRow], index: _Index) -> list[RowError]:
                 continue
             others = [o for o in idents if o != ident]
             described = ", ".join(
-                f"line {line_of[o]}" if o in line_of else f"{final[o]} (already in the tracker)"
+                gettext("line %(line)s") % {"line": line_of[o]}
+                if o in line_of
+                else gettext("%(jurisdiction)s (already in the tracker)")
+                % {"jurisdiction": final[o]}
                 for o in others
             )
-            shown = {"fips": f"FIPS {value}", "ocd_id": f"OCD id {value}"}.get(
-                column, f"the name {value[0]} in {value[1]}"
+            if column == "fips":
+                shown = gettext("FIPS %(value)s") % {"value": value}
+            elif column == "ocd_id":
+                shown = gettext("OCD id %(value)s") % {"value": value}
+            else:
+                shown = gettext("the name %(name)s in %(state)s") % {
+                    "name": value[0],
+                    "state": value[1],
+                }
+            errors.append(
+                RowError(
+                    line_of[ident],
+                    column,
+                    gettext("%(value)s is also used by %(others)s.")
+                    % {"value": shown, "others": described},
+                )
             )
-            errors.append(RowError(line_of[ident], column, f"{shown} is also used by {described}."))
     return errors
 
 
@@ -635,10 +696,17 @@ def apply_plan(plan: ImportPlan, *, by: Any = None, reason: str = "CSV import") 
             stale = [row for row in updates if current.get(row.jurisdiction.pk) != row.read_version]
             if stale:
                 raise ImportRefused(
-                    "Some jurisdictions were changed by someone else after the file was "
-                    "checked; nothing was written. Check the file again.",
+                    gettext(
+                        "Some jurisdictions were changed by someone else after the file was "
+                        "checked; nothing was written. Check the file again."
+                    ),
                     [
-                        RowError(row.line, "", f"{row.jurisdiction} was changed in the meantime.")
+                        RowError(
+                            row.line,
+                            "",
+                            gettext("%(jurisdiction)s was changed in the meantime.")
+                            % {"jurisdiction": row.jurisdiction},
+                        )
                         for row in stale
                     ],
                 )
@@ -717,8 +785,10 @@ def import_csv(
             return plan
         if expected_fingerprint is not None and plan.fingerprint() != expected_fingerprint:
             raise ImportRefused(
-                "The jurisdictions changed since this file was checked, so the changes "
-                "would differ from the preview. Nothing was written; check the file again."
+                gettext(
+                    "The jurisdictions changed since this file was checked, so the changes "
+                    "would differ from the preview. Nothing was written; check the file again."
+                )
             )
         return apply_plan(plan, by=by, reason=reason)
 

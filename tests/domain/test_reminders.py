@@ -270,3 +270,22 @@ def test_two_runs_at_the_same_moment_send_one_reminder_on_postgresql(owner: Any)
     assert sorted(_run_twice_at_once()) == ["sent", "skipped"]
     assert len(mail.outbox) == 1
     assert ReminderLog.objects.count() == 1
+
+
+def test_the_digest_can_be_written_in_spanish(owner: Any) -> None:
+    overdue_letter(owner, "First notice")
+    call_command("send_reminders", "--date", "2010-10-08", "--language", "es")
+    (message,) = mail.outbox
+    assert message.subject == "Opt-Out Tracker: 1 carta atrasada espera respuesta"
+    assert message.body.startswith("Hola, Angela:")
+    assert "Al 8 de octubre de 2010, 1 carta" in message.body
+    assert (
+        "vence el 2010-10-07: 30 días naturales después de su envío el 2010-09-07" in message.body
+    )
+    # The letter's subject is the record's own words.
+    assert '"First notice"' in message.body
+
+
+def test_the_digest_refuses_a_language_the_site_does_not_have(owner: Any) -> None:
+    with pytest.raises(CommandError):
+        call_command("send_reminders", "--date", "2010-10-08", "--language", "fr")

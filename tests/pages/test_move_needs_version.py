@@ -80,7 +80,7 @@ def test_an_admin_reopen_without_a_version_is_refused_with_a_400(
     before = (withdrawn.status, withdrawn.version)
     response = client.post(admin_transition_url(withdrawn), {"move-reopen": "on"})
     assert response.status_code == 400
-    assert response.text == MOVE_VERSION_MISSING
+    assert response.text == str(MOVE_VERSION_MISSING)
     withdrawn.refresh_from_db()
     assert (withdrawn.status, withdrawn.version) == before
 
@@ -91,7 +91,7 @@ def test_an_admin_move_without_a_version_on_an_open_request_is_refused(
     client.force_login(editor)
     response = client.post(admin_transition_url(draft), {"move-to": "withdrawn"})
     assert response.status_code == 400
-    assert response.text == MOVE_VERSION_MISSING
+    assert response.text == str(MOVE_VERSION_MISSING)
     draft.refresh_from_db()
     assert draft.status == State.DRAFT
 

@@ -8,7 +8,7 @@ save and delete goes through the services too (see :mod:`core.admin`).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.contrib import admin, messages
@@ -19,6 +19,8 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import (
     BoundedChangelist,
@@ -49,6 +51,9 @@ from tracker.models import (
 )
 from tracker.pages.forms import TransitionForm
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # --- Overdue, as the selectors define it ------------------------------------------------
 
 
@@ -58,10 +63,10 @@ class _LetterFlagFilter(admin.SimpleListFilter):
 
     flag: ClassVar[LetterFlag]
     on_requests = False
-    yes_label = ""
-    no_label = ""
+    yes_label: StrOrPromise = ""
+    no_label: StrOrPromise = ""
 
-    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, StrOrPromise]]:
         return [("yes", self.yes_label), ("no", self.no_label)]
 
     def queryset(self, request: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -74,29 +79,29 @@ class _LetterFlagFilter(admin.SimpleListFilter):
 
 
 class LetterOverdueFilter(_LetterFlagFilter):
-    title = "overdue"
+    title = _("overdue")
     parameter_name = "overdue"
     flag = "overdue"
-    yes_label, no_label = "Overdue", "Not overdue"
+    yes_label, no_label = _("Overdue"), _("Not overdue")
 
 
 class RequestOverdueFilter(LetterOverdueFilter):
-    title = "overdue letters"
+    title = _("overdue letters")
     on_requests = True
-    yes_label, no_label = "Has an overdue letter", "No overdue letter"
+    yes_label, no_label = _("Has an overdue letter"), _("No overdue letter")
 
 
 class LetterVeryOverdueFilter(_LetterFlagFilter):
-    title = "very overdue"
+    title = _("very overdue")
     parameter_name = "very_overdue"
     flag = "very_overdue"
-    yes_label, no_label = "Very overdue (past twice the window)", "Not very overdue"
+    yes_label, no_label = _("Very overdue (past twice the window)"), _("Not very overdue")
 
 
 class RequestVeryOverdueFilter(LetterVeryOverdueFilter):
-    title = "very overdue letters"
+    title = _("very overdue letters")
     on_requests = True
-    yes_label, no_label = "Has a very overdue letter", "No very overdue letter"
+    yes_label, no_label = _("Has a very overdue letter"), _("No very overdue letter")
 
 
 class PublishWarningMixin:
@@ -123,15 +128,22 @@ class PublishWarningMixin:
 def publish_warnings(obj: Any) -> list[str]:
     if obj.is_public and not selectors.is_published(obj):
         return [
-            "This item is marked public but is not shown on the public pages: its request "
-            f"“{obj.request}” is not public. Mark the request public to publish it."
+            gettext(
+                "This item is marked public but is not shown on the public pages: its request "
+                "“%(request)s” is not public. Mark the request public to publish it."
+            )
+            % {"request": obj.request}
         ]
     if isinstance(obj, OptOutRequest):
         hidden = selectors.hidden_by_their_request(obj)
         if hidden:
             return [
-                f"{hidden} letter(s), response(s) or meeting(s) of this request are marked "
-                "public but are not shown on the public pages, because the request is not public."
+                gettext(
+                    "%(hidden)s letter(s), response(s) or meeting(s) of this request are marked "
+                    "public but are not shown on the public pages, because the request is not "
+                    "public."
+                )
+                % {"hidden": hidden}
             ]
     return []
 
@@ -174,7 +186,7 @@ class LetterInline(ExistingRecordInline):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Letter]:
         return super().get_queryset(request).select_related("sender").prefetch_related("recipients")
 
-    @admin.display(description="recipients")
+    @admin.display(description=_("recipients"))
     def recipient_list(self, obj: Letter) -> str:
         return ", ".join(str(agency) for agency in obj.recipients.all()) or "—"
 
@@ -243,7 +255,7 @@ class MeetingInline(ExistingRecordInline):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Meeting]:
         return super().get_queryset(request).prefetch_related("agencies", "attendees")
 
-    @admin.display(description="who attended")
+    @admin.display(description=_("who attended"))
     def who_attended(self, obj: Meeting) -> str:
         names = [str(a) for a in obj.agencies.all()] + [str(c) for c in obj.attendees.all()]
         return ", ".join(names) or "—"
@@ -296,9 +308,9 @@ class TransitionActionForm(helpers.ActionForm):
     """The changelist's action bar, with the target state and note of a bulk move."""
 
     transition_to = forms.ChoiceField(
-        label="Move to", required=False, choices=[("", "---------"), *State.choices]
+        label=_("Move to"), required=False, choices=[("", "---------"), *State.choices]
     )
-    transition_note = forms.CharField(label="Note", required=False, max_length=500)
+    transition_note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
 def _annotate_requests(queryset: QuerySet[OptOutRequest]) -> QuerySet[OptOutRequest]:
@@ -395,36 +407,36 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
 
     # --- Columns ------------------------------------------------------------------
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def status_label(self, obj: OptOutRequest) -> str:
         return obj.get_status_display()
 
-    opened = partial_date_column(OptOutRequest.opened, description="opened")
+    opened = partial_date_column(OptOutRequest.opened, description=_("opened"))
 
-    @admin.display(description="days waiting")
+    @admin.display(description=_("days waiting"))
     def days_waiting(self, obj: OptOutRequest) -> int | None:
         """Days since the oldest letter still awaiting a reply was sent."""
         return selectors.days_waiting(selectors.waiting_since(obj))
 
-    @admin.display(description="overdue", boolean=True)
+    @admin.display(description=_("overdue"), boolean=True)
     def has_overdue_letter(self, obj: Any) -> bool:
         return bool(obj.flag_has_overdue)
 
-    @admin.display(description="very overdue", boolean=True)
+    @admin.display(description=_("very overdue"), boolean=True)
     def has_very_overdue_letter(self, obj: Any) -> bool:
         return bool(obj.flag_has_very_overdue)
 
-    @admin.display(description="next steps")
+    @admin.display(description=_("next steps"))
     def next_steps(self, obj: OptOutRequest) -> str:
         steps = selectors.request_next_steps(obj)
         return ", ".join(str(edge.target.label) for edge in steps) or "—"
 
-    @admin.display(description="documented process")
+    @admin.display(description=_("documented process"))
     def checklist_progress(self, obj: OptOutRequest) -> str:
         items = selectors.request_checklist(obj)
         return f"{sum(item.done for item in items)}/{len(items)}"
 
-    @admin.display(description="documented process")
+    @admin.display(description=_("documented process"))
     def checklist_display(self, obj: OptOutRequest) -> str:
         if obj.pk is None:
             return "—"
@@ -571,19 +583,24 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
             self.message_user(request, " ".join(error.messages), messages.ERROR)
         else:
             self.message_user(
-                request, f"{obj} is now {obj.get_status_display()}.", messages.SUCCESS
+                request,
+                gettext("%(request)s is now %(state)s.")
+                % {"request": obj, "state": obj.get_status_display()},
+                messages.SUCCESS,
             )
         return HttpResponseRedirect(change_url)
 
     @admin.action(
-        description="Move the selected requests to the state chosen in “Move to”",
+        description=_("Move the selected requests to the state chosen in “Move to”"),
         permissions=["move"],
     )
     def apply_transition(self, request: HttpRequest, queryset: QuerySet[OptOutRequest]) -> None:
         target = request.POST.get("transition_to", "")
         note = request.POST.get("transition_note", "")
         if not target:
-            self.message_user(request, "Choose the state in “Move to” first.", messages.ERROR)
+            self.message_user(
+                request, gettext("Choose the state in “Move to” first."), messages.ERROR
+            )
             return
         moved: list[str] = []
         for optout in queryset.select_related(None).order_by("pk"):
@@ -604,7 +621,8 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
         if moved:
             self.message_user(
                 request,
-                f"Moved to {State(target).label}: {'; '.join(moved)}.",
+                gettext("Moved to %(state)s: %(requests)s.")
+                % {"state": State(target).label, "requests": "; ".join(moved)},
                 messages.SUCCESS,
             )
 
@@ -730,32 +748,32 @@ class LetterAdmin(PublishWarningMixin, TrackedAdmin):
             super().get_queryset(request).prefetch_related("recipients")
         )
 
-    sent = partial_date_column(Letter.sent, description="sent")
+    sent = partial_date_column(Letter.sent, description=_("sent"))
 
-    @admin.display(description="recipients")
+    @admin.display(description=_("recipients"))
     def recipient_list(self, obj: Letter) -> str:
         return ", ".join(str(agency) for agency in obj.recipients.all()) or "—"
 
-    @admin.display(description="days waiting")
+    @admin.display(description=_("days waiting"))
     def days_waiting(self, obj: Letter) -> int | None:
         if not selectors.flag_of(obj, "awaiting_reply"):
             return None
         return selectors.days_waiting(obj.sent)
 
-    @admin.display(description="overdue", boolean=True, ordering="flag_overdue")
+    @admin.display(description=_("overdue"), boolean=True, ordering="flag_overdue")
     def is_overdue(self, obj: Letter) -> bool:
         return selectors.flag_of(obj, "overdue")
 
-    @admin.display(description="very overdue", boolean=True, ordering="flag_very_overdue")
+    @admin.display(description=_("very overdue"), boolean=True, ordering="flag_very_overdue")
     def is_very_overdue(self, obj: Letter) -> bool:
         return selectors.flag_of(obj, "very_overdue")
 
-    @admin.display(description="reply due")
+    @admin.display(description=_("reply due"))
     def due_explanation(self, obj: Letter) -> str:
         deadline = selectors.deadline_of(obj) if obj.pk is not None else None
         return deadline.explanation if deadline else "— (only letters sent by the jurisdiction)"
 
-    @admin.display(description="very overdue after")
+    @admin.display(description=_("very overdue after"))
     def very_overdue_explanation(self, obj: Letter) -> str:
         deadline = selectors.deadline_of(obj) if obj.pk is not None else None
         return deadline.very_overdue_explanation if deadline else "—"
@@ -779,7 +797,7 @@ class AgencyResponseAdmin(PublishWarningMixin, TrackedAdmin):
     list_select_related = ("request", "agency", "letter")
     file_fields = ("attachment",)
 
-    responded = partial_date_column(AgencyResponse.responded, description="date")
+    responded = partial_date_column(AgencyResponse.responded, description=_("date"))
 
 
 @admin.register(Meeting)
@@ -795,7 +813,7 @@ class MeetingAdmin(PublishWarningMixin, TrackedAdmin):
     autocomplete_fields = ("request", "agencies", "attendees")
     list_select_related = ("request",)
 
-    held = partial_date_column(Meeting.held, description="date")
+    held = partial_date_column(Meeting.held, description=_("date"))
 
 
 @admin.register(Statement)
@@ -808,7 +826,7 @@ class StatementAdmin(PublishWarningMixin, TrackedAdmin):
     list_select_related = ("agency",)
     file_fields = ("document",)
 
-    stated = partial_date_column(Statement.stated, description="date")
+    stated = partial_date_column(Statement.stated, description=_("date"))
 
 
 @admin.register(Holiday)
@@ -886,6 +904,6 @@ class CalendarTokenAdmin(AdminsOnlyReadOnly):
     fields = ("user", "created_at", "revoked_at")
     readonly_fields = fields
 
-    @admin.display(description="active", boolean=True)
+    @admin.display(description=_("active"), boolean=True)
     def is_active(self, obj: CalendarToken) -> bool:
         return obj.is_active

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
+from django.utils.translation import gettext
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -53,7 +54,7 @@ def _summary(errors: dict[str, Any]) -> str:
     if set(errors) == {NON_FIELD}:
         first = errors[NON_FIELD]
         return str(first[0]) if isinstance(first, list) and first else str(first)
-    return "Some fields are not valid: " + ", ".join(sorted(errors)) + "."
+    return gettext("Some fields are not valid: %(fields)s.") % {"fields": ", ".join(sorted(errors))}
 
 
 def _refused(error: TransitionRefused) -> Response:
@@ -88,9 +89,12 @@ class PreconditionRequired(exceptions.APIException):
 
     def __init__(self, *, current_version: int, etag: str) -> None:
         super().__init__(
-            "Send the If-Match header with the ETag of the version you read "
-            f"(the record is now at {etag}), or If-Match: * to change whatever "
-            "version is current."
+            gettext(
+                "Send the If-Match header with the ETag of the version you read "
+                "(the record is now at %(etag)s), or If-Match: * to change whatever "
+                "version is current."
+            )
+            % {"etag": etag}
         )
         self.current_version = current_version
         self.etag = etag
@@ -121,8 +125,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(
             error_body(
                 "protected",
-                "This record cannot be deleted: other records refer to it "
-                f"({', '.join(blocking)}). Delete or change those first.",
+                gettext(
+                    "This record cannot be deleted: other records refer to it "
+                    "(%(blocking)s). Delete or change those first."
+                )
+                % {"blocking": ", ".join(blocking)},
             ),
             status=status.HTTP_409_CONFLICT,
         )
@@ -133,7 +140,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(
             error_body(
                 "conflict",
-                "The change conflicts with a record saved at the same time. Reload and retry.",
+                gettext(
+                    "The change conflicts with a record saved at the same time. Reload and retry."
+                ),
             ),
             status=status.HTTP_409_CONFLICT,
         )

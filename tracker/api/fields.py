@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -41,7 +43,11 @@ class PartialDateField(serializers.Field):  # type: ignore[type-arg]
 
     default_error_messages = {
         "invalid": PARTIAL_DATE_HELP,
-        "out_of_range": f"The year must be between {EARLIEST_YEAR} and {LATEST_YEAR}.",
+        "out_of_range": format_lazy(
+            _("The year must be between {earliest} and {latest}."),
+            earliest=EARLIEST_YEAR,
+            latest=LATEST_YEAR,
+        ),
     }
 
     def __init__(self, **kwargs: Any) -> None:

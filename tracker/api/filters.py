@@ -13,6 +13,7 @@ from typing import Any
 import django_filters
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import OrderBy
+from django.utils.translation import gettext
 from rest_framework import filters, serializers
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -134,8 +135,11 @@ class StrictOrderingFilter(filters.OrderingFilter):
             raise serializers.ValidationError(
                 {
                     self.ordering_param: [
-                        f"Cannot order by {', '.join(unknown)}. Use one of: {', '.join(valid)} "
-                        "(prefix with - for descending)."
+                        gettext(
+                            "Cannot order by %(unknown)s. Use one of: %(valid)s "
+                            "(prefix with - for descending)."
+                        )
+                        % {"unknown": ", ".join(unknown), "valid": ", ".join(valid)}
                     ]
                 }
             )

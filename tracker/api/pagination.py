@@ -34,6 +34,8 @@ from django.core.paginator import Paginator
 from django.db import connections, models
 from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -188,7 +190,7 @@ class _CursorEncoder(json.JSONEncoder):
         return super().default(o)
 
 
-CURSOR_INVALID = (
+CURSOR_INVALID = _(
     "Not a cursor this list gave: follow the `next` and `previous` links, or send "
     "`cursor=` (empty) for the first page."
 )
@@ -235,7 +237,7 @@ class CursorPage:
     def __init__(self, queryset: QuerySet[Any], size: int, token: str) -> None:
         keys = sort_keys(queryset)
         if keys is None:
-            raise ValidationError({"cursor": ["This list's order has no cursor pages."]})
+            raise ValidationError({"cursor": [_("This list's order has no cursor pages.")]})
         self.keys = keys
         self.signature = _signature(keys)
         backwards, place = False, None
@@ -330,10 +332,10 @@ class Pagination(PageNumberPagination):
             return super().paginate_queryset(queryset, request, view)
         if self.page_query_param in request.query_params:
             raise ValidationError(
-                {self.cursor_query_param: ["Ask for a page by `page` or by `cursor`, not both."]}
+                {self.cursor_query_param: [_("Ask for a page by `page` or by `cursor`, not both.")]}
             )
         if not isinstance(queryset, QuerySet):
-            raise ValidationError({self.cursor_query_param: ["This list has no cursor pages."]})
+            raise ValidationError({self.cursor_query_param: [_("This list has no cursor pages.")]})
         self.request = request
         token = request.query_params[self.cursor_query_param]
         self.cursor_page = CursorPage(queryset, self.get_page_size(request), token)
@@ -363,6 +365,10 @@ class Pagination(PageNumberPagination):
             return self.page_size
         if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
             raise ValidationError(
-                {self.page_size_query_param: [f"A whole number from 1 to {MAX_PAGE_SIZE}."]}
+                {
+                    self.page_size_query_param: [
+                        gettext("A whole number from 1 to %(max)s.") % {"max": MAX_PAGE_SIZE}
+                    ]
+                }
             )
         return min(int(raw), MAX_PAGE_SIZE)

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.exceptions import NotAuthenticated, ValidationError
@@ -87,14 +88,16 @@ class PublicReadMixin:
         refused = sorted(key for key in params if key in private)
         errors = {
             key: [
-                "Only signed-in users can filter by this; the public record is filtered by: "
-                + (", ".join(sorted(self.public_filters)) or "nothing")
-                + "."
+                gettext(
+                    "Only signed-in users can filter by this; the public record is filtered by: "
+                    "%(filters)s."
+                )
+                % {"filters": ", ".join(sorted(self.public_filters)) or gettext("nothing")}
             ]
             for key in refused
         }
         if params.get("search") and not self.public_search_fields:
-            errors["search"] = ["Only signed-in users can search this list."]
+            errors["search"] = [gettext("Only signed-in users can search this list.")]
         if errors:
             raise ValidationError(errors)
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -86,12 +87,14 @@ class RecordSerializer(FastRepresentation, serializers.ModelSerializer):  # type
                     continue
                 if key == "status" and self.Meta.model is OptOutRequest:
                     errors[key] = [
-                        "Status changes only through POST /api/v1/requests/{id}/transitions/."
+                        gettext(
+                            "Status changes only through POST /api/v1/requests/{id}/transitions/."
+                        )
                     ]
                 elif key in self.fields:
-                    errors[str(key)] = ["This field is read-only."]
+                    errors[str(key)] = [gettext("This field is read-only.")]
                 else:
-                    errors[str(key)[:100]] = ["Unknown field."]
+                    errors[str(key)[:100]] = [gettext("Unknown field.")]
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
@@ -106,7 +109,7 @@ class RecordSerializer(FastRepresentation, serializers.ModelSerializer):  # type
             if changed:
                 raise serializers.ValidationError(
                     {
-                        name: ["This is set when the record is created and cannot change."]
+                        name: [gettext("This is set when the record is created and cannot change.")]
                         for name in changed
                     }
                 )
@@ -299,7 +302,7 @@ class RequestSerializer(RecordSerializer):
 
     def get_allowed_transitions(self, obj: OptOutRequest) -> list[dict[str, str]]:
         return [
-            {"to": edge.target.value, "label": edge.label}
+            {"to": edge.target.value, "label": str(edge.label)}
             for edge in selectors.request_next_steps(obj)
         ]
 
@@ -313,7 +316,7 @@ class RequestSerializer(RecordSerializer):
     def validate_outcome(self, value: str) -> str:
         if self.instance is None and value:
             raise serializers.ValidationError(
-                "A new request has no outcome yet; record it when the request closes."
+                gettext("A new request has no outcome yet; record it when the request closes.")
             )
         return value
 
@@ -564,7 +567,7 @@ class TransitionRequestSerializer(serializers.Serializer):  # type: ignore[type-
             unknown = [key for key in data if key not in self.fields]
             if unknown:
                 raise serializers.ValidationError(
-                    {str(key)[:100]: ["Unknown field."] for key in unknown}
+                    {str(key)[:100]: [gettext("Unknown field.")] for key in unknown}
                 )
         return super().to_internal_value(data)
 

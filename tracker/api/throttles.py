@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext
 from rest_framework.authentication import TokenAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.request import Request
@@ -45,7 +46,7 @@ class CountedTokenAuthentication(TokenAuthentication):
         sends_a_token = bool(given) and given[0].lower() == self.keyword.lower().encode()
         wait = throttling.over_limit("wrong-token", address, limit=limit) if sends_a_token else None
         if wait is not None:
-            raise Throttled(wait=wait, detail="Too many wrong tokens from this address.")
+            raise Throttled(wait=wait, detail=gettext("Too many wrong tokens from this address."))
         try:
             return super().authenticate(request)
         except AuthenticationFailed:

@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -71,7 +72,7 @@ from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, State
 @authentication_classes([])
 def not_found(request: Request) -> Response:
     """Any address under /api/ that names no endpoint."""
-    raise NotFound("No endpoint at this address. The list of resources is at /api/v1/.")
+    raise NotFound(gettext("No endpoint at this address. The list of resources is at /api/v1/."))
 
 
 # --- Documented errors --------------------------------------------------------------

@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, ngettext
+
 from core.dates import DatePrecision, PartialDate
 from jurisdictions.models import MAX_REPLY_WINDOW_DAYS
 
@@ -74,8 +76,17 @@ def is_business_day(day: dt.date, holidays: Iterable[dt.date] = ()) -> bool:
 
 
 def _unit(days: int, kind: str) -> str:
-    noun = "calendar day" if kind == CALENDAR else "business day"
-    return f"{days} {noun}{'' if days == 1 else 's'}"
+    if kind == CALENDAR:
+        return ngettext("%(days)s calendar day", "%(days)s calendar days", days) % {"days": days}
+    return ngettext("%(days)s business day", "%(days)s business days", days) % {"days": days}
+
+
+def _skipped_note(holidays: list[dt.date]) -> str:
+    if not holidays:
+        return gettext("; weekends skipped")
+    return gettext("; weekends skipped, and holidays %(days)s") % {
+        "days": ", ".join(d.isoformat() for d in holidays)
+    }
 
 
 def _skipped_holidays(start: dt.date, end: dt.date, holidays: frozenset[dt.date]) -> list[dt.date]:
@@ -98,28 +109,29 @@ def compute_deadline(
     # Twice the window from the start is the same window again from the due date.
     very_overdue_on = add_days(due_on, window_days, kind, closed)
     if sent.precision == DatePrecision.DAY:
-        basis = f"after it was sent on {start.isoformat()}"
+        basis = gettext("after it was sent on %(day)s") % {"day": start.isoformat()}
     else:
-        basis = (
-            f"after {start.isoformat()}, the latest day it may have been sent "
-            f"(the sending date is known only as {sent.display()})"
-        )
-    explanation = f"due {due_on.isoformat()}: {_unit(window_days, kind)} {basis}"
-    very_explanation = (
-        f"very overdue after {very_overdue_on.isoformat()}: "
-        f"{_unit(2 * window_days, kind)} (twice the window) {basis}"
-    )
+        basis = gettext(
+            "after %(day)s, the latest day it may have been sent "
+            "(the sending date is known only as %(known)s)"
+        ) % {"day": start.isoformat(), "known": sent.display()}
+    explanation = gettext("due %(due)s: %(window)s %(basis)s") % {
+        "due": due_on.isoformat(),
+        "window": _unit(window_days, kind),
+        "basis": basis,
+    }
+    very_explanation = gettext(
+        "very overdue after %(day)s: %(window)s (twice the window) %(basis)s"
+    ) % {
+        "day": very_overdue_on.isoformat(),
+        "window": _unit(2 * window_days, kind),
+        "basis": basis,
+    }
     if kind == BUSINESS:
         skipped = _skipped_holidays(start, very_overdue_on, closed)
         skipped_before_due = [day for day in skipped if day <= due_on]
-        note = "; weekends skipped"
-        if skipped_before_due:
-            note += ", and holidays " + ", ".join(d.isoformat() for d in skipped_before_due)
-        explanation += note
-        very_note = "; weekends skipped"
-        if skipped:
-            very_note += ", and holidays " + ", ".join(d.isoformat() for d in skipped)
-        very_explanation += very_note
+        explanation += _skipped_note(skipped_before_due)
+        very_explanation += _skipped_note(skipped)
     return Deadline(
         due_on=due_on,
         window_days=window_days,

@@ -23,6 +23,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from core.dates import DatePrecision, PartialDate
 from jurisdictions.models import Agency
@@ -61,8 +62,13 @@ class Span:
 
     def display(self) -> str:
         if self.exact:
-            return f"{self.shortest} day{'' if self.shortest == 1 else 's'}"
-        return f"between {self.shortest} and {self.longest} days"
+            return ngettext("%(days)s day", "%(days)s days", self.shortest) % {
+                "days": self.shortest
+            }
+        return gettext("between %(shortest)s and %(longest)s days") % {
+            "shortest": self.shortest,
+            "longest": self.longest,
+        }
 
     def __str__(self) -> str:
         return self.display()

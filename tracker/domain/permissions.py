@@ -19,6 +19,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from core.permissions import (
     Person,
@@ -55,7 +56,7 @@ _CHANGE_REQUESTS = "tracker.change_optoutrequest"
 _READ_LETTERS = "tracker.view_letter"
 _READ_CONTACTS = "jurisdictions.view_contact"
 
-OWNER_NOT_ON_STAFF = "Only a staff member can own a request."
+OWNER_NOT_ON_STAFF = _("Only a staff member can own a request.")
 
 
 def may_view_all(user: Person, *records: Model | type[Model]) -> bool:

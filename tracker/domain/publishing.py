@@ -26,6 +26,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext
+
 from core.dates import PartialDate
 from jurisdictions.domain.states import STATES
 from jurisdictions.models import Agency, Contact, Jurisdiction
@@ -47,7 +49,7 @@ PublicData = dict[str, Any]
 def _date(value: PartialDate | None) -> PublicData:
     return {
         "date": value.isoformat() if value else None,
-        "date_display": value.display() if value else "date unknown",
+        "date_display": value.display() if value else gettext("date unknown"),
     }
 
 
@@ -200,7 +202,7 @@ def public_contradiction(contradiction: Contradiction) -> PublicData:
         "relation": contradiction.relation,
         "days_fewest": days.fewest if days else None,
         "days_most": days.most if days else None,
-        "days_display": days.display() if days else "unknown",
+        "days_display": days.display() if days else gettext("unknown"),
         "order_certain": contradiction.order_certain,
     }
 
@@ -366,7 +368,7 @@ def public_search(text: str) -> list[SearchHit]:
     hits += [
         SearchHit(
             "meeting",
-            f"Meeting ({meeting.get_status_display().lower()})",
+            gettext("Meeting (%(status)s)") % {"status": meeting.get_status_display().lower()},
             meeting.outcome or meeting.place,
             meeting.held,
             public_jurisdiction(meeting.request.jurisdiction),

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tracker.domain import selectors
 from tracker.models import Letter, ReminderLog
@@ -171,9 +171,15 @@ def _message(owner: Any, lines: list[OverdueLine], today: dt.date) -> EmailMulti
     )
 
 
-def send_reminders(today: dt.date | None = None) -> ReminderRun:
-    """Email each owner one digest of their overdue letters not yet reminded today."""
-    today = today or timezone.localdate()
+def send_reminders(today: dt.date | None = None, language: str | None = None) -> ReminderRun:
+    """Email each owner one digest of their overdue letters not yet reminded today,
+    written in ``language`` (one of LANGUAGES; the site's LANGUAGE_CODE by default),
+    whatever language the calling thread last served a page in."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return _send_reminders(today or timezone.localdate())
+
+
+def _send_reminders(today: dt.date) -> ReminderRun:
     run = ReminderRun(today=today)
     grouped, unowned = overdue_by_owner(today)
     run.letters_without_owner = [letter.reference for letter in unowned]

@@ -44,10 +44,10 @@ def role_codenames(app_models: dict[str, list[str]]) -> dict[str, set[tuple[str,
                 continue
             editors.add((app_label, f"add_{model_name}"))
             editors.add((app_label, f"change_{model_name}"))
-    for app_label, model_names in MONITORING_MODELS.items():
-        for model_name in model_names:
-            viewers.add((app_label, f"view_{model_name}"))
-            editors.add((app_label, f"view_{model_name}"))
+    for monitored_app, monitored in MONITORING_MODELS.items():
+        for model_name in monitored:
+            viewers.add((monitored_app, f"view_{model_name}"))
+            editors.add((monitored_app, f"view_{model_name}"))
     return {EDITORS: editors, VIEWERS: viewers}
 
 

@@ -19,6 +19,8 @@ from django.db import connection, models, transaction
 from django.db.models import Q, QuerySet
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.backups import archive_restored
 from core.dates import PartialDate
@@ -80,11 +82,11 @@ __all__ = [
 
 CONSTRAINT_MESSAGES.update(
     {
-        "tracker_response_letter_same_request": (
+        "tracker_response_letter_same_request": _(
             "A reply recorded to this letter belongs to its request; "
             "the letter and its replies must stay on the same request."
         ),
-        "tracker_response_not_before_letter": (
+        "tracker_response_not_before_letter": _(
             "A reply to this letter would then predate it; check the dates of both."
         ),
     }
@@ -422,7 +424,8 @@ def _after_record_deleted(sender: type[models.Model], instance: models.Model, **
 def _check_belongs(request: OptOutRequest, **related: Letter | AgencyResponse | None) -> None:
 
     errors = {
-        name: f"This {obj._meta.verbose_name} belongs to another request."
+        name: gettext("This %(kind)s belongs to another request.")
+        % {"kind": obj._meta.verbose_name}
         for name, obj in related.items()
         if obj is not None and obj.request_id != request.pk
     }
@@ -563,7 +566,7 @@ def _lock_request(request: OptOutRequest, expected_version: int | None) -> OptOu
         .first()
     )
     if locked is None:
-        raise DomainError("This request has been deleted.")
+        raise DomainError(gettext("This request has been deleted."))
     if expected_version is not None and locked.version != expected_version:
         raise StaleRecord(locked, expected_version, locked.version)
     return locked

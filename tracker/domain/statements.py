@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import overload
 
+from django.utils.translation import gettext, ngettext
+
 from core.dates import PartialDate
 from jurisdictions.models import Agency
 from tracker.models import Statement
@@ -90,9 +92,9 @@ class DaysBetween:
     def display(self) -> str:
         if self.is_exact:
             if self.fewest == 0:
-                return "the same day"
-            return f"{self.fewest} day{'' if self.fewest == 1 else 's'}"
-        return f"{self.fewest} to {self.most} days"
+                return gettext("the same day")
+            return ngettext("%(days)s day", "%(days)s days", self.fewest) % {"days": self.fewest}
+        return gettext("%(fewest)s to %(most)s days") % {"fewest": self.fewest, "most": self.most}
 
     def __str__(self) -> str:
         return self.display()
@@ -165,12 +167,15 @@ def _agency_label(agency: Agency) -> str:
 
 def _relation(earlier: Agency, later: Agency, lineages: dict[int, list[Agency]]) -> str:
     if earlier.pk == later.pk:
-        return f"the same agency ({_agency_label(earlier)})"
+        return gettext("the same agency (%(agency)s)") % {"agency": _agency_label(earlier)}
     if later in lineages[earlier.pk]:
         child, ancestor = earlier, later
     else:
         child, ancestor = later, earlier
-    return f"{_agency_label(child)} is part of {_agency_label(ancestor)}"
+    return gettext("%(part)s is part of %(whole)s") % {
+        "part": _agency_label(child),
+        "whole": _agency_label(ancestor),
+    }
 
 
 class Contradictions(Sequence[Contradiction]):

@@ -15,9 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class State(models.TextChoices):
@@ -33,17 +38,19 @@ class State(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-STATE_DESCRIPTIONS: dict[State, str] = {
-    State.DRAFT: "Being prepared; no notice has gone out yet.",
-    State.NOTICE_SENT: "Written notice sent to ICE and/or the State Identification Bureau.",
-    State.ACKNOWLEDGED: "An agency acknowledged the notice.",
-    State.MEETING_REQUESTED: "ICE asked for a meeting with the jurisdiction and the state.",
-    State.MEETING_HELD: "The meeting took place; waiting for a resolution.",
-    State.REMOVED: "Closed: the jurisdiction was removed from the deployment plan.",
-    State.ACTIVATION_DEFERRED: "Closed: the jurisdiction's activation date was adjusted.",
-    State.DENIED: "Closed: the request was refused.",
-    State.ESCALATED: "Pursued through Congress, the courts or the press after a denial or silence.",
-    State.WITHDRAWN: "Closed: the jurisdiction withdrew its request.",
+STATE_DESCRIPTIONS: dict[State, StrOrPromise] = {
+    State.DRAFT: _("Being prepared; no notice has gone out yet."),
+    State.NOTICE_SENT: _("Written notice sent to ICE and/or the State Identification Bureau."),
+    State.ACKNOWLEDGED: _("An agency acknowledged the notice."),
+    State.MEETING_REQUESTED: _("ICE asked for a meeting with the jurisdiction and the state."),
+    State.MEETING_HELD: _("The meeting took place; waiting for a resolution."),
+    State.REMOVED: _("Closed: the jurisdiction was removed from the deployment plan."),
+    State.ACTIVATION_DEFERRED: _("Closed: the jurisdiction's activation date was adjusted."),
+    State.DENIED: _("Closed: the request was refused."),
+    State.ESCALATED: _(
+        "Pursued through Congress, the courts or the press after a denial or silence."
+    ),
+    State.WITHDRAWN: _("Closed: the jurisdiction withdrew its request."),
 }
 
 #: States in which a request is finished; they carry a close date.
@@ -71,25 +78,25 @@ Guard = Callable[[RequestFacts], str | None]
 
 def needs_sent_letter(facts: RequestFacts) -> str | None:
     if not facts.has_sent_letter:
-        return "log a letter sent by the jurisdiction on this request first"
+        return gettext("log a letter sent by the jurisdiction on this request first")
     return None
 
 
 def needs_response(facts: RequestFacts) -> str | None:
     if not facts.has_response:
-        return "record the agency's response on this request first"
+        return gettext("record the agency's response on this request first")
     return None
 
 
 def needs_held_meeting(facts: RequestFacts) -> str | None:
     if not facts.has_held_meeting:
-        return "record a meeting that was held on this request first"
+        return gettext("record a meeting that was held on this request first")
     return None
 
 
 def needs_new_letter(facts: RequestFacts) -> str | None:
     if not facts.has_letter_since_state_entered:
-        return "log the new letter that renews the notice first"
+        return gettext("log the new letter that renews the notice first")
     return None
 
 
@@ -97,7 +104,7 @@ def needs_new_letter(facts: RequestFacts) -> str | None:
 class Edge:
     source: State
     target: State
-    label: str
+    label: StrOrPromise
     guard: Guard | None = None
     #: A re-opening edge: a closed request brought back by an editor.
     reopens: bool = False
@@ -106,59 +113,59 @@ class Edge:
         return self.guard(facts) if self.guard else None
 
 
-def _edges(source: State, *targets: tuple[State, str, Guard | None]) -> list[Edge]:
+def _edges(source: State, *targets: tuple[State, StrOrPromise, Guard | None]) -> list[Edge]:
     return [Edge(source, target, label, guard) for target, label, guard in targets]
 
 
-_WITHDRAW = (State.WITHDRAWN, "Withdraw the request", None)
-_DENY = (State.DENIED, "Record a denial", needs_response)
-_ESCALATE = (State.ESCALATED, "Escalate (Congress, courts, press)", None)
+_WITHDRAW = (State.WITHDRAWN, _("Withdraw the request"), None)
+_DENY = (State.DENIED, _("Record a denial"), needs_response)
+_ESCALATE = (State.ESCALATED, _("Escalate (Congress, courts, press)"), None)
 
 TRANSITIONS: tuple[Edge, ...] = (
     *_edges(
         State.DRAFT,
-        (State.NOTICE_SENT, "Mark the notice as sent", needs_sent_letter),
+        (State.NOTICE_SENT, _("Mark the notice as sent"), needs_sent_letter),
         _WITHDRAW,
     ),
     *_edges(
         State.NOTICE_SENT,
-        (State.ACKNOWLEDGED, "Record an acknowledgement", needs_response),
-        (State.MEETING_REQUESTED, "Record ICE's meeting request", needs_response),
+        (State.ACKNOWLEDGED, _("Record an acknowledgement"), needs_response),
+        (State.MEETING_REQUESTED, _("Record ICE's meeting request"), needs_response),
         _DENY,
         _ESCALATE,
         _WITHDRAW,
     ),
     *_edges(
         State.ACKNOWLEDGED,
-        (State.MEETING_REQUESTED, "Record ICE's meeting request", needs_response),
+        (State.MEETING_REQUESTED, _("Record ICE's meeting request"), needs_response),
         _DENY,
         _ESCALATE,
         _WITHDRAW,
     ),
     *_edges(
         State.MEETING_REQUESTED,
-        (State.MEETING_HELD, "Record that the meeting was held", needs_held_meeting),
+        (State.MEETING_HELD, _("Record that the meeting was held"), needs_held_meeting),
         _DENY,
         _ESCALATE,
         _WITHDRAW,
     ),
     *_edges(
         State.MEETING_HELD,
-        (State.REMOVED, "Record removal from the deployment plan", None),
-        (State.ACTIVATION_DEFERRED, "Record a deferred activation", None),
+        (State.REMOVED, _("Record removal from the deployment plan"), None),
+        (State.ACTIVATION_DEFERRED, _("Record a deferred activation"), None),
         _DENY,
         _ESCALATE,
         _WITHDRAW,
     ),
     *_edges(
         State.DENIED,
-        (State.NOTICE_SENT, "Renew the notice with a new letter", needs_new_letter),
+        (State.NOTICE_SENT, _("Renew the notice with a new letter"), needs_new_letter),
         _ESCALATE,
     ),
     *_edges(
         State.ESCALATED,
-        (State.NOTICE_SENT, "Renew the notice with a new letter", needs_new_letter),
-        (State.MEETING_REQUESTED, "Record ICE's meeting request", needs_response),
+        (State.NOTICE_SENT, _("Renew the notice with a new letter"), needs_new_letter),
+        (State.MEETING_REQUESTED, _("Record ICE's meeting request"), needs_response),
         _WITHDRAW,
     ),
 )
@@ -180,7 +187,7 @@ class WorkflowError(Exception):
 
 
 def _labels(states: list[State]) -> str:
-    return ", ".join(f"{s.label} ({s.value})" for s in states) or "none"
+    return ", ".join(f"{s.label} ({s.value})" for s in states) or gettext("none")
 
 
 def find_edge(source: State, target: State) -> Edge | None:
@@ -203,16 +210,33 @@ def check_transition(current: State, target: State, facts: RequestFacts) -> Edge
     edge = find_edge(current, target)
     if edge is None:
         raise WorkflowError(
-            f"A request in state {current.label} ({current.value}) cannot move to "
-            f"{target.label} ({target.value}). Allowed next states: {_labels(allowed)}.",
+            gettext(
+                "A request in state %(current)s (%(current_code)s) cannot move to "
+                "%(target)s (%(target_code)s). Allowed next states: %(allowed)s."
+            )
+            % {
+                "current": current.label,
+                "current_code": current.value,
+                "target": target.label,
+                "target_code": target.value,
+                "allowed": _labels(allowed),
+            },
             current=current,
             allowed=allowed,
         )
     reason = edge.blocked_by(facts)
     if reason is not None:
         raise WorkflowError(
-            f"Cannot move to {target.label} ({target.value}) yet: {reason}. "
-            f"Allowed next states now: {_labels(allowed)}.",
+            gettext(
+                "Cannot move to %(target)s (%(target_code)s) yet: %(reason)s. "
+                "Allowed next states now: %(allowed)s."
+            )
+            % {
+                "target": target.label,
+                "target_code": target.value,
+                "reason": reason,
+                "allowed": _labels(allowed),
+            },
             current=current,
             allowed=allowed,
         )
@@ -222,8 +246,8 @@ def check_transition(current: State, target: State, facts: RequestFacts) -> Edge
 def check_reopen(current: State) -> None:
     if State(current) not in CLOSED_STATES:
         raise WorkflowError(
-            f"Only a closed request can be re-opened; this one is {State(current).label} "
-            f"({State(current).value}).",
+            gettext("Only a closed request can be re-opened; this one is %(state)s (%(code)s).")
+            % {"state": State(current).label, "code": State(current).value},
             current=State(current),
             allowed=[],
         )
@@ -244,16 +268,16 @@ def checklist(facts: RequestFacts) -> list[ChecklistItem]:
     return [
         ChecklistItem(
             "notice_program_office",
-            "Written notice to ICE's Secure Communities program office",
+            gettext("Written notice to ICE's Secure Communities program office"),
             facts.notified_program_office,
         ),
         ChecklistItem(
             "notice_sib",
-            "Written notice to the State Identification Bureau",
+            gettext("Written notice to the State Identification Bureau"),
             facts.notified_sib,
         ),
         ChecklistItem(
-            "meeting_held", "Meeting with ICE and the state held", facts.has_held_meeting
+            "meeting_held", gettext("Meeting with ICE and the state held"), facts.has_held_meeting
         ),
     ]
 

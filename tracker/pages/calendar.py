@@ -31,6 +31,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 from icalendar import Calendar, Event
 
@@ -75,7 +76,10 @@ def _days(query: Mapping[str, str], name: str, default: int) -> int:
     if text is None or text == "":
         return default
     if not text.isdigit() or int(text) > MAX_DAYS:
-        raise WindowError(f"{name} is a number of days from 0 to {MAX_DAYS}, not {text!r}.")
+        raise WindowError(
+            gettext("%(name)s is a number of days from 0 to %(max)s, not %(text)s.")
+            % {"name": name, "max": MAX_DAYS, "text": repr(text)}
+        )
     return int(text)
 
 
@@ -123,22 +127,28 @@ def _letter_event(letter: Letter, absolute: Callable[[str], str]) -> Event | Non
     deadline = selectors.deadline_of(letter)
     if deadline is None:
         return None
-    late = "VERY OVERDUE: " if selectors.flag_of(letter, "very_overdue") else ""
-    late = late or ("OVERDUE: " if selectors.flag_of(letter, "overdue") else "")
+    late = gettext("VERY OVERDUE: ") if selectors.flag_of(letter, "very_overdue") else ""
+    late = late or (gettext("OVERDUE: ") if selectors.flag_of(letter, "overdue") else "")
     event = Event()
     event.add("uid", f"letter-{letter.reference}-due@opt-out-tracker")
     event.add("dtstamp", letter.updated_at)
     event.add("dtstart", deadline.due_on)
     event.add("dtend", deadline.due_on + dt.timedelta(days=1))
-    waiting_on = ", ".join(str(a) for a in letter.recipients.all()) or "agencies"
+    waiting_on = ", ".join(str(a) for a in letter.recipients.all()) or gettext("agencies")
     event.add(
         "summary",
-        f"{late}Reply due from {waiting_on}: {letter.subject} ({letter.request.jurisdiction})",
+        late
+        + gettext("Reply due from %(agencies)s: %(subject)s (%(jurisdiction)s)")
+        % {
+            "agencies": waiting_on,
+            "subject": letter.subject,
+            "jurisdiction": letter.request.jurisdiction,
+        },
     )
     event.add(
         "description",
         f"{deadline.explanation}.\n{deadline.very_overdue_explanation}.\n"
-        f"Request: {letter.request.title}",
+        + gettext("Request: %(title)s") % {"title": letter.request.title},
     )
     event.add("url", absolute(letter.request.get_absolute_url()))
     event.add("transp", "TRANSPARENT")
@@ -154,14 +164,24 @@ def _meeting_event(meeting: Meeting, absolute: Callable[[str], str]) -> Event:
     # A meeting known only to the month spans the month: no invented day.
     event.add("dtstart", held.earliest)
     event.add("dtend", held.latest + dt.timedelta(days=1))
-    known = "" if held.precision == "day" else f" (date known only as {held.display()})"
+    known = (
+        ""
+        if held.precision == "day"
+        else gettext(" (date known only as %(date)s)") % {"date": held.display()}
+    )
     event.add(
         "summary",
-        f"Meeting ({meeting.get_status_display().lower()}): {meeting.request.jurisdiction}{known}",
+        gettext("Meeting (%(status)s): %(jurisdiction)s")
+        % {
+            "status": meeting.get_status_display().lower(),
+            "jurisdiction": meeting.request.jurisdiction,
+        }
+        + known,
     )
     if meeting.place:
         event.add("location", meeting.place)
-    event.add("description", f"Request: {meeting.request.title}\n{meeting.outcome}".strip())
+    request_line = gettext("Request: %(title)s") % {"title": meeting.request.title}
+    event.add("description", f"{request_line}\n{meeting.outcome}".strip())
     event.add("url", absolute(meeting.request.get_absolute_url()))
     return event
 
@@ -192,7 +212,7 @@ def new_calendar(mine: bool) -> Calendar:
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", "Opt-Out Tracker" + (": my requests" if mine else ""))
+    calendar.add("x-wr-calname", "Opt-Out Tracker" + (gettext(": my requests") if mine else ""))
     return calendar
 
 
@@ -222,13 +242,15 @@ def feed(request: HttpRequest, token: str) -> HttpResponseBase:
     # The feed shows every request, published or not: it answers only while its owner
     # may still read the staff pages (a person who has lost the role gets 404).
     if found is None or not may_use_calendar_feed(found.user):
-        raise Http404("No calendar feed at this address (it may have been revoked).")
+        raise Http404(gettext("No calendar feed at this address (it may have been revoked)."))
     today = timezone.localdate()
     try:
         window = window_from(request.GET, today)
     except WindowError as error:
         return HttpResponse(
-            f"Invalid calendar window: {error}", status=400, content_type="text/plain"
+            gettext("Invalid calendar window: %(error)s") % {"error": error},
+            status=400,
+            content_type="text/plain",
         )
     mine = request.GET.get("mine") in {"1", "true", "yes"}
     response = StreamingHttpResponse(
@@ -255,15 +277,17 @@ def manage(request: HttpRequest) -> HttpResponse:
         if action == "create":
             services.calendar_token_create(user=request.user)
             messages.success(
-                request, "Your new calendar address is ready; any old one stopped working."
+                request, gettext("Your new calendar address is ready; any old one stopped working.")
             )
         elif action == "revoke":
             if services.calendar_token_revoke(user=request.user):
-                messages.success(request, "Your calendar address is revoked; it now answers 404.")
+                messages.success(
+                    request, gettext("Your calendar address is revoked; it now answers 404.")
+                )
             else:
-                messages.info(request, "You had no calendar address to revoke.")
+                messages.info(request, gettext("You had no calendar address to revoke."))
         else:
-            messages.error(request, "Choose to create or to revoke your calendar address.")
+            messages.error(request, gettext("Choose to create or to revoke your calendar address."))
             return render(request, "tracker/calendar.html", _context(request), status=400)
         return redirect("calendar")
     return render(request, "tracker/calendar.html", _context(request))

@@ -14,11 +14,13 @@ use) show only the row chosen (see ``tracker.pages.forms.OfferedOnly``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from jurisdictions.domain.selectors import agency_choices, jurisdiction_choices, jurisdictions_in
 from jurisdictions.domain.states import USState
@@ -30,7 +32,11 @@ from tracker.domain.workflow import State
 from tracker.models import Letter, OptOutRequest
 from tracker.pages.forms import BoundedModelChoiceField
 
-FLAG_CHOICES = [("true", "Yes"), ("false", "No")]
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+FLAG_CHOICES = [("true", _("Yes")), ("false", _("No"))]
 #: Up to this many agencies matching a name, letters are looked up by their ids.
 FEW_AGENCIES = 100
 
@@ -41,32 +47,35 @@ class DateRangeInputs(django_filters.widgets.DateRangeWidget):
     def __init__(self, attrs: dict[str, str] | None = None) -> None:
         boxes = [
             forms.DateInput(
-                attrs={"placeholder": "YYYY-MM-DD", "aria-label": f"{end} (YYYY-MM-DD)"}
+                attrs={
+                    "placeholder": "YYYY-MM-DD",
+                    "aria-label": format_lazy("{} (YYYY-MM-DD)", end),
+                }
             )
-            for end in ("from", "to")
+            for end in (_("from"), _("to"))
         ]
         django_filters.widgets.SuffixedMultiWidget.__init__(self, boxes, attrs)
 
 
-def _letter_flag(label: str, flag: LetterFlag) -> django_filters.ChoiceFilter:
+def _letter_flag(label: StrOrPromise, flag: LetterFlag) -> django_filters.ChoiceFilter:
     """Yes/no: letters that have the flag, or that do not."""
 
     def matching(queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         return selectors.letters_with_flag(queryset, flag, value=value == "true")
 
     return django_filters.ChoiceFilter(
-        label=label, choices=FLAG_CHOICES, method=matching, empty_label="Any"
+        label=label, choices=FLAG_CHOICES, method=matching, empty_label=_("Any")
     )
 
 
-def _request_flag(label: str, flag: LetterFlag) -> django_filters.ChoiceFilter:
+def _request_flag(label: StrOrPromise, flag: LetterFlag) -> django_filters.ChoiceFilter:
     """Yes/no: requests with a letter that has the flag, or with none."""
 
     def matching(queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         return selectors.requests_with_flag(queryset, flag, value=value == "true")
 
     return django_filters.ChoiceFilter(
-        label=label, choices=FLAG_CHOICES, method=matching, empty_label="Any"
+        label=label, choices=FLAG_CHOICES, method=matching, empty_label=_("Any")
     )
 
 
@@ -76,7 +85,7 @@ class ChosenOnlyFilter(django_filters.ModelChoiceFilter):
     field_class = BoundedModelChoiceField
 
 
-def _name_contains(label: str, *paths: str) -> django_filters.CharFilter:
+def _name_contains(label: StrOrPromise, *paths: str) -> django_filters.CharFilter:
     """Rows whose related name (any of ``paths``) contains the text typed, ignoring case."""
 
     def matching(queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
@@ -88,8 +97,10 @@ def _name_contains(label: str, *paths: str) -> django_filters.CharFilter:
     return django_filters.CharFilter(label=label, method=matching, max_length=100)
 
 
-JURISDICTION_HELP = "Choose a state to list its jurisdictions here, or type part of a name below."
-AGENCY_HELP = "Type part of the agency's name below."
+JURISDICTION_HELP = _(
+    "Choose a state to list its jurisdictions here, or type part of a name below."
+)
+AGENCY_HELP = _("Type part of the agency's name below.")
 
 
 class StateJurisdictions:
@@ -107,22 +118,27 @@ class StateJurisdictions:
 
 
 class RequestListFilter(StateJurisdictions, django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(label="Status", choices=State.choices, empty_label="Any")
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=State.choices, empty_label=_("Any")
+    )
     state = django_filters.ChoiceFilter(
-        label="State", field_name="jurisdiction__state", choices=USState.choices, empty_label="Any"
+        label=_("State"),
+        field_name="jurisdiction__state",
+        choices=USState.choices,
+        empty_label=_("Any"),
     )
     jurisdiction = ChosenOnlyFilter(
-        label="Jurisdiction",
+        label=_("Jurisdiction"),
         queryset=jurisdiction_choices(),
-        empty_label="Any",
+        empty_label=_("Any"),
         help_text=JURISDICTION_HELP,
     )
-    jurisdiction_name = _name_contains("Jurisdiction name contains", "jurisdiction__name")
+    jurisdiction_name = _name_contains(_("Jurisdiction name contains"), "jurisdiction__name")
     agency = ChosenOnlyFilter(
-        label="Requesting agency",
+        label=_("Requesting agency"),
         field_name="requesting_agency",
         queryset=agency_choices(),
-        empty_label="Any",
+        empty_label=_("Any"),
         help_text=AGENCY_HELP,
     )
     agency_name = _name_contains(
@@ -131,18 +147,18 @@ class RequestListFilter(StateJurisdictions, django_filters.FilterSet):
         "requesting_agency__abbreviation",
     )
     owner = django_filters.ModelChoiceFilter(
-        label="Owner",
+        label=_("Owner"),
         queryset=people_who_may_own_requests(),
         to_field_name="username",
-        empty_label="Anyone",
+        empty_label=_("Anyone"),
     )
     opened_on = django_filters.DateFromToRangeFilter(
-        label="Opened between (YYYY-MM-DD)",
+        label=_("Opened between (YYYY-MM-DD)"),
         widget=DateRangeInputs(),
     )
-    overdue = _request_flag("Has an overdue letter", "overdue")
-    very_overdue = _request_flag("Has a very overdue letter", "very_overdue")
-    awaiting_reply = _request_flag("Has a letter awaiting a reply", "awaiting_reply")
+    overdue = _request_flag(_("Has an overdue letter"), "overdue")
+    very_overdue = _request_flag(_("Has a very overdue letter"), "very_overdue")
+    awaiting_reply = _request_flag(_("Has a letter awaiting a reply"), "awaiting_reply")
 
     class Meta:
         model = OptOutRequest
@@ -151,56 +167,58 @@ class RequestListFilter(StateJurisdictions, django_filters.FilterSet):
 
 class LetterListFilter(StateJurisdictions, django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
-        label="Request status",
+        label=_("Request status"),
         field_name="request__status",
         choices=State.choices,
-        empty_label="Any",
+        empty_label=_("Any"),
     )
     state = django_filters.ChoiceFilter(
-        label="State",
+        label=_("State"),
         field_name="request__jurisdiction__state",
         choices=USState.choices,
-        empty_label="Any",
+        empty_label=_("Any"),
     )
     jurisdiction = ChosenOnlyFilter(
-        label="Jurisdiction",
+        label=_("Jurisdiction"),
         field_name="request__jurisdiction",
         queryset=jurisdiction_choices(),
-        empty_label="Any",
+        empty_label=_("Any"),
         help_text=JURISDICTION_HELP,
     )
-    jurisdiction_name = _name_contains("Jurisdiction name contains", "request__jurisdiction__name")
+    jurisdiction_name = _name_contains(
+        _("Jurisdiction name contains"), "request__jurisdiction__name"
+    )
     agency = ChosenOnlyFilter(
-        label="Sent by or to agency",
+        label=_("Sent by or to agency"),
         queryset=agency_choices(),
         method="filter_agency",
-        empty_label="Any",
+        empty_label=_("Any"),
         help_text=AGENCY_HELP,
     )
     agency_name = django_filters.CharFilter(
-        label="Sent by or to an agency whose name contains",
+        label=_("Sent by or to an agency whose name contains"),
         method="filter_agency_name",
         max_length=100,
     )
     direction = django_filters.ChoiceFilter(
-        label="Direction", choices=Letter.Direction.choices, empty_label="Any"
+        label=_("Direction"), choices=Letter.Direction.choices, empty_label=_("Any")
     )
     method = django_filters.ChoiceFilter(
-        label="Method", choices=Letter.Method.choices, empty_label="Any"
+        label=_("Method"), choices=Letter.Method.choices, empty_label=_("Any")
     )
     sent_on = django_filters.DateFromToRangeFilter(
-        label="Sent between (YYYY-MM-DD)",
+        label=_("Sent between (YYYY-MM-DD)"),
         widget=DateRangeInputs(),
     )
-    overdue = _letter_flag("Overdue", "overdue")
-    very_overdue = _letter_flag("Very overdue", "very_overdue")
-    awaiting_reply = _letter_flag("Awaiting a reply", "awaiting_reply")
+    overdue = _letter_flag(_("Overdue"), "overdue")
+    very_overdue = _letter_flag(_("Very overdue"), "very_overdue")
+    awaiting_reply = _letter_flag(_("Awaiting a reply"), "awaiting_reply")
     owner = django_filters.ModelChoiceFilter(
-        label="Request owner",
+        label=_("Request owner"),
         field_name="request__owner",
         queryset=people_who_may_own_requests(),
         to_field_name="username",
-        empty_label="Anyone",
+        empty_label=_("Anyone"),
     )
 
     class Meta:

@@ -13,6 +13,8 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import DATE_HELP, PartialDateField
 from core.submissions import SubmittedOnceForm
@@ -118,31 +120,35 @@ class LetterForm(OffersAgencies, SubmittedOnceForm):
     prefix = "letter"
 
     direction = forms.ChoiceField(
-        label="Direction", choices=Letter.Direction.choices, initial=Letter.Direction.OUTGOING
+        label=_("Direction"), choices=Letter.Direction.choices, initial=Letter.Direction.OUTGOING
     )
-    sender = BoundedModelChoiceField(label="Sender", queryset=agency_choices())
+    sender = BoundedModelChoiceField(label=_("Sender"), queryset=agency_choices())
     recipients = BoundedModelMultipleChoiceField(
-        label="Recipients",
+        label=_("Recipients"),
         queryset=agency_choices(),
         required=False,
-        help_text="Tick every agency it went to (for a notice: ICE's program office and the SIB).",
+        help_text=_(
+            "Tick every agency it went to (for a notice: ICE's program office and the SIB)."
+        ),
     )
-    method = forms.ChoiceField(label="Method", choices=Letter.Method.choices)
-    sent_on = PartialDateField(label="Sent", required=False)
+    method = forms.ChoiceField(label=_("Method"), choices=Letter.Method.choices)
+    sent_on = PartialDateField(label=_("Sent"), required=False)
     received_on = PartialDateField(
-        label="Received",
+        label=_("Received"),
         required=False,
-        help_text="Only when known. " + DATE_HELP,
+        help_text=format_lazy("{} {}", _("Only when known."), DATE_HELP),
     )
-    subject = forms.CharField(label="Subject", max_length=300)
-    summary = forms.CharField(label="Summary", required=False, widget=forms.Textarea({"rows": 3}))
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea({"rows": 3})
+    )
     attachment = forms.FileField(
-        label="Attachment",
+        label=_("Attachment"),
         required=False,
-        help_text="PDF, image, plain text, email or Word document.",
+        help_text=_("PDF, image, plain text, email or Word document."),
     )
     in_reply_to = forms.ModelChoiceField(
-        label="In reply to", queryset=Letter.objects.none(), required=False
+        label=_("In reply to"), queryset=Letter.objects.none(), required=False
     )
 
     def __init__(self, *args: Any, request: OptOutRequest, **kwargs: Any) -> None:
@@ -151,7 +157,7 @@ class LetterForm(OffersAgencies, SubmittedOnceForm):
         self.optout = request
         in_reply_to: Any = self.fields["in_reply_to"]
         in_reply_to.queryset = Letter.objects.filter(request=request).order_by("sent_on", "pk")
-        in_reply_to.empty_label = "(not a reply)"
+        in_reply_to.empty_label = _("(not a reply)")
         if request.requesting_agency_id and not self.is_bound:
             self.initial.setdefault("sender", request.requesting_agency_id)
 
@@ -159,20 +165,22 @@ class LetterForm(OffersAgencies, SubmittedOnceForm):
 class ResponseForm(OffersAgencies, SubmittedOnceForm):
     prefix = "response"
 
-    agency = BoundedModelChoiceField(label="From agency", queryset=agency_choices())
+    agency = BoundedModelChoiceField(label=_("From agency"), queryset=agency_choices())
     letter = forms.ModelChoiceField(
-        label="Answers letter",
+        label=_("Answers letter"),
         queryset=Letter.objects.none(),
         required=False,
-        help_text="Choose the letter it answers; that letter then stops waiting for a reply.",
+        help_text=_("Choose the letter it answers; that letter then stops waiting for a reply."),
     )
-    kind = forms.ChoiceField(label="Kind of reply", choices=AgencyResponse.Kind.choices)
-    responded_on = PartialDateField(label="Date", required=False)
-    summary = forms.CharField(label="Summary", required=False, widget=forms.Textarea({"rows": 3}))
+    kind = forms.ChoiceField(label=_("Kind of reply"), choices=AgencyResponse.Kind.choices)
+    responded_on = PartialDateField(label=_("Date"), required=False)
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea({"rows": 3})
+    )
     attachment = forms.FileField(
-        label="Attachment",
+        label=_("Attachment"),
         required=False,
-        help_text="PDF, image, plain text, email or Word document.",
+        help_text=_("PDF, image, plain text, email or Word document."),
     )
 
     def __init__(self, *args: Any, request: OptOutRequest, **kwargs: Any) -> None:
@@ -180,21 +188,25 @@ class ResponseForm(OffersAgencies, SubmittedOnceForm):
         super().__init__(*args, **kwargs)
         letter: Any = self.fields["letter"]
         letter.queryset = Letter.objects.filter(request=request).order_by("sent_on", "pk")
-        letter.empty_label = "(the request as a whole)"
+        letter.empty_label = _("(the request as a whole)")
 
 
 class MeetingForm(OffersAgencies, SubmittedOnceForm):
     prefix = "meeting"
 
-    status = forms.ChoiceField(label="Status", choices=Meeting.Status.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=Meeting.Status.choices)
     held_on = PartialDateField(
-        label="Date", required=False, help_text="Needed once it was held. " + DATE_HELP
+        label=_("Date"),
+        required=False,
+        help_text=format_lazy("{} {}", _("Needed once it was held."), DATE_HELP),
     )
-    place = forms.CharField(label="Place", max_length=200, required=False)
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
     agencies = BoundedModelMultipleChoiceField(
-        label="Agencies attending", queryset=agency_choices(), required=False
+        label=_("Agencies attending"), queryset=agency_choices(), required=False
     )
-    outcome = forms.CharField(label="Outcome", required=False, widget=forms.Textarea({"rows": 3}))
+    outcome = forms.CharField(
+        label=_("Outcome"), required=False, widget=forms.Textarea({"rows": 3})
+    )
 
     def __init__(self, *args: Any, request: OptOutRequest, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -203,7 +215,7 @@ class MeetingForm(OffersAgencies, SubmittedOnceForm):
 
 #: Said when a move or a re-open arrives without the version of the request it was
 #: pressed on: without it, a move could apply to a request someone else has moved since.
-MOVE_VERSION_MISSING = (
+MOVE_VERSION_MISSING = _(
     "This move does not say which version of the request it was made on, so it cannot "
     "be applied safely. Reload the request's page and press the button again."
 )
@@ -221,16 +233,16 @@ class TransitionForm(forms.Form):
     to = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
     reopen = forms.BooleanField(widget=forms.HiddenInput, required=False)
     note = forms.CharField(
-        label="Note (why)",
+        label=_("Note (why)"),
         required=False,
         widget=forms.Textarea({"rows": 2}),
-        help_text="Saved in the status log with the move.",
+        help_text=_("Saved in the status log with the move."),
     )
     letter = forms.ModelChoiceField(
-        label="Caused by letter", queryset=Letter.objects.none(), required=False
+        label=_("Caused by letter"), queryset=Letter.objects.none(), required=False
     )
     response = forms.ModelChoiceField(
-        label="Caused by response", queryset=AgencyResponse.objects.none(), required=False
+        label=_("Caused by response"), queryset=AgencyResponse.objects.none(), required=False
     )
     # Required, as on every edit: a move pressed on a page opened before someone
     # else's move must be refused, not applied to a request the person never saw.
@@ -258,13 +270,13 @@ class TransitionForm(forms.Form):
         cleaned = super().clean() or {}
         cleaned["reopen"] = self.reopening or bool(cleaned.get("reopen"))
         if not cleaned["reopen"] and not cleaned.get("to"):
-            raise ValidationError("Choose the move to make.")
+            raise ValidationError(_("Choose the move to make."))
         return cleaned
 
 
 class SearchForm(forms.Form):
     q = forms.CharField(
-        label="Search for",
+        label=_("Search for"),
         max_length=200,
         required=False,
         widget=forms.TextInput({"type": "search"}),
@@ -281,17 +293,19 @@ class StatementForm(OffersAgencies, SubmittedOnceForm):
     prefix = "statement"
 
     speaker = forms.CharField(
-        label="Speaker", max_length=200, help_text='Who said it, or "anonymous official".'
+        label=_("Speaker"), max_length=200, help_text='Who said it, or "anonymous official".'
     )
-    agency = BoundedModelChoiceField(label="Agency", queryset=agency_choices())
-    stated_on = PartialDateField(label="Date", required=False)
-    medium = forms.ChoiceField(label="Where", choices=Statement.Medium.choices)
-    position = forms.ChoiceField(label="Position on opting out", choices=Statement.Position.choices)
-    quote = forms.CharField(label="Quote or summary", widget=forms.Textarea({"rows": 3}))
-    source_title = forms.CharField(label="Source title", max_length=300, required=False)
-    source_url = forms.URLField(label="Source link", required=False, assume_scheme="https")
+    agency = BoundedModelChoiceField(label=_("Agency"), queryset=agency_choices())
+    stated_on = PartialDateField(label=_("Date"), required=False)
+    medium = forms.ChoiceField(label=_("Where"), choices=Statement.Medium.choices)
+    position = forms.ChoiceField(
+        label=_("Position on opting out"), choices=Statement.Position.choices
+    )
+    quote = forms.CharField(label=_("Quote or summary"), widget=forms.Textarea({"rows": 3}))
+    source_title = forms.CharField(label=_("Source title"), max_length=300, required=False)
+    source_url = forms.URLField(label=_("Source link"), required=False, assume_scheme="https")
     is_public = forms.BooleanField(
-        label="Public", required=False, help_text="Show it on the public statements page."
+        label=_("Public"), required=False, help_text=_("Show it on the public statements page.")
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -303,12 +317,12 @@ class AgencySearchForm(forms.Form):
     """The search that adds other agencies to a page's pickers (a plain GET, no script)."""
 
     find_agency = forms.CharField(
-        label="Find another agency",
+        label=_("Find another agency"),
         max_length=100,
         required=False,
         strip=True,
         widget=forms.TextInput({"type": "search"}),
-        help_text="Part of its name or abbreviation; the matches are offered in the forms.",
+        help_text=_("Part of its name or abbreviation; the matches are offered in the forms."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -320,7 +334,7 @@ class PublishForm(forms.Form):
     """One "make public" / "make private" button: what to set, and the version it was read at."""
 
     public = forms.TypedChoiceField(
-        choices=[("1", "public"), ("0", "not public")], coerce=lambda value: value == "1"
+        choices=[("1", _("public")), ("0", _("not public"))], coerce=lambda value: value == "1"
     )
     version = forms.IntegerField(min_value=1)
 

@@ -25,6 +25,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from core.downloads import attachment_response
@@ -85,7 +86,7 @@ def require(allowed: bool) -> None:
     """A hand-made request from someone who may not do this (the page offers them no
     such link or button) gets 403."""
     if not allowed:
-        raise PermissionDenied("You may not do this.")
+        raise PermissionDenied(gettext("You may not do this."))
 
 
 def staff_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
@@ -160,24 +161,39 @@ def _recent_activity() -> list[Activity]:
     activity = [
         Activity(
             t.at,
-            f"Moved to {t.get_to_state_display()}" + (f" by {t.by}" if t.by else ""),
+            (gettext("Moved to %(state)s by %(by)s") if t.by else gettext("Moved to %(state)s"))
+            % {"state": t.get_to_state_display(), "by": t.by},
             t.request,
             f"transition-{t.pk}",
         )
         for t in transitions
     ]
     activity += [
-        Activity(x.created_at, f"Letter logged: {x.subject}", x.request, f"letter-{x.pk}")
+        Activity(
+            x.created_at,
+            gettext("Letter logged: %(subject)s") % {"subject": x.subject},
+            x.request,
+            f"letter-{x.pk}",
+        )
         for x in letters
     ]
     activity += [
-        Activity(x.created_at, f"Reply logged: {x}", x.request, f"response-{x.pk}")
+        Activity(
+            x.created_at,
+            gettext("Reply logged: %(reply)s") % {"reply": x},
+            x.request,
+            f"response-{x.pk}",
+        )
         for x in responses
     ]
     activity += [
         Activity(
             x.created_at,
-            f"Meeting logged: {x.get_status_display().lower()}, {x.held or 'date unknown'}",
+            gettext("Meeting logged: %(status)s, %(date)s")
+            % {
+                "status": x.get_status_display().lower(),
+                "date": x.held or gettext("date unknown"),
+            },
             x.request,
             f"meeting-{x.pk}",
         )
@@ -494,7 +510,9 @@ def _log_on_request(
 def _saved(request: HttpRequest, saved: Saved) -> HttpResponse:
     if saved.repeated:
         messages.info(
-            request, f"{saved.message} This form was sent more than once; it was saved once."
+            request,
+            gettext("%(saved)s This form was sent more than once; it was saved once.")
+            % {"saved": saved.message},
         )
     else:
         messages.success(request, saved.message)
@@ -519,7 +537,7 @@ def letter_create(request: HttpRequest, pk: int) -> HttpResponse:
         form_name="letter_form",
         record=services.letter_log,
         kind="letter",
-        message=lambda letter: f"Letter logged: {letter.subject}.",
+        message=lambda letter: gettext("Letter logged: %(subject)s.") % {"subject": letter.subject},
     )
 
 
@@ -534,7 +552,7 @@ def response_create(request: HttpRequest, pk: int) -> HttpResponse:
         form_name="response_form",
         record=services.response_record,
         kind="response",
-        message=lambda response: f"Reply logged: {response}.",
+        message=lambda response: gettext("Reply logged: %(reply)s.") % {"reply": response},
     )
 
 
@@ -549,7 +567,7 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
         form_name="meeting_form",
         record=services.meeting_record,
         kind="meeting",
-        message=lambda meeting: f"{meeting} logged.",
+        message=lambda meeting: gettext("%(meeting)s logged.") % {"meeting": meeting},
     )
 
 
@@ -591,7 +609,9 @@ def _move(request: HttpRequest, pk: int, *, reopen: bool) -> HttpResponse:
         return _request_page(
             request, pk, move_error=error.message, move_note=data["note"], status=409
         )
-    messages.success(request, f"Moved to {transition.get_to_state_display()}.")
+    messages.success(
+        request, gettext("Moved to %(state)s.") % {"state": transition.get_to_state_display()}
+    )
     return _back_to(optout, f"transition-{transition.pk}")
 
 
@@ -662,7 +682,11 @@ def _filtered_list(
             errors = "; ".join(
                 f"{name}: {' '.join(messages_)}" for name, messages_ in filterset.errors.items()
             )
-            return HttpResponse(f"Invalid filter: {errors}", status=400, content_type="text/plain")
+            return HttpResponse(
+                gettext("Invalid filter: %(errors)s") % {"errors": errors},
+                status=400,
+                content_type="text/plain",
+            )
         return exports.csv_response(spec, filterset.qs)
     page = capped_page(filterset.qs, request.GET.get("page"), LIST_PAGE_SIZE, load=page_rows)
     filterset.offer_jurisdictions()
@@ -762,7 +786,8 @@ def statement_list(request: HttpRequest) -> HttpResponse:
         def create() -> Saved:
             statement = services.statement_record(by=request.user, **values)
             return Saved(
-                f"{request.path}#statement-{statement.pk}", f"Statement logged: {statement}."
+                f"{request.path}#statement-{statement.pk}",
+                gettext("Statement logged: %(statement)s.") % {"statement": statement},
             )
 
         try:
@@ -780,7 +805,7 @@ def record_publish(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """Mark one request, letter, reply, meeting or statement public or not."""
     model = _PUBLISHABLE.get(kind)
     if model is None:
-        raise Http404("Nothing of that kind can be published.")
+        raise Http404(gettext("Nothing of that kind can be published."))
     require(may_publish(request.user, model))
     item = get_object_or_404(model.objects.all(), pk=pk)
     # Statements belong to no request; everything else is published with its request.
@@ -788,7 +813,7 @@ def record_publish(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     form = PublishForm(request.POST)
     error = ""
     if not form.is_valid():
-        error = "The publishing form was incomplete; reload the page and try again."
+        error = gettext("The publishing form was incomplete; reload the page and try again.")
     else:
         try:
             services.record_publish(
@@ -803,8 +828,14 @@ def record_publish(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         if optout is None:
             return _statements_page(request, status=409, publish_error=error)
         return _request_page(request, optout.pk, status=409, publish_error=error)
-    state = "public" if item.is_public else "not public"
-    messages.success(request, f"{model._meta.verbose_name.capitalize()} “{item}” is now {state}.")
+    done = (
+        gettext("%(kind)s “%(item)s” is now public.")
+        if item.is_public
+        else gettext("%(kind)s “%(item)s” is now not public.")
+    )
+    messages.success(
+        request, done % {"kind": str(model._meta.verbose_name).capitalize(), "item": item}
+    )
     if optout is None:
         return redirect(f"{reverse('statements')}#statement-{item.pk}")
     anchor = "" if kind == "request" else f"#{kind}-{item.pk}"

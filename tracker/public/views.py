@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from core import throttling
@@ -53,7 +54,7 @@ def index(request: HttpRequest) -> HttpResponse:
     jurisdictions = selectors.published_jurisdictions()
     if state:
         if state not in counts:
-            raise Http404("Nothing has been published for this state.")
+            raise Http404(gettext("Nothing has been published for this state."))
         jurisdictions = jurisdictions.filter(state=state)
     paginator = _CountedPaginator(
         jurisdictions,
@@ -129,7 +130,7 @@ def contradiction(
 ) -> HttpResponse:
     pair = selectors.published_contradiction(earlier, later)
     if pair is None:
-        raise Http404("These two published statements do not contradict each other.")
+        raise Http404(gettext("These two published statements do not contradict each other."))
     return render(
         request,
         "public/contradiction.html",
@@ -153,14 +154,21 @@ def search(request: HttpRequest) -> HttpResponse:
         response = render(
             request,
             "public/search.html",
-            {"error": f"Too many searches from your address: try again in {wait} seconds."},
+            {
+                "error": gettext(
+                    "Too many searches from your address: try again in %(seconds)s seconds."
+                )
+                % {"seconds": wait}
+            },
             status=429,
         )
         response["Retry-After"] = str(wait)
         return response
     form = PublicSearchForm(request.GET)
     if not form.is_valid():
-        error = "The search text cannot be used: " + " ".join(str(e) for e in form.errors["q"])
+        error = gettext("The search text cannot be used: %(reasons)s") % {
+            "reasons": " ".join(str(e) for e in form.errors["q"])
+        }
         return render(request, "public/search.html", {"error": error}, status=400)
     text = form.cleaned_data["q"][:SEARCH_MAX_LENGTH]
     hits = publishing.public_search(text) if text else []

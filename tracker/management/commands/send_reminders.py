@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tracker.domain.reminders import send_reminders
@@ -21,6 +22,11 @@ class Command(BaseCommand):
             "--date",
             help="Act as if today were this day (YYYY-MM-DD); defaults to today.",
         )
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            help="Write the emails in this language (default: the site's, LANGUAGE_CODE).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = None
@@ -31,6 +37,6 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"--date {options['date']!r} is not a date: use YYYY-MM-DD."
                 ) from None
-        run = send_reminders(today)
+        run = send_reminders(today, language=options["language"])
         for line in run.summary_lines():
             self.stdout.write(line)
