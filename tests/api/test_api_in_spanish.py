@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
+from tests.api.helpers import if_match
 from tracker.models import OptOutRequest
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +33,7 @@ def test_a_refused_move_explains_itself_in_spanish(api: APIClient, optout: OptOu
         {"to": "meeting_held"},
         format="json",
         HTTP_ACCEPT_LANGUAGE="es",
+        **if_match(optout),
     )
     assert response.status_code == 409
     body = response.json()
@@ -74,3 +76,13 @@ def test_a_body_too_large_is_refused_in_spanish_before_it_is_read(api: APIClient
     )
     assert response.status_code == 413
     assert response.json()["detail"].startswith("El cuerpo de la petición tiene ")
+
+
+def test_a_change_without_if_match_says_so_in_spanish(
+    api: APIClient, optout: OptOutRequest
+) -> None:
+    response = api.patch(
+        f"/api/v1/requests/{optout.pk}/", {"title": "x"}, format="json", HTTP_ACCEPT_LANGUAGE="es"
+    )
+    assert response.status_code == 428
+    assert response.json()["detail"].startswith("Envíe la cabecera If-Match")
