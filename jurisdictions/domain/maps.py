@@ -155,8 +155,11 @@ def draw(
             for inset in data["insets"]
         )
     )
+    # A group, not an image: an image's content is hidden from screen readers, and
+    # each county here is a link they must be able to reach.
     svg = format_html(
-        '<svg id="{}" class="county-map" viewBox="{}" role="img" aria-labelledby="{}-title {}-desc"'
+        '<svg id="{}" class="county-map" viewBox="{}" role="group" aria-labelledby="{}-title" '
+        'aria-describedby="{}-desc"'
         ' xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMidYMid meet">'
         '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>'
         '{}<g class="counties">{}</g><g class="state-borders" aria-hidden="true">{}</g>'
