@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tracker.pages import calendar, reports, views
+from tracker.pages import calendar, reports, views, visuals
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -21,6 +21,10 @@ urlpatterns = [
     path("statements/", views.statement_list, name="statements"),
     path("publish/<str:kind>/<int:pk>/", views.record_publish, name="record-publish"),
     path("milestones/", reports.milestones_report, name="milestones"),
+    path("map/", visuals.county_map, name="map"),
+    path("map/<str:state>/", visuals.county_map, name="map-state"),
+    path("charts/", visuals.chart_list, name="charts"),
+    path("charts/<slug:name>.csv", visuals.chart_csv, name="chart-csv"),
     path("calendar/", calendar.manage, name="calendar"),
     path("calendar/<str:token>.ics", calendar.feed, name="calendar-feed"),
 ]

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from tracker.public import visuals
 from tracker.public.views import (
     contradiction,
     contradictions,
@@ -21,6 +22,18 @@ urlpatterns = [
         {"printable": True},
         name="public-jurisdiction-print",
     ),
+    path("map/", visuals.county_map, name="public-map"),
+    path("map/print/", visuals.county_map, {"printable": True}, name="public-map-print"),
+    path("map/<str:state>/", visuals.county_map, name="public-map-state"),
+    path(
+        "map/<str:state>/print/",
+        visuals.county_map,
+        {"printable": True},
+        name="public-map-state-print",
+    ),
+    path("charts/", visuals.chart_list, name="public-charts"),
+    path("charts/print/", visuals.chart_list, {"printable": True}, name="public-charts-print"),
+    path("charts/<slug:name>.csv", visuals.chart_csv, name="public-chart-csv"),
     path("statements/", statements, name="public-statements"),
     path("statements/print/", statements, {"printable": True}, name="public-statements-print"),
     path("statements/contradictions/", contradictions, name="public-contradictions"),
