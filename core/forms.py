@@ -6,8 +6,10 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from core.dates import PartialDate
+from core.inputs import LONG_TEXT_MAX_LENGTH, MAX_ID
 
 DATE_HELP = (
     "Type the date as far as it is known: 2010-09-07, or 2010-09 when only the month "
@@ -48,3 +50,51 @@ class PartialDateField(forms.Field):
 
     def prepare_value(self, value: Any) -> Any:
         return value.isoformat() if isinstance(value, PartialDate) else value
+
+
+def long_text_field(
+    label: str,
+    *,
+    required: bool = False,
+    rows: int = 3,
+    max_length: int = LONG_TEXT_MAX_LENGTH,
+    help_text: str = "",
+) -> forms.CharField:
+    """A text box for free text, with the limit its model field enforces shown to the
+    person typing (the browser stops at ``maxlength``; the help text says it)."""
+    limit = f"Up to {max_length:,} characters."
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        widget=forms.Textarea({"rows": rows}),
+        help_text=f"{help_text} {limit}".strip(),
+    )
+
+
+class IdCheckedModelMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """A ``ModelMultipleChoiceField`` that refuses an id no row can have before asking
+    the database: Django looks the chosen ids up with one ``IN (...)`` query, and
+    SQLite fails on an integer past 64 bits (a 500) where the form should say
+    "not a valid value"."""
+
+    def _check_values(self, value: Any) -> Any:
+        key = self.to_field_name or "pk"
+        assert self.queryset is not None
+        field = self.queryset.model._meta.get_field(key) if key != "pk" else None
+        field = field or self.queryset.model._meta.pk
+        if isinstance(field, models.IntegerField | models.AutoField):
+            for pk in value if isinstance(value, list | tuple) else []:
+                if not is_id_text(pk):
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    )
+        return super()._check_values(value)  # type: ignore[misc]
+
+
+def is_id_text(value: Any) -> bool:
+    """Whether ``value`` is the text of an id a row can have (1 to :data:`MAX_ID`)."""
+    text = str(value).strip()
+    return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID

@@ -14,7 +14,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 
-from core.forms import DATE_HELP, PartialDateField
+from core.forms import (
+    DATE_HELP,
+    IdCheckedModelMultipleChoiceField,
+    PartialDateField,
+    is_id_text,
+    long_text_field,
+)
+from core.inputs import NOTE_MAX_LENGTH
 from jurisdictions.domain.selectors import agency_choices
 from jurisdictions.models import Agency
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement
@@ -40,7 +47,7 @@ class OfferedOnly(forms.widgets.ChoiceWidget):
     def optgroups(self, name: str, value: list[str], attrs: dict[str, Any] | None = None) -> Any:
         offered = list(self.offered)
         known = {str(pk) for pk, _label in offered}
-        missing = [v for v in value if v and v not in known and v.isdigit()][:MAX_CHOSEN]
+        missing = [v for v in value if v not in known and is_id_text(v)][:MAX_CHOSEN]
         if missing and self.lookup is not None:
             offered += [(row.pk, str(row)) for row in self.lookup.filter(pk__in=missing)]
         self.choices = self._blank() + offered
@@ -84,7 +91,7 @@ class BoundedModelChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         cast(OfferedOnly, self.widget).offered = [(row.pk, str(row)) for row in rows]
 
 
-class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+class BoundedModelMultipleChoiceField(IdCheckedModelMultipleChoiceField):
     """A ``ModelMultipleChoiceField`` whose page shows a bounded list of check boxes."""
 
     widget = OfferedCheckboxes
@@ -134,7 +141,7 @@ class LetterForm(OffersAgencies, forms.Form):
         help_text="Only when known. " + DATE_HELP,
     )
     subject = forms.CharField(label="Subject", max_length=300)
-    summary = forms.CharField(label="Summary", required=False, widget=forms.Textarea({"rows": 3}))
+    summary = long_text_field("Summary")
     attachment = forms.FileField(
         label="Attachment",
         required=False,
@@ -167,7 +174,7 @@ class ResponseForm(OffersAgencies, forms.Form):
     )
     kind = forms.ChoiceField(label="Kind of reply", choices=AgencyResponse.Kind.choices)
     responded_on = PartialDateField(label="Date", required=False)
-    summary = forms.CharField(label="Summary", required=False, widget=forms.Textarea({"rows": 3}))
+    summary = long_text_field("Summary")
     attachment = forms.FileField(
         label="Attachment",
         required=False,
@@ -193,7 +200,7 @@ class MeetingForm(OffersAgencies, forms.Form):
     agencies = BoundedModelMultipleChoiceField(
         label="Agencies attending", queryset=agency_choices(), required=False
     )
-    outcome = forms.CharField(label="Outcome", required=False, widget=forms.Textarea({"rows": 3}))
+    outcome = long_text_field("Outcome")
 
     def __init__(self, *args: Any, request: OptOutRequest, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -219,10 +226,10 @@ class TransitionForm(forms.Form):
 
     to = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
     reopen = forms.BooleanField(widget=forms.HiddenInput, required=False)
-    note = forms.CharField(
-        label="Note (why)",
-        required=False,
-        widget=forms.Textarea({"rows": 2}),
+    note = long_text_field(
+        "Note (why)",
+        rows=2,
+        max_length=NOTE_MAX_LENGTH,
         help_text="Saved in the status log with the move.",
     )
     letter = forms.ModelChoiceField(
@@ -286,7 +293,7 @@ class StatementForm(OffersAgencies, forms.Form):
     stated_on = PartialDateField(label="Date", required=False)
     medium = forms.ChoiceField(label="Where", choices=Statement.Medium.choices)
     position = forms.ChoiceField(label="Position on opting out", choices=Statement.Position.choices)
-    quote = forms.CharField(label="Quote or summary", widget=forms.Textarea({"rows": 3}))
+    quote = long_text_field("Quote or summary", required=True)
     source_title = forms.CharField(label="Source title", max_length=300, required=False)
     source_url = forms.URLField(label="Source link", required=False, assume_scheme="https")
     is_public = forms.BooleanField(
