@@ -260,3 +260,25 @@ def test_the_letter_form_shows_the_length_limits(editor_client: Client) -> None:
     html = response.content.decode()
     assert 'name="letter-summary"' in html
     assert 'maxlength="20000"' in html
+
+
+def test_the_admin_and_the_api_schema_show_the_length_limits(admin_client: Client) -> None:
+    letter = LetterFactory()
+    page = admin_client.get(reverse("admin:tracker_letter_change", args=[letter.pk]))
+    assert 'maxlength="20000"' in page.content.decode()
+    schema = admin_client.get("/api/schema/", {"format": "json"}).json()
+    summary = schema["components"]["schemas"]["LetterRequest"]["properties"]["summary"]
+    assert summary["maxLength"] == 20_000
+
+
+def test_a_scheduled_activation_may_lie_ahead_an_activated_one_not(api: APIClient) -> None:
+    ahead = (timezone.localdate() + dt.timedelta(days=90)).isoformat()
+    body = {"name": "Ahead County", "kind": "county", "state": "VA", "activation_date": ahead}
+    scheduled = api.post("/api/v1/jurisdictions/", {**body, "deployment_status": "scheduled"})
+    assert scheduled.status_code == 201, scheduled.content
+    activated = api.post(
+        "/api/v1/jurisdictions/",
+        {**body, "name": "Behind County", "deployment_status": "activated"},
+        format="json",
+    )
+    _invalid(activated, "activation_date")
