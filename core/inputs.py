@@ -1,11 +1,13 @@
 """What the tracker accepts as input, on every surface: the limits themselves, and
 the refusal of bytes no field may hold.
 
-The models declare the text limits (``max_length``), so the admin, the staff forms,
-the API and the importers all enforce them through the same field; the forms show
-them (``maxlength``). Ids are bounded by the database's integer column; a NUL byte
-is refused before any view sees it, because PostgreSQL cannot store or even compare
-one (a crash rather than "no such record").
+The models declare the text limits (``max_length``, and :class:`LongTextField` for
+long text), so the admin, the staff forms, the API and the importers all enforce
+them through the same field; the forms show them (``maxlength``). Ids are bounded
+by the database's integer column (:data:`MAX_ID`). A NUL byte in an address or an
+API query string is refused before any view sees it (:class:`RefuseNulBytesMiddleware`),
+because PostgreSQL cannot store or even compare one: a crash rather than "no such
+record".
 """
 
 from __future__ import annotations

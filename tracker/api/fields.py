@@ -162,7 +162,6 @@ def set_fields(instance: Any, values: dict[str, Any]) -> None:
 
 
 __all__ = [
-    "MAX_ID",
     "PartialDateField",
     "is_json_object",
     "json_type_error",
