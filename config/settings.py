@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "core.outages.DatabaseUnavailableMiddleware",
     # A body larger than anything accepted is a 413 before it is read.
     "core.limits.RequestSizeLimitMiddleware",
+    # A NUL byte in the address or the query string is a 404 or a 400, never a 500.
+    "core.inputs.RefuseNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After the session, before anything that renders: picks the reader's language from
@@ -335,6 +337,12 @@ REST_FRAMEWORK = {
     # Reading needs the model's view permission too (DRF's own class lets anyone read).
     "DEFAULT_PERMISSION_CLASSES": ["tracker.api.permissions.ModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # DRF's parsers; JSON with a bound on nesting (a 400, never a RecursionError).
+    "DEFAULT_PARSER_CLASSES": [
+        "tracker.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # DRF's JSON, byte for byte, encoded with orjson (tracker/api/renderers.py); the
     # browsable API for people reading it in a browser.
     "DEFAULT_RENDERER_CLASSES": [

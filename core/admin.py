@@ -19,7 +19,14 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import get_fields_from_path, unquote
 from django.contrib.admin.views.main import ChangeList
-from django.contrib.admin.widgets import AdminFileWidget
+from django.contrib.admin.widgets import (
+    AdminFileWidget,
+    AutocompleteSelect,
+    AutocompleteSelectMultiple,
+)
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Max, Min, QuerySet
@@ -38,6 +45,8 @@ from simple_history.models import ModelChange, ModelDelta, to_historic
 from core import idempotency, records, submissions
 from core.dates import PartialDateField
 from core.downloads import attachment_response
+from core.forms import IdCheckedModelMultipleChoiceField, is_id_text
+from core.inputs import MAX_ID, holds_nul
 from core.models import ScheduledRun, TaskRetry, TrackedModel, WorkerHeartbeat
 from core.permissions import may_add, may_change, may_delete, may_restore_version, may_view
 from core.spreadsheets import CsvSpec, csv_response
@@ -171,7 +180,51 @@ class AttachmentWidget(AdminFileWidget):
         return context
 
 
-class VersionedInline(admin.TabularInline):  # type: ignore[type-arg]
+class CheckedAutocompleteMixin:
+    """An autocomplete box that leaves out chosen values no row can have when it
+    shows the form again: Django looks them up in the database as they are, and a NUL
+    byte or an id past 64 bits fails there (a 500) instead of showing the form's error."""
+
+    field: Any
+
+    def optgroups(self, name: str, value: Any, attr: Any = None) -> Any:
+        target = self.field.remote_field.get_related_field()
+        if isinstance(target, models.IntegerField | models.AutoField):
+            value = [item for item in value if item == "" or is_id_text(item)]
+        return super().optgroups(name, value, attr)  # type: ignore[misc]
+
+
+class CheckedAutocompleteSelect(CheckedAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class CheckedAutocompleteSelectMultiple(CheckedAutocompleteMixin, AutocompleteSelectMultiple):
+    pass
+
+
+class CheckedIdsMixin:
+    """Pickers of related records that refuse ids no row can have with a form error
+    (see :class:`core.forms.IdCheckedModelMultipleChoiceField`)."""
+
+    admin_site: Any
+
+    def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):  # type: ignore[attr-defined]
+            kwargs["widget"] = CheckedAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def formfield_for_manytomany(self, db_field: Any, request: Any = None, **kwargs: Any) -> Any:
+        kwargs.setdefault("form_class", IdCheckedModelMultipleChoiceField)
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):  # type: ignore[attr-defined]
+            kwargs["widget"] = CheckedAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class VersionedInline(CheckedIdsMixin, admin.TabularInline):  # type: ignore[type-arg]
     """An inline whose rows carry their version; the parent admin saves them."""
 
     form = VersionedInlineForm
@@ -354,7 +407,20 @@ def bounded_date_hierarchy(changelist: Any) -> dict[str, Any]:
     return context
 
 
-class PageAnnotatingChangeList(ChangeList):
+class InputCheckingChangeList(ChangeList):
+    """A changelist that refuses a NUL byte in its filters as Django's admin refuses a
+    filter it cannot use (the list shows again with "?e=1", the CSV export answers
+    400): PostgreSQL cannot compare text holding one, so the query would fail."""
+
+    def get_queryset(self, request: HttpRequest, exclude_parameters: Any = None) -> Any:
+        if bad := holds_nul(request.GET):
+            raise IncorrectLookupParameters(
+                f"A NUL character is never valid in a filter ({', '.join(bad)})."
+            )
+        return super().get_queryset(request, exclude_parameters)
+
+
+class PageAnnotatingChangeList(InputCheckingChangeList):
     """A changelist that works out its per-row columns for the rows of the page only.
 
     The page is read (filtered, sorted, cut) without them, then one more query reads
@@ -412,7 +478,7 @@ class BoundedChangelist:
         return PageAnnotatingChangeList
 
 
-class TrackedAdmin(BoundedChangelist, SimpleHistoryAdmin):
+class TrackedAdmin(CheckedIdsMixin, BoundedChangelist, SimpleHistoryAdmin):
     """Saves through the services with optimistic locking; history for everyone who
     may read the record, reverts for admins; CSV export where a spec exists."""
 
@@ -605,9 +671,15 @@ class TrackedAdmin(BoundedChangelist, SimpleHistoryAdmin):
     def has_change_history_permission(self, request: Any, obj: Any = None) -> bool:
         return may_restore_version(request.user, self.model)
 
+    def history_view(self, request: Any, object_id: str, extra_context: Any = None) -> HttpResponse:
+        require_valid_id(self.model, unquote(object_id))
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(
         self, request: Any, object_id: str, version_id: str, extra_context: Any = None
     ) -> HttpResponse:
+        require_valid_id(self.model, unquote(object_id))
+        require_valid_id(self.model.history.model, unquote(version_id))
         if request.method == "POST" and not self.has_change_history_permission(request):
             raise PermissionDenied
         try:
@@ -720,6 +792,24 @@ class TrackedAdmin(BoundedChangelist, SimpleHistoryAdmin):
         return super().changelist_view(request, context)
 
 
+def require_valid_id(model: type[models.Model], object_id: str) -> None:
+    """A 404 for an address whose id could not be any row's: not a number (``abc``,
+    ``1.5``), a NUL byte, or past the largest integer the database stores.
+
+    Django's own change page answers these itself; simple-history's pages would pass
+    them to the database, which fails on them (a 500)."""
+    field = model._meta.pk
+    assert field is not None
+    try:
+        value = field.to_python(object_id)
+    except ValidationError:
+        raise Http404("No such record.") from None
+    if isinstance(value, int) and not 0 < value <= MAX_ID:
+        raise Http404("No such record.")
+    if isinstance(value, str) and "\x00" in value:
+        raise Http404("No such record.")
+
+
 def _error_text(error: Exception) -> str:
     if isinstance(error, records.DomainError):
         return error.message
@@ -759,3 +849,23 @@ class ScheduledRunAdmin(_ReadOnlyAdmin):
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(_ReadOnlyAdmin):
     list_display = ["worker_id", "host", "pid", "started_at", "seen_at"]
+
+
+# --- Accounts ---------------------------------------------------------------------
+
+
+class AccountGroupAdmin(CheckedIdsMixin, GroupAdmin):
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return InputCheckingChangeList
+
+
+class AccountUserAdmin(CheckedIdsMixin, UserAdmin):  # type: ignore[type-arg]
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return InputCheckingChangeList
+
+
+# Django's own account pages, with the same check on their permission and group pickers.
+for _model, _admin in ((Group, AccountGroupAdmin), (get_user_model(), AccountUserAdmin)):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, _admin)

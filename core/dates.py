@@ -18,7 +18,7 @@ from typing import Any, Self, overload
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import dateformat
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +45,33 @@ def validate_plausible_date(value: dt.date) -> None:
             "%(value)s is out of range: dates run from %(min)s to %(max)s.",
             code="date_out_of_range",
             params={"value": value.isoformat(), "min": MIN_YEAR, "max": MAX_YEAR},
+        )
+
+
+#: Days past today's date that a date which has already happened may carry: the
+#: person typing it may be a day ahead of the server's time zone.
+FUTURE_SLACK_DAYS = 2
+
+
+def latest_past_date(today: dt.date | None = None) -> dt.date:
+    """The latest day a date that has already happened may be (today plus the slack)."""
+    return (today or timezone.localdate()) + dt.timedelta(days=FUTURE_SLACK_DAYS)
+
+
+def validate_not_future(value: dt.date) -> None:
+    """Refuse a date that has not happened yet (a letter "sent" in 2099).
+
+    For dates of things that have happened: letters sent and received, replies,
+    statements, requests opened, meetings held. Planned dates (a meeting still
+    planned, an activation scheduled, a holiday) are not checked. A partial date is
+    checked by its first day, so "this month" is always accepted."""
+    latest = latest_past_date()
+    if value > latest:
+        raise ValidationError(
+            "%(value)s is in the future: this date records something that has happened "
+            "(dates up to %(latest)s are accepted).",
+            code="date_in_future",
+            params={"value": value.isoformat(), "latest": latest.isoformat()},
         )
 
 
@@ -229,12 +256,16 @@ class PartialDateField(property):
         *,
         column: str,
         precision_verbose_name: Any,
+        happened: bool = False,
         **options: Any,
     ) -> None:
         super().__init__()
         options.setdefault("null", True)
         options.setdefault("blank", True)
-        options.setdefault("validators", [validate_plausible_date])
+        options.setdefault(
+            "validators",
+            [validate_plausible_date, *([validate_not_future] if happened else [])],
+        )
         self.name = ""
         self.column = column
         self.precision_column = f"{column}_precision"

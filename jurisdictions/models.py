@@ -15,7 +15,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.dates import validate_plausible_date
+from core.dates import validate_not_future, validate_plausible_date
+from core.inputs import LongTextField
 from core.models import ReferenceManager, TrackedModel
 from jurisdictions.domain.states import STATES, USState
 
@@ -83,7 +84,7 @@ class Jurisdiction(TrackedModel):
     activation_date = models.DateField(
         _("activation date"), null=True, blank=True, validators=[validate_plausible_date]
     )
-    notes = models.TextField(_("internal notes"), blank=True)
+    notes = LongTextField(_("internal notes"), blank=True)
     source = models.CharField(
         _("source"), max_length=200, blank=True, help_text=_("Seed documents or other sources.")
     )
@@ -127,6 +128,12 @@ class Jurisdiction(TrackedModel):
                 "A jurisdiction that is not scheduled has no activation date; "
                 "set the deployment status to scheduled or activated."
             )
+        if self.is_activated and self.activation_date:
+            # A scheduled activation may lie ahead; one that has happened may not.
+            try:
+                validate_not_future(self.activation_date)
+            except ValidationError as error:
+                errors["activation_date"] = " ".join(error.messages)
         if errors:
             raise ValidationError(errors)
 
@@ -204,7 +211,7 @@ class Agency(TrackedModel):
         help_text=_("Empty means the site default."),
     )
     website = models.URLField(_("website"), blank=True)
-    notes = models.TextField(_("internal notes"), blank=True)
+    notes = LongTextField(_("internal notes"), blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True)
 
     history = HistoricalRecords()
@@ -275,8 +282,8 @@ class Contact(TrackedModel):
     )
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    address = models.TextField(_("postal address"), blank=True)
-    notes = models.TextField(_("internal notes"), blank=True)
+    address = LongTextField(_("postal address"), blank=True)
+    notes = LongTextField(_("internal notes"), blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True)
 
     history = HistoricalRecords()

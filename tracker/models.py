@@ -21,7 +21,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.attachments import attachment_path, validate_attachment
-from core.dates import DatePrecision, PartialDateField, validate_plausible_date
+from core.dates import (
+    DatePrecision,
+    PartialDateField,
+    validate_not_future,
+    validate_plausible_date,
+)
+from core.inputs import NOTE_MAX_LENGTH, LongTextField
 from core.models import TrackedModel
 from jurisdictions.models import Agency, Contact, Jurisdiction
 from tracker.domain.permissions import OWNER_NOT_ON_STAFF, may_own_request
@@ -82,7 +88,7 @@ class PublishableModel(TrackedModel):
         default=False,
         help_text=_("Shown on the public pages and to anonymous API readers."),
     )
-    notes = models.TextField(_("internal notes"), blank=True)
+    notes = LongTextField(_("internal notes"), blank=True)
     source = models.CharField(
         _("source"), max_length=200, blank=True, help_text=_("Seed documents or other sources.")
     )
@@ -141,12 +147,12 @@ class OptOutRequest(PublishableModel):
         on_delete=models.SET_NULL,
         related_name="owned_requests",
     )
-    summary = models.TextField(_("summary"), blank=True)
+    summary = LongTextField(_("summary"), blank=True)
     opened = PartialDateField(
-        _("opened"), column="opened_on", precision_verbose_name=_("opened precision")
+        _("opened"), column="opened_on", happened=True, precision_verbose_name=_("opened precision")
     )
     closed_on = models.DateField(_("closed"), null=True, blank=True, editable=False)
-    outcome = models.TextField(_("outcome"), blank=True)
+    outcome = LongTextField(_("outcome"), blank=True)
 
     # What the workflow's guards and the lists ask of a request, worked out from its
     # letters, replies, meetings and status log and stored here so that every read is
@@ -323,12 +329,17 @@ class Letter(PublishableModel):
     method = models.CharField(
         _("method"), max_length=10, choices=Method.choices, default=Method.MAIL
     )
-    sent = PartialDateField(_("sent"), column="sent_on", precision_verbose_name=_("sent precision"))
+    sent = PartialDateField(
+        _("sent"), column="sent_on", happened=True, precision_verbose_name=_("sent precision")
+    )
     received = PartialDateField(
-        _("received"), column="received_on", precision_verbose_name=_("received precision")
+        _("received"),
+        column="received_on",
+        happened=True,
+        precision_verbose_name=_("received precision"),
     )
     subject = models.CharField(_("subject"), max_length=300)
-    summary = models.TextField(_("summary"), blank=True)
+    summary = LongTextField(_("summary"), blank=True)
     attachment = _attachment_field()
     in_reply_to = models.ForeignKey(
         "self",
@@ -481,10 +492,10 @@ class AgencyResponse(PublishableModel):
     )
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="responses")
     responded = PartialDateField(
-        _("date"), column="responded_on", precision_verbose_name=_("date precision")
+        _("date"), column="responded_on", happened=True, precision_verbose_name=_("date precision")
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
-    summary = models.TextField(_("summary"), blank=True)
+    summary = LongTextField(_("summary"), blank=True)
     attachment = _attachment_field()
 
     history = HistoricalRecords()
@@ -545,7 +556,7 @@ class Meeting(PublishableModel):
     attendees = models.ManyToManyField(
         Contact, verbose_name=_("people attending"), blank=True, related_name="meetings"
     )
-    outcome = models.TextField(_("outcome"), blank=True)
+    outcome = LongTextField(_("outcome"), blank=True)
 
     history = HistoricalRecords(m2m_fields=[agencies, attendees])
 
@@ -568,6 +579,12 @@ class Meeting(PublishableModel):
         super().clean()
         if self.status == self.Status.HELD and self.held is None:
             raise ValidationError({"held_on": gettext("A meeting that was held needs its date.")})
+        if self.status == self.Status.HELD and self.held is not None:
+            # A planned (or cancelled) meeting may be dated ahead; one held may not.
+            try:
+                validate_not_future(self.held.earliest)
+            except ValidationError as error:
+                raise ValidationError({"held_on": error}) from None
 
 
 class Transition(models.Model):
@@ -585,7 +602,7 @@ class Transition(models.Model):
         on_delete=models.SET_NULL,
         related_name="transitions",
     )
-    note = models.TextField(_("why"), blank=True)
+    note = LongTextField(_("why"), blank=True, text_limit=NOTE_MAX_LENGTH)
     letter = models.ForeignKey(
         Letter,
         verbose_name=_("caused by letter"),
@@ -655,13 +672,13 @@ class Statement(PublishableModel):
     )
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="statements")
     stated = PartialDateField(
-        _("date"), column="stated_on", precision_verbose_name=_("date precision")
+        _("date"), column="stated_on", happened=True, precision_verbose_name=_("date precision")
     )
     medium = models.CharField(_("where"), max_length=20, choices=Medium.choices)
     source_title = models.CharField(_("source title"), max_length=300, blank=True)
     source_url = models.URLField(_("source link"), blank=True)
     document = _attachment_field()
-    quote = models.TextField(_("quote or summary"))
+    quote = LongTextField(_("quote or summary"))
     position = models.CharField(
         _("position on opting out"), max_length=12, choices=Position.choices
     )

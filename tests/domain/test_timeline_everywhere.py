@@ -150,7 +150,7 @@ def test_a_move_at_half_past_ten_in_new_york_is_dated_that_day_everywhere(
     api_staff: APIClient,
     admin_client: Client,
 ) -> None:
-    with time_machine.travel(OPENED_AT, tick=False):
+    with time_machine.travel(dt.datetime(2010, 9, 7, 10, 0, tzinfo=NEW_YORK), tick=False):
         services.letter_log(
             request=optout,
             by=editor,
@@ -221,7 +221,7 @@ def test_an_incoming_letter_known_only_by_its_receipt_is_dated_by_it_everywhere(
     staff: Client,
     api_staff: APIClient,
 ) -> None:
-    with time_machine.travel(OPENED_AT, tick=False):
+    with time_machine.travel(dt.datetime(2010, 10, 5, 10, 0, tzinfo=NEW_YORK), tick=False):
         letter = services.letter_log(
             request=optout,
             by=editor,

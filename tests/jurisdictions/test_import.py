@@ -238,6 +238,16 @@ BAD_ROWS = [
         id="date",
     ),
     pytest.param(
+        "Beta County,county,CA,06003,,activated,2099-01-01,",
+        "line 3, activation_date: 2099-01-01 is in the future",
+        id="activated-in-the-future",
+    ),
+    pytest.param(
+        "Beta County,county,CA,06003,,,," + "x" * 20_001,
+        "line 3, notes: Ensure this value has at most 20000 characters",
+        id="notes-too-long",
+    ),
+    pytest.param(
         "Beta County,county,CA,06003,,opted out,,",
         "line 3, deployment_status: unknown deployment status “opted out”",
         id="status",

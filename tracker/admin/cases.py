@@ -28,6 +28,7 @@ from core.admin import (
     NewRecordInline,
     TrackedAdmin,
     partial_date_column,
+    require_valid_id,
 )
 from jurisdictions.admin.filters import agency_filter, jurisdiction_filter
 from tracker.domain import exports, selectors, services
@@ -636,6 +637,7 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
         return str(State(record.status).label)
 
     def history_view(self, request: Any, object_id: str, extra_context: Any = None) -> Any:
+        require_valid_id(self.model, unquote(object_id))
         context = {"related_history": related_history(unquote(object_id)), **(extra_context or {})}
         return super().history_view(request, object_id, context)
 

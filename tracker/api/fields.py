@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from django.http import QueryDict
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.dates import MAX_YEAR, MIN_YEAR, PartialDate, partial_date_stored_in
+from core.inputs import MAX_ID
 
 #: Years the API accepts in a date. Deadlines are computed from dates, so a
 #: year like 9999 would overflow them; the record starts in the 2000s.
@@ -77,6 +80,85 @@ class PartialDateField(serializers.Field):  # type: ignore[type-arg]
         return parsed
 
 
+_TEXT_FIELDS = (
+    serializers.CharField,
+    serializers.ChoiceField,
+    serializers.SlugRelatedField,
+    serializers.DateField,
+    serializers.DateTimeField,
+    PartialDateField,
+)
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(isinstance(item, str) and "\x00" in item for item in value)
+    return False
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
+def json_type_error(field: serializers.Field, value: Any) -> str | None:  # type: ignore[type-arg]
+    """Why ``value`` has the wrong JSON type for ``field``, or ``None`` when its type
+    is right (whether the value itself is valid is the field's business).
+
+    JSON says what type each value is, so the API takes it at its word: text is a
+    string (never the number 0 stored as ``"0"``), a flag is ``true`` or ``false``
+    (never ``"yes"``), a number is a number, an id is a whole number (never ``1.5``
+    rounded to 1) and a list of ids is a list of them.
+    """
+    if value is None:
+        return None if field.allow_null else "This field may not be null."
+    if _holds_nul(value):
+        return "A NUL character (\\u0000) is never valid."
+    if isinstance(field, serializers.ManyRelatedField):
+        if not isinstance(value, list):
+            return "Must be a list of ids (a JSON array of whole numbers)."
+        if not all(_is_id(item) for item in value):
+            return f"Each id must be a whole number from 1 to {MAX_ID}."
+        return None
+    if isinstance(field, serializers.PrimaryKeyRelatedField):
+        return None if _is_id(value) else f"Must be an id: a whole number from 1 to {MAX_ID}."
+    if isinstance(field, serializers.BooleanField):
+        return None if isinstance(value, bool) else "Must be true or false (a JSON boolean)."
+    if isinstance(field, serializers.IntegerField):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return None
+        return "Must be a whole number (a JSON number, not a string)."
+    if isinstance(field, serializers.FloatField | serializers.DecimalField):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return None
+        return "Must be a number (a JSON number, not a string)."
+    if isinstance(field, _TEXT_FIELDS):
+        return None if isinstance(value, str) else "Must be text (a JSON string)."
+    return None
+
+
+def json_type_errors(
+    fields: Mapping[str, serializers.Field],  # type: ignore[type-arg]
+    data: Mapping[str, Any],
+) -> dict[str, list[str]]:
+    """Every writable field of ``data`` whose JSON type is wrong, with the reason."""
+    errors: dict[str, list[str]] = {}
+    for name, value in data.items():
+        field = fields.get(name)
+        if field is None or field.read_only:
+            continue
+        if (error := json_type_error(field, value)) is not None:
+            errors[name] = [error]
+    return errors
+
+
+def is_json_object(data: Any) -> bool:
+    """Whether ``data`` came from a JSON body (a form's or a multipart body's values
+    are all text, and their fields parse that text as they always have)."""
+    return isinstance(data, dict) and not isinstance(data, QueryDict)
+
+
 def set_fields(instance: Any, values: dict[str, Any]) -> None:
     """Set each validated value on ``instance``; a partial date through the model's own
     ``PartialDateField``, which stores its day and its precision together."""
@@ -85,4 +167,10 @@ def set_fields(instance: Any, values: dict[str, Any]) -> None:
         setattr(instance, stored.name if stored else name, value)
 
 
-__all__ = ["PartialDateField", "set_fields"]
+__all__ = [
+    "PartialDateField",
+    "is_json_object",
+    "json_type_error",
+    "json_type_errors",
+    "set_fields",
+]

@@ -16,8 +16,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.attachments import validate_attachment
+from core.inputs import NOTE_MAX_LENGTH
 from jurisdictions.models import Agency, Contact, Jurisdiction
-from tracker.api.fields import PartialDateField, set_fields
+from tracker.api.fields import PartialDateField, is_json_object, json_type_errors, set_fields
 from tracker.api.reading import FastRepresentation
 from tracker.domain import selectors, services
 from tracker.domain.permissions import (
@@ -29,7 +30,6 @@ from tracker.domain.workflow import STATE_DESCRIPTIONS, State
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement, Transition
 
 _COMMON_READ_ONLY = ("id", "reference", "version", "created_at", "updated_at")
-NOTE_MAX_LENGTH = 5000
 
 
 def _state_help() -> str:
@@ -95,6 +95,8 @@ class RecordSerializer(FastRepresentation, serializers.ModelSerializer):  # type
                     errors[str(key)] = [gettext("This field is read-only.")]
                 else:
                     errors[str(key)[:100]] = [gettext("Unknown field.")]
+            if is_json_object(data):
+                errors.update(json_type_errors(self.fields, data))
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
@@ -564,11 +566,15 @@ class TransitionRequestSerializer(serializers.Serializer):  # type: ignore[type-
 
     def to_internal_value(self, data: Any) -> Any:
         if hasattr(data, "keys"):
-            unknown = [key for key in data if key not in self.fields]
-            if unknown:
-                raise serializers.ValidationError(
-                    {str(key)[:100]: [gettext("Unknown field.")] for key in unknown}
-                )
+            errors: dict[str, list[str]] = {
+                str(key)[:100]: [gettext("Unknown field.")]
+                for key in data
+                if key not in self.fields
+            }
+            if is_json_object(data):
+                errors.update(json_type_errors(self.fields, data))
+            if errors:
+                raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
 
 

@@ -16,7 +16,14 @@ from django.db.models import Model, QuerySet
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DATE_HELP, PartialDateField
+from core.forms import (
+    DATE_HELP,
+    IdCheckedModelMultipleChoiceField,
+    PartialDateField,
+    is_id_text,
+    long_text_field,
+)
+from core.inputs import NOTE_MAX_LENGTH
 from core.submissions import SubmittedOnceForm
 from jurisdictions.domain.selectors import agency_choices
 from jurisdictions.models import Agency
@@ -43,7 +50,7 @@ class OfferedOnly(forms.widgets.ChoiceWidget):
     def optgroups(self, name: str, value: list[str], attrs: dict[str, Any] | None = None) -> Any:
         offered = list(self.offered)
         known = {str(pk) for pk, _label in offered}
-        missing = [v for v in value if v and v not in known and v.isdigit()][:MAX_CHOSEN]
+        missing = [v for v in value if v not in known and is_id_text(v)][:MAX_CHOSEN]
         if missing and self.lookup is not None:
             offered += [(row.pk, str(row)) for row in self.lookup.filter(pk__in=missing)]
         self.choices = self._blank() + offered
@@ -87,7 +94,7 @@ class BoundedModelChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         cast(OfferedOnly, self.widget).offered = [(row.pk, str(row)) for row in rows]
 
 
-class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+class BoundedModelMultipleChoiceField(IdCheckedModelMultipleChoiceField):
     """A ``ModelMultipleChoiceField`` whose page shows a bounded list of check boxes."""
 
     widget = OfferedCheckboxes
@@ -139,9 +146,7 @@ class LetterForm(OffersAgencies, SubmittedOnceForm):
         help_text=format_lazy("{} {}", _("Only when known."), DATE_HELP),
     )
     subject = forms.CharField(label=_("Subject"), max_length=300)
-    summary = forms.CharField(
-        label=_("Summary"), required=False, widget=forms.Textarea({"rows": 3})
-    )
+    summary = long_text_field(_("Summary"))
     attachment = forms.FileField(
         label=_("Attachment"),
         required=False,
@@ -174,9 +179,7 @@ class ResponseForm(OffersAgencies, SubmittedOnceForm):
     )
     kind = forms.ChoiceField(label=_("Kind of reply"), choices=AgencyResponse.Kind.choices)
     responded_on = PartialDateField(label=_("Date"), required=False)
-    summary = forms.CharField(
-        label=_("Summary"), required=False, widget=forms.Textarea({"rows": 3})
-    )
+    summary = long_text_field(_("Summary"))
     attachment = forms.FileField(
         label=_("Attachment"),
         required=False,
@@ -204,9 +207,7 @@ class MeetingForm(OffersAgencies, SubmittedOnceForm):
     agencies = BoundedModelMultipleChoiceField(
         label=_("Agencies attending"), queryset=agency_choices(), required=False
     )
-    outcome = forms.CharField(
-        label=_("Outcome"), required=False, widget=forms.Textarea({"rows": 3})
-    )
+    outcome = long_text_field(_("Outcome"))
 
     def __init__(self, *args: Any, request: OptOutRequest, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -232,10 +233,10 @@ class TransitionForm(forms.Form):
 
     to = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
     reopen = forms.BooleanField(widget=forms.HiddenInput, required=False)
-    note = forms.CharField(
-        label=_("Note (why)"),
-        required=False,
-        widget=forms.Textarea({"rows": 2}),
+    note = long_text_field(
+        _("Note (why)"),
+        rows=2,
+        max_length=NOTE_MAX_LENGTH,
         help_text=_("Saved in the status log with the move."),
     )
     letter = forms.ModelChoiceField(
@@ -301,7 +302,7 @@ class StatementForm(OffersAgencies, SubmittedOnceForm):
     position = forms.ChoiceField(
         label=_("Position on opting out"), choices=Statement.Position.choices
     )
-    quote = forms.CharField(label=_("Quote or summary"), widget=forms.Textarea({"rows": 3}))
+    quote = long_text_field(_("Quote or summary"), required=True)
     source_title = forms.CharField(label=_("Source title"), max_length=300, required=False)
     source_url = forms.URLField(label=_("Source link"), required=False, assume_scheme="https")
     is_public = forms.BooleanField(
