@@ -68,8 +68,10 @@ def validate_not_future(value: dt.date) -> None:
     latest = latest_past_date()
     if value > latest:
         raise ValidationError(
-            "%(value)s is in the future: this date records something that has happened "
-            "(dates up to %(latest)s are accepted).",
+            gettext(
+                "%(value)s is in the future: this date records something that has happened "
+                "(dates up to %(latest)s are accepted)."
+            ),
             code="date_in_future",
             params={"value": value.isoformat(), "latest": latest.isoformat()},
         )

@@ -24,6 +24,7 @@ from django.http import (
     JsonResponse,
     QueryDict,
 )
+from django.utils.translation import gettext
 
 from core.errors import error_body, is_api
 
@@ -83,10 +84,12 @@ class RefuseNulBytesMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if NUL in request.path:
             if is_api(request):
-                return JsonResponse(error_body("not_found", "Not found."), status=404)
-            return HttpResponseNotFound("Not found.", content_type="text/plain; charset=utf-8")
+                return JsonResponse(error_body("not_found", gettext("Not found.")), status=404)
+            return HttpResponseNotFound(
+                gettext("Not found."), content_type="text/plain; charset=utf-8"
+            )
         if is_api(request) and (bad := holds_nul(request.GET)):
-            detail = "A NUL character (%00) is never valid in a query parameter."
+            detail = gettext("A NUL character (%00) is never valid in a query parameter.")
             errors = {key.replace(NUL, "\\0")[:100]: [detail] for key in bad}
             return JsonResponse(error_body("invalid", detail, errors), status=400)
         return self.get_response(request)

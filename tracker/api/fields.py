@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import QueryDict
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -112,29 +113,35 @@ def json_type_error(field: serializers.Field, value: Any) -> str | None:  # type
     rounded to 1) and a list of ids is a list of them.
     """
     if value is None:
-        return None if field.allow_null else "This field may not be null."
+        return None if field.allow_null else gettext("This field may not be null.")
     if _holds_nul(value):
-        return "A NUL character (\\u0000) is never valid."
+        return gettext("A NUL character (\\u0000) is never valid.")
     if isinstance(field, serializers.ManyRelatedField):
         if not isinstance(value, list):
-            return "Must be a list of ids (a JSON array of whole numbers)."
+            return gettext("Must be a list of ids (a JSON array of whole numbers).")
         if not all(_is_id(item) for item in value):
-            return f"Each id must be a whole number from 1 to {MAX_ID}."
+            return gettext("Each id must be a whole number from 1 to %(max)s.") % {"max": MAX_ID}
         return None
     if isinstance(field, serializers.PrimaryKeyRelatedField):
-        return None if _is_id(value) else f"Must be an id: a whole number from 1 to {MAX_ID}."
+        return (
+            None
+            if _is_id(value)
+            else gettext("Must be an id: a whole number from 1 to %(max)s.") % {"max": MAX_ID}
+        )
     if isinstance(field, serializers.BooleanField):
-        return None if isinstance(value, bool) else "Must be true or false (a JSON boolean)."
+        return (
+            None if isinstance(value, bool) else gettext("Must be true or false (a JSON boolean).")
+        )
     if isinstance(field, serializers.IntegerField):
         if isinstance(value, int) and not isinstance(value, bool):
             return None
-        return "Must be a whole number (a JSON number, not a string)."
+        return gettext("Must be a whole number (a JSON number, not a string).")
     if isinstance(field, serializers.FloatField | serializers.DecimalField):
         if isinstance(value, int | float) and not isinstance(value, bool):
             return None
-        return "Must be a number (a JSON number, not a string)."
+        return gettext("Must be a number (a JSON number, not a string).")
     if isinstance(field, _TEXT_FIELDS):
-        return None if isinstance(value, str) else "Must be text (a JSON string)."
+        return None if isinstance(value, str) else gettext("Must be text (a JSON string).")
     return None
 
 
