@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from tests.api.helpers import if_match
 from tests.factories import (
     AgencyFactory,
     JurisdictionFactory,
@@ -163,11 +164,17 @@ def test_on_postgresql_records_written_through_the_api_are_found(api: Any) -> No
     request = RequestFactory(title="Plain", summary="Plain.")
     reply = ResponseFactory(request=request, summary="Plain.")
     response = api.patch(
-        f"/api/v1/requests/{request.pk}/", {"summary": "Moratorium sought."}, format="json"
+        f"/api/v1/requests/{request.pk}/",
+        {"summary": "Moratorium sought."},
+        format="json",
+        **if_match(request),
     )
     assert response.status_code == 200, response.json()
     response = api.patch(
-        f"/api/v1/responses/{reply.pk}/", {"summary": "No moratorium."}, format="json"
+        f"/api/v1/responses/{reply.pk}/",
+        {"summary": "No moratorium."},
+        format="json",
+        **if_match(reply),
     )
     assert response.status_code == 200, response.json()
     found = search("moratorium")
