@@ -7,4 +7,5 @@ class TrackerConfig(AppConfig):
     verbose_name = "Opt-out requests"
 
     def ready(self) -> None:
+        from tracker import visuals  # noqa: F401  (forgets kept drawings after a restore)
         from tracker.domain import checks, roles  # noqa: F401  (registers checks and signal handlers)

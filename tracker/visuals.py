@@ -6,23 +6,34 @@ see what is decided there, by audience); the drawing is
 together: which colour a county gets, what its title says, where it links, and
 each chart's series, table and CSV columns. Both surfaces call it with their own
 audience and their own links, so the two never draw a different map.
+
+A drawn map or chart is kept in the cache under the point the record has reached
+(:func:`tracker.domain.maps.record_version`), the audience, the language and the
+day: drawing the 3,200 counties or reading every letter for the reply times is done
+once per change of the record, and any change draws them anew.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
+from django.core.cache import cache
+from django.dispatch import receiver
 from django.http import Http404, QueryDict
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core import svgcharts
+from core.backups import archive_restored
 from core.svgcharts import Row, Series
 from jurisdictions.domain import maps as drawing
 from jurisdictions.domain.states import STATES
@@ -38,6 +49,43 @@ CHART_AGENCIES = 20
 OFF_THE_MAP_LISTED = 50
 
 Link = Callable[[MapJurisdiction], str]
+T = TypeVar("T")
+
+#: How long a drawn map or chart is kept. It is keyed on the record it shows, so this
+#: only bounds how long an unused drawing holds memory.
+DRAWING_KEPT_SECONDS = 60 * 60
+#: Bumped when an archive is restored: a restored database may reach a history row
+#: number that an earlier drawing was kept under.
+_RESTORES_KEY = "visuals:restores"
+
+
+def kept_drawing(
+    name: str, *, audience: Audience, parts: tuple[Any, ...], draw: Callable[[], T]
+) -> T:
+    """``draw()``, or what it gave for the same record, audience, language and day."""
+    identity = (
+        name,
+        audience.value,
+        parts,
+        get_language(),
+        timezone.localdate().isoformat(),
+        maps.record_version(),
+        cache.get(_RESTORES_KEY, 0),
+    )
+    key = "visuals:" + hashlib.sha256(repr(identity).encode()).hexdigest()
+    drawing_kept: T | None = cache.get(key)
+    if drawing_kept is None:
+        drawing_kept = draw()
+        cache.set(key, drawing_kept, DRAWING_KEPT_SECONDS)
+    return drawing_kept
+
+
+@receiver(archive_restored)
+def _forget_drawings(**_: Any) -> None:
+    try:
+        cache.incr(_RESTORES_KEY)
+    except ValueError:
+        cache.set(_RESTORES_KEY, 1, None)
 
 
 # --- The map ---------------------------------------------------------------------------
@@ -170,7 +218,18 @@ def state_address(query: QueryDict, url_name: str) -> str | None:
 
 
 def build_map(*, audience: Audience, state: str, filters: MapFilters, link: Link) -> MapView:
-    """The map of the nation (``state`` empty) or of one state, in one query."""
+    """The map of the nation (``state`` empty) or of one state: drawn in one query, or
+    the drawing kept for the record as it stands. ``link`` must depend on the audience
+    only (each surface has its own)."""
+    return kept_drawing(
+        "map",
+        audience=audience,
+        parts=(state, filters.deployment, filters.case),
+        draw=lambda: _draw_map(audience=audience, state=state, filters=filters, link=link),
+    )
+
+
+def _draw_map(*, audience: Audience, state: str, filters: MapFilters, link: Link) -> MapView:
     data = maps.map_jurisdictions(audience=audience, state=state or None)
     areas: dict[str, drawing.Area] = {}
     titles = _Titles()
@@ -431,10 +490,22 @@ CHARTS: dict[str, Callable[..., Chart]] = {
 
 
 def all_charts(*, audience: Audience, today: dt.date | None = None) -> list[Chart]:
-    return [build(audience=audience, today=today) for build in CHARTS.values()]
+    """Every chart, drawn or kept for the record as it stands."""
+    return kept_drawing(
+        "charts",
+        audience=audience,
+        parts=(today,),
+        draw=lambda: [build(audience=audience, today=today) for build in CHARTS.values()],
+    )
 
 
 def chart(name: str, *, audience: Audience, today: dt.date | None = None) -> Chart:
+    """One chart, drawn or kept for the record as it stands."""
     if name not in CHARTS:
         raise Http404(_("There is no such chart."))
-    return CHARTS[name](audience=audience, today=today)
+    return kept_drawing(
+        f"chart:{name}",
+        audience=audience,
+        parts=(today,),
+        draw=lambda: CHARTS[name](audience=audience, today=today),
+    )

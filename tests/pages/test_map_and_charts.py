@@ -118,17 +118,30 @@ def test_signed_out_visitors_are_sent_to_sign_in(client: Client) -> None:
 
 
 @pytest.mark.parametrize("rows", [3, 40])
-def test_the_map_takes_five_queries_whatever_the_number_of_jurisdictions(
+def test_the_map_takes_six_queries_whatever_the_number_of_jurisdictions(
     viewer_client: Client, editor: Any, rows: int, django_assert_num_queries: Any
 ) -> None:
     for n in range(rows):
         place = JurisdictionFactory(fips=f"06{n * 2 + 1:03d}")
         services.request_open(jurisdiction=place, title=f"Request {n}", by=editor)
-    # Expect 5 queries: session, user, the user's and the group's permissions, and every
-    # jurisdiction with its latest request's state.
-    with django_assert_num_queries(5):
+    # Expect 6 queries: session, user, the user's and the group's permissions, where the
+    # record stands (for a drawing kept), and every jurisdiction with its latest
+    # request's state.
+    with django_assert_num_queries(6):
         response = viewer_client.get(reverse("map"))
     assert response.text.count('<circle class="marker case-open"') == rows
+    # Drawn again only when the record changes: the same map again is the kept drawing.
+    with django_assert_num_queries(5):
+        again = viewer_client.get(reverse("map")).text
+    assert _svg(again) == _svg(response.text)
+
+
+def _svg(html: str) -> str:
+    return html[html.index("<svg") : html.rindex("</svg>")]
+
+
+def _figures(html: str) -> str:
+    return html[html.index("<figure") : html.rindex("</figure>")]
 
 
 def _table(html: str, key: str) -> list[list[str]]:
@@ -191,8 +204,12 @@ def test_the_charts_page_takes_the_same_queries_for_2_and_20_letters(
     agency = AgencyFactory()
     for _ in range(rows):
         LetterFactory(recipients=[agency])
-    # Expect 10 queries: session, user, the user's and the group's permissions, reply
-    # times per agency, the agencies, moves into and out of each state per month,
-    # requests with no status log, letters by age.
-    with django_assert_num_queries(10):
-        viewer_client.get(reverse("charts"))
+    # Expect 11 queries: session, user, the user's and the group's permissions, where
+    # the record stands (for a drawing kept), reply times per agency, the agencies,
+    # moves into and out of each state per month, requests with no status log, letters
+    # by age.
+    with django_assert_num_queries(11):
+        first = viewer_client.get(reverse("charts")).text
+    with django_assert_num_queries(5):
+        again = viewer_client.get(reverse("charts")).text
+    assert _figures(again) == _figures(first)

@@ -12,16 +12,17 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from django.db import connection, models
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from jurisdictions.domain.maps import county_codes, state_fips_prefix
-from jurisdictions.models import Jurisdiction
+from jurisdictions.models import Agency, Jurisdiction
 from tracker.domain import selectors
 from tracker.domain.selectors import Audience
 from tracker.domain.workflow import State
-from tracker.models import OptOutRequest
+from tracker.models import AgencyResponse, Holiday, Letter, OptOutRequest, Transition
 
 #: A case's state, in the few groups a map legend can show.
 CASE_GROUPS: dict[str, tuple[StrOrPromise, frozenset[str]]] = {
@@ -134,3 +135,31 @@ def off_the_map(data: MapData) -> list[MapJurisdiction]:
         ),
         key=lambda j: (j.state, j.name),
     )
+
+
+#: The records whose changes the map and the charts show. Each change to one of them,
+#: through any surface (the services, the admin, the importer, a restore's history),
+#: writes a history row, so the newest history row of each marks where the record is.
+_SHOWN_MODELS: tuple[type[models.Model], ...] = (
+    Jurisdiction,
+    Agency,
+    OptOutRequest,
+    Letter,
+    AgencyResponse,
+    Transition,
+    Holiday,
+)
+
+
+def record_version() -> str:
+    """Where the record the map and charts are drawn from stands now: the newest history
+    row of each kind of record shown, read in one query through the primary keys'
+    indexes (no table is scanned). It changes whenever one of those records is created,
+    changed or deleted."""
+    quote = connection.ops.quote_name
+    tables = [quote(model.history.model._meta.db_table) for model in _SHOWN_MODELS]  # type: ignore[attr-defined]
+    columns = ", ".join(f"(SELECT MAX(history_id) FROM {table})" for table in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns}")
+        newest = cursor.fetchone() or ()
+    return ".".join(str(value or 0) for value in newest)
