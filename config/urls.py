@@ -19,3 +19,8 @@ urlpatterns = [
     path("public/", include("tracker.public.urls")),
     path("api/", include("tracker.api.urls")),
 ]
+
+# Styled pages with a way back for a refused action, a missing page and a fault.
+handler403 = "core.error_pages.permission_denied"
+handler404 = "core.error_pages.page_not_found"
+handler500 = "core.error_pages.server_error"

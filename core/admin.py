@@ -40,10 +40,11 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
-from simple_history.models import ModelChange, ModelDelta, to_historic
+from simple_history.models import DeletedObject, ModelChange, ModelDelta, to_historic
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from core import idempotency, records, submissions
-from core.dates import PartialDateField
+from core.dates import DatePrecision, PartialDateField, partial_date_stored_in
 from core.downloads import attachment_response
 from core.forms import IdCheckedModelMultipleChoiceField, is_id_text
 from core.inputs import MAX_ID, holds_nul
@@ -354,9 +355,19 @@ def bounded_date_hierarchy(changelist: Any) -> dict[str, Any]:
     )
     params = changelist.params
     year, month, day = params.get(year_field), params.get(month_field), params.get(day_field)
+    # A date known only to the year (or the month) is stored as the period's first
+    # day: it is offered under its year (or month), not as 1 January.
+    partial = partial_date_stored_in(changelist.model, field_name)
+    precision_field = f"{partial.precision_column}__exact" if partial else None
+    resets = [f"{field_name}__", *([precision_field] if precision_field else [])]
 
     def link(filters: dict[str, Any]) -> str:
-        return str(changelist.get_query_string(filters, [f"{field_name}__"]))
+        return str(changelist.get_query_string(filters, resets))
+
+    def only_known_to(precision: str, filters: dict[str, Any], title: str) -> list[dict[str, Any]]:
+        if precision_field is None:
+            return []
+        return [{"link": link({**filters, precision_field: precision}), "title": title}]
 
     try:
         chosen = dt.date(int(year or 1), int(month or 1), int(day or 1))
@@ -372,7 +383,12 @@ def bounded_date_hierarchy(changelist: Any) -> dict[str, Any]:
     elif year and month:
         days_in_month = calendar.monthrange(chosen.year, chosen.month)[1]
         context["back"] = {"link": link({year_field: year}), "title": str(chosen.year)}
-        context["choices"] = [
+        month_title = capfirst(formats.date_format(chosen, "YEAR_MONTH_FORMAT"))
+        context["choices"] = only_known_to(
+            DatePrecision.MONTH,
+            {year_field: year, month_field: month},
+            gettext("%(month)s, day unknown") % {"month": month_title},
+        ) + [
             {
                 "link": link({year_field: year, month_field: month, day_field: d}),
                 "title": capfirst(formats.date_format(chosen.replace(day=d), "MONTH_DAY_FORMAT")),
@@ -381,7 +397,11 @@ def bounded_date_hierarchy(changelist: Any) -> dict[str, Any]:
         ]
     elif year:
         context["back"] = {"link": link({}), "title": gettext("All dates")}
-        context["choices"] = [
+        context["choices"] = only_known_to(
+            DatePrecision.YEAR,
+            {year_field: year},
+            gettext("%(year)s, month unknown") % {"year": chosen.year},
+        ) + [
             {
                 "link": link({year_field: year, month_field: m}),
                 "title": capfirst(
@@ -407,6 +427,25 @@ def bounded_date_hierarchy(changelist: Any) -> dict[str, Any]:
     return context
 
 
+def flag_text(flag: bool, word: str) -> str:
+    """A flag column's cell: the flag's word when it is raised, a dash when not.
+
+    Django's boolean columns draw a green tick for "true", which on a flag such as
+    "overdue" reads as "fine" when it means the opposite.
+    """
+    return word if flag else "—"
+
+
+class HistoryChangesContext(HistoricalRecordContextHelper):
+    """The history's "before → after" cells: an empty value reads "(empty)", not
+    "None", and a foreign key that was empty not "Deleted contact (pk=None)"."""
+
+    def prepare_delta_change_value(self, change: ModelChange, value: Any) -> Any:
+        if value is None or value == "" or (isinstance(value, DeletedObject) and value.pk is None):
+            return gettext("(empty)")
+        return super().prepare_delta_change_value(change, value)
+
+
 class InputCheckingChangeList(ChangeList):
     """A changelist that refuses a NUL byte in its filters as Django's admin refuses a
     filter it cannot use (the list shows again with "?e=1", the CSV export answers
@@ -417,7 +456,25 @@ class InputCheckingChangeList(ChangeList):
             raise IncorrectLookupParameters(
                 f"A NUL character is never valid in a filter ({', '.join(bad)})."
             )
-        return super().get_queryset(request, exclude_parameters)
+        rows = super().get_queryset(request, exclude_parameters)
+        return self._without_vaguer_dates(rows)
+
+    def _without_vaguer_dates(self, rows: QuerySet[Any]) -> QuerySet[Any]:
+        """A month of the date drill-down lists no date known only to its year, a day
+        none known only to its month: those are stored as the period's first day, and
+        are listed under their year or month instead (:func:`bounded_date_hierarchy`)."""
+        field_name = self.date_hierarchy
+        partial = partial_date_stored_in(self.model, field_name) if field_name else None
+        if partial is None:
+            return rows
+        vaguer = []
+        if self.params.get(f"{field_name}__month"):
+            vaguer.append(DatePrecision.YEAR)
+        if self.params.get(f"{field_name}__day"):
+            vaguer.append(DatePrecision.MONTH)
+        if not vaguer:
+            return rows
+        return rows.exclude(**{f"{partial.precision_column}__in": vaguer})
 
 
 class PageAnnotatingChangeList(InputCheckingChangeList):
@@ -483,6 +540,11 @@ class TrackedAdmin(CheckedIdsMixin, BoundedChangelist, SimpleHistoryAdmin):
     may read the record, reverts for admins; CSV export where a spec exists."""
 
     form = VersionedForm
+
+    class Media:
+        # Hides the timezone warning Django's admin puts next to date-only fields.
+        css = {"all": ("core/admin.css",)}
+
     #: The model's file fields that get a download link (attachments, documents).
     file_fields: tuple[str, ...] = ()
     #: The columns of the changelist's CSV export; no export without one.
@@ -714,6 +776,23 @@ class TrackedAdmin(CheckedIdsMixin, BoundedChangelist, SimpleHistoryAdmin):
             helper = self.get_historical_record_context_helper(request, previous)
             previous.history_delta_changes = helper.context_for_delta_changes(delta)
             previous = current
+        shown = list(historical_records)
+        reasons = self.history_change_reasons(shown)
+        for record in shown:
+            # Never "None": the reason recorded, else what the admin knows of it.
+            record.history_change_reason = (
+                reasons.get(record.history_id) or record.history_change_reason or ""
+            )
+
+    def get_historical_record_context_helper(
+        self, request: Any, historical_record: Any
+    ) -> HistoricalRecordContextHelper:
+        return HistoryChangesContext(self.model, historical_record)
+
+    def history_change_reasons(self, records: list[Any]) -> dict[Any, str]:
+        """The reason of each change listed (by ``history_id``) that the history row
+        itself does not hold; an admin whose records keep it elsewhere says it here."""
+        return {}
 
     # --- Extra pages: CSV export and attachment downloads ---------------------
 
@@ -869,3 +948,8 @@ for _model, _admin in ((Group, AccountGroupAdmin), (get_user_model(), AccountUse
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
     admin.site.register(_model, _admin)
+
+# The admin is the tracker's, not "Django administration", in every language.
+admin.site.site_header = _("Opt-Out Tracker")
+admin.site.site_title = _("Opt-Out Tracker admin")
+admin.site.index_title = _("Records of the tracker")

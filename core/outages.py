@@ -5,9 +5,9 @@ when one is configured) does not answer, so traffic goes elsewhere. ``/readyz`` 
 more, for a deployment check or a monitor: the attachment storage as well, and that a
 task worker has been seen in the last WORKER_STALE_SECONDS. A person or a
 client that still arrives gets a 503 with ``Retry-After`` instead of a server error:
-the API in its error shape, the pages as a short plain page that needs nothing from
-the database to render. Every write runs in one transaction, so a request cut off by
-the outage leaves nothing half-written.
+the API in its error shape, the pages as a short styled page (in the reader's language)
+that needs nothing from the database to render. Every write runs in one transaction,
+so a request cut off by the outage leaves nothing half-written.
 """
 
 from __future__ import annotations
@@ -20,7 +20,10 @@ from django.core.cache import caches
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
+from django.utils import translation
 
+from core.error_pages import PUBLIC_PREFIX
 from core.errors import error_body, is_api
 
 logger = logging.getLogger(__name__)
@@ -30,12 +33,35 @@ RETRY_AFTER_SECONDS = 30
 #: Errors that mean "the database is not answering", not "this request is wrong".
 UNAVAILABLE = (OperationalError, InterfaceError)
 
+#: The last resort, should the styled page itself fail to render.
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Back shortly: Opt-Out Tracker</title></head>
 <body><h1>Back shortly</h1>
 <p>The tracker cannot reach its database right now. Nothing you sent was half-saved:
 please try again in a minute.</p></body></html>
 """
+
+
+def outage_page(request: HttpRequest) -> str:
+    """The styled 503 page in the reader's language.
+
+    It is answered before LocaleMiddleware and the session run, so the language is read
+    here from the language cookie or Accept-Language; and it is rendered without the
+    request, so no context processor asks the session, the user or the database.
+    """
+    try:
+        with translation.override(translation.get_language_from_request(request)):
+            return loader.render_to_string(
+                "503.html",
+                {
+                    "public": request.path.startswith(PUBLIC_PREFIX),
+                    "home": "/public/" if request.path.startswith(PUBLIC_PREFIX) else "/",
+                    "again": request.get_full_path(),
+                },
+            )
+    except Exception:  # an outage page that fails must still answer something
+        logger.exception("The outage page could not be rendered")
+        return PAGE
 
 
 def unavailable(request: HttpRequest) -> HttpResponse:
@@ -50,7 +76,9 @@ def unavailable(request: HttpRequest) -> HttpResponse:
             status=503,
         )
     else:
-        response = HttpResponse(PAGE, status=503, content_type="text/html; charset=utf-8")
+        response = HttpResponse(
+            outage_page(request), status=503, content_type="text/html; charset=utf-8"
+        )
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 

@@ -51,10 +51,11 @@ def admin_url(name: str, *args: Any) -> str:
 
 
 def shown_flags(response: Any) -> dict[int, bool]:
-    """Each row's very-overdue column, as the changelist computed it."""
+    """Each row's very-overdue column, as the changelist computed it ("—" when the flag
+    is down, its word when it is raised)."""
     model_admin = response.context["cl"].model_admin
     column = getattr(model_admin, "is_very_overdue", None) or model_admin.has_very_overdue_letter
-    return {row.pk: column(row) for row in response.context["cl"].result_list}
+    return {row.pk: column(row) != "—" for row in response.context["cl"].result_list}
 
 
 def test_a_letter_is_very_overdue_only_after_twice_its_window(

@@ -121,14 +121,18 @@ def test_it_is_overdue_then_very_overdue_on_the_request_and_jurisdiction_pages(
     url = (optout if page == "request" else optout.jurisdiction).get_absolute_url()
     with time_machine.travel(OVERDUE_DAY, tick=False):
         entry = timeline_entry(editor_client.get(url).text, letter)
-    assert "due 2011-01-30" in entry
-    assert '<span class="flag overdue">overdue</span>' in entry
+    # The dashboard's words and flags; the days written out as everywhere else.
+    assert '<span class="flag">overdue</span> since 30 January 2011' in entry
+    assert "Due 30 January 2011: " in entry
     assert "very overdue" not in entry
     with time_machine.travel(VERY_OVERDUE_DAY, tick=False):
         entry = timeline_entry(editor_client.get(url).text, letter)
-    assert "due 2011-01-30" in entry
-    assert '<span class="flag very">very overdue</span>' in entry
-    assert "very overdue after 2011-03-01" in entry
+    assert (
+        '<span class="flag">overdue</span> <span class="flag very">very overdue</span>'
+        " since 30 January 2011"
+    ) in entry
+    assert "Due 30 January 2011: " in entry
+    assert "very overdue after 1 March 2011" in entry
 
 
 def test_a_letter_not_yet_due_shows_its_due_date_without_a_flag(
@@ -136,7 +140,7 @@ def test_a_letter_not_yet_due_shows_its_due_date_without_a_flag(
 ) -> None:
     with time_machine.travel(dt.datetime(2011, 1, 20, 17, 0, tzinfo=dt.UTC), tick=False):
         entry = timeline_entry(editor_client.get(letter.request.get_absolute_url()).text, letter)
-    assert "due 2011-01-30" in entry
+    assert "reply due 30 January 2011" in entry
     assert "overdue</span>" not in entry
 
 

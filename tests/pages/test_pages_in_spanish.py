@@ -36,7 +36,8 @@ def test_a_request_page_in_spanish_writes_the_due_date_the_spanish_way(
     page = editor_client.get(draft.get_absolute_url(), **SPANISH).text
     assert "Cronología" in page and "Proceso documentado" in page
     assert "7 de septiembre de 2010" in page
-    assert "vence el 2010-" in page
+    assert "Vence el 7 de octubre de 2010" in page
+    assert "desde el 7 de octubre de 2010" in page
     # The letter's subject is the record's own words.
     assert "Notice to ICE" in page
     assert "Registrar una carta" in page and "Guardar la carta" in page

@@ -8,6 +8,7 @@ save and delete goes through the services too (see :mod:`core.admin`).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
@@ -19,7 +20,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import (
@@ -27,6 +28,7 @@ from core.admin import (
     ExistingRecordInline,
     NewRecordInline,
     TrackedAdmin,
+    flag_text,
     partial_date_column,
     require_valid_id,
 )
@@ -51,6 +53,9 @@ from tracker.models import (
     Transition,
 )
 from tracker.pages.forms import TransitionForm
+
+#: A move writes its history row and its transition in one transaction, a moment apart.
+MOVE_WRITTEN_WITHIN = dt.timedelta(seconds=2)
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -419,13 +424,45 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
         """Days since the oldest letter still awaiting a reply was sent."""
         return selectors.days_waiting(selectors.waiting_since(obj))
 
-    @admin.display(description=_("overdue"), boolean=True)
-    def has_overdue_letter(self, obj: Any) -> bool:
-        return bool(obj.flag_has_overdue)
+    @admin.display(description=_("overdue"))
+    def has_overdue_letter(self, obj: Any) -> str:
+        return flag_text(bool(obj.flag_has_overdue), pgettext("flag", "Overdue"))
 
-    @admin.display(description=_("very overdue"), boolean=True)
-    def has_very_overdue_letter(self, obj: Any) -> bool:
-        return bool(obj.flag_has_very_overdue)
+    @admin.display(description=_("very overdue"))
+    def has_very_overdue_letter(self, obj: Any) -> str:
+        return flag_text(bool(obj.flag_has_very_overdue), pgettext("flag", "Very overdue"))
+
+    def history_change_reasons(self, records: list[Any]) -> dict[Any, str]:
+        """A move's note, kept on its transition, as the reason of the history row the
+        move wrote: a row whose status differs from the row before, by the same person
+        at the same moment. (The rows' ``status`` holds the label shown, see ``status``.)"""
+        if not records:
+            return {}
+        moments = [record.history_date for record in records]
+        transitions = list(
+            Transition.objects.filter(
+                request_id=records[0].id,
+                at__gte=min(moments) - MOVE_WRITTEN_WITHIN,
+                at__lte=max(moments) + MOVE_WRITTEN_WITHIN,
+            )
+            .exclude(note="")
+            .only("at", "by_id", "note")
+        )
+        reasons: dict[Any, str] = {}
+        # Newest first: the row below each one is the version it changed.
+        for record, older in zip(records, [*records[1:], None], strict=True):
+            if older is not None and older.status == record.status:
+                continue
+            matching = [
+                t
+                for t in transitions
+                if t.by_id == record.history_user_id
+                and abs(t.at - record.history_date) <= MOVE_WRITTEN_WITHIN
+            ]
+            if matching:
+                nearest = min(matching, key=lambda t: abs(t.at - record.history_date))
+                reasons[record.history_id] = nearest.note
+        return reasons
 
     @admin.display(description=_("next steps"))
     def next_steps(self, obj: OptOutRequest) -> str:
@@ -762,13 +799,13 @@ class LetterAdmin(PublishWarningMixin, TrackedAdmin):
             return None
         return selectors.days_waiting(obj.sent)
 
-    @admin.display(description=_("overdue"), boolean=True, ordering="flag_overdue")
-    def is_overdue(self, obj: Letter) -> bool:
-        return selectors.flag_of(obj, "overdue")
+    @admin.display(description=_("overdue"), ordering="flag_overdue")
+    def is_overdue(self, obj: Letter) -> str:
+        return flag_text(selectors.flag_of(obj, "overdue"), pgettext("flag", "Overdue"))
 
-    @admin.display(description=_("very overdue"), boolean=True, ordering="flag_very_overdue")
-    def is_very_overdue(self, obj: Letter) -> bool:
-        return selectors.flag_of(obj, "very_overdue")
+    @admin.display(description=_("very overdue"), ordering="flag_very_overdue")
+    def is_very_overdue(self, obj: Letter) -> str:
+        return flag_text(selectors.flag_of(obj, "very_overdue"), pgettext("flag", "Very overdue"))
 
     @admin.display(description=_("reply due"))
     def due_explanation(self, obj: Letter) -> str:
