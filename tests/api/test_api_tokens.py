@@ -266,3 +266,11 @@ def test_an_administrator_makes_a_token_from_the_shell(editor: Any) -> None:
         call_command("create_api_token", "ghost", "--name", "x")
     with pytest.raises(CommandError, match="--expires-in-days"):
         call_command("create_api_token", "editor", "--name", "x", "--expires-in-days", "0")
+
+
+def test_why_a_token_is_refused_is_said_in_the_readers_language(editor: Any) -> None:
+    token, secret = api_token_create(user=editor, name="Revoked")
+    api_token_revoke(token=token)
+    refused = with_token(secret).get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="es")
+    assert refused.status_code == 401
+    assert refused.json()["detail"].startswith("Este token se revocó el ")

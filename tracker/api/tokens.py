@@ -225,10 +225,9 @@ class TokenViewSet(
                 {
                     "code": "token_not_active",
                     "detail": gettext(
-                        "Only an active token can be rotated; this one is %(state)s. "
-                        "Make a new one."
-                    )
-                    % {"state": tokens.token_state(token)},
+                        "Only an active token can be rotated; this one is revoked or "
+                        "expired. Make a new one."
+                    ),
                     "errors": {},
                 },
                 status=status.HTTP_409_CONFLICT,
