@@ -115,6 +115,10 @@ class MeView(APIView):
         responses={
             200: MeSerializer,
             401: OpenApiResponse(ErrorSerializer, description="Not signed in."),
+            403: OpenApiResponse(
+                ErrorSerializer, description="Not answered here: any signed-in account may ask."
+            ),
+            404: OpenApiResponse(ErrorSerializer, description="No such address."),
         },
         tags=["me"],
     )

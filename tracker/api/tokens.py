@@ -32,9 +32,17 @@ TAGS = ["tokens"]
 
 
 def _errors(**codes: str) -> dict[int, OpenApiResponse]:
+    """The error answers of an operation: 401, 403 and 404 as for every operation, with
+    ``e<status>="description"`` adding or replacing one."""
+    described = {
+        "e401": "Not signed in, or a wrong, revoked or expired token.",
+        "e403": "This account may not keep API tokens.",
+        "e404": "No token of yours with this id.",
+        **codes,
+    }
     return {
         int(code.lstrip("e")): OpenApiResponse(ErrorSerializer, description=text)
-        for code, text in codes.items()
+        for code, text in described.items()
     }
 
 
@@ -248,6 +256,7 @@ class TokenViewSet(
             **_errors(
                 e400="A field is missing or not valid.",
                 e401="Wrong username or password, or the account is deactivated.",
+                e404="No such address.",
                 e429="Too many wrong passwords: wait the `Retry-After` seconds.",
             ),
         },
