@@ -116,7 +116,7 @@ class MeView(APIView):
             200: MeSerializer,
             401: OpenApiResponse(ErrorSerializer, description="Not signed in."),
             403: OpenApiResponse(
-                ErrorSerializer, description="Not answered here: any signed-in account may ask."
+                ErrorSerializer, description="Never: any signed-in account may ask."
             ),
             404: OpenApiResponse(ErrorSerializer, description="No such address."),
         },
