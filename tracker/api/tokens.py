@@ -38,6 +38,8 @@ def _errors(**codes: str) -> dict[int, OpenApiResponse]:
         "e401": "Not signed in, or a wrong, revoked or expired token.",
         "e403": "This account may not keep API tokens.",
         "e404": "No token of yours with this id.",
+        "e429": "Too many wrong tokens or passwords from this address: wait the "
+        "`Retry-After` seconds.",
         **codes,
     }
     return {
@@ -139,14 +141,17 @@ class KeepsTokens(BasePermission):
     list=extend_schema(
         summary="List your API tokens",
         description="Yours only, newest first, with their state; never their secrets.",
-        responses={200: TokenSerializer(many=True), **_errors(e401="Not signed in.")},
+        responses={
+            200: TokenSerializer(many=True),
+            **_errors(e400="`page` or `page_size` is not valid.", e401="Not signed in."),
+        },
         tags=TAGS,
     ),
     retrieve=extend_schema(
         summary="One of your API tokens",
         responses={
             200: TokenSerializer,
-            **_errors(e401="Not signed in.", e404="No token of yours with this id."),
+            **_errors(e400="A query parameter is not valid.", e401="Not signed in."),
         },
         tags=TAGS,
     ),
