@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    # Cross-origin reads of the API from the sites in CORS_ALLOWED_ORIGINS.
+    "corsheaders",
     # Shared admin templates (the typed filter, the bounded date drill-down); no models.
     "core",
     "rest_framework",
@@ -68,6 +71,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, as django-cors-headers asks: answers an API preflight (OPTIONS) itself,
+    # before anything could refuse it with a 401, and adds the CORS headers to answers.
+    "corsheaders.middleware.CorsMiddleware",
     # A lost database connection is a 503 with Retry-After, not a server error.
     "core.outages.DatabaseUnavailableMiddleware",
     # A body larger than anything accepted is a 413 before it is read.
@@ -387,6 +393,25 @@ SPECTACULAR_SETTINGS = {
         "tracker.api.schema.refuse_unknown_fields",
     ],
 }
+
+# --- Cross-origin reads (CORS) ---------------------------------------------------------
+# Other sites' pages may read the API from a browser: only the origins listed, only
+# under /api/, only GET/HEAD/OPTIONS, and never with the browser's cookies (a token in
+# the Authorization header, or none for the public record). Empty: no other site may.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
+for _origin in CORS_ALLOWED_ORIGINS:
+    if not re.fullmatch(r"https?://[^/\s?#]+", _origin):
+        raise ImproperlyConfigured(
+            f"CORS_ALLOWED_ORIGINS: {_origin!r} is not an origin: write the scheme and "
+            "host (and port) only, e.g. https://coalition.example.org"
+        )
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = ("accept", "accept-language", "authorization", "if-none-match")
+# What a script on another site may read of an answer besides the simple headers.
+CORS_EXPOSE_HEADERS = ("ETag", "Retry-After", "Content-Disposition")
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 # --- Logging -----------------------------------------------------------------------
 # One line per event on standard error: readable text, or with LOG_FORMAT=json one JSON

@@ -187,3 +187,33 @@ class TaskRetry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_path} attempt {self.attempt}"
+
+
+class ApiToken(models.Model):
+    """A key its owner made to use the API from a script: named, perhaps expiring,
+    revocable. Only a SHA-256 hash of the secret is stored (the secret is long and
+    random, so a fast hash cannot be reversed); the secret is shown once, when the
+    token is made or rotated (``core.tokens``)."""
+
+    user = models.ForeignKey(
+        "auth.User", on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    #: The secret's first characters, to tell one's tokens apart; never enough to use.
+    prefix = models.CharField(_("starts with"), max_length=12)
+    secret_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    #: Updated at most once a minute (``core.tokens.LAST_USED_PRECISION``).
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    rotated_at = models.DateTimeField(_("rotated"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="core_apitoken_by_user")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

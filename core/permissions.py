@@ -63,3 +63,9 @@ def may_delete(user: Person, record: Model | type[Model]) -> bool:
 def may_restore_version(user: Person, record: Model | type[Model]) -> bool:
     """Restore an old version from a record's history: an admin's decision."""
     return bool(user.is_superuser) and may_change(user, record)
+
+
+def may_keep_api_tokens(user: Person) -> bool:
+    """Make, list, rotate and revoke one's own API tokens: anyone with an active
+    account (a token does only what its owner may do)."""
+    return bool(user.is_authenticated and user.is_active)

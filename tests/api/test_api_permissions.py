@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from core.dates import PartialDate
+from core.tokens import api_token_create
 from jurisdictions.models import Agency
 from tests.conftest import PDF
 from tests.factories import (
@@ -114,8 +114,8 @@ def world(editor: Any) -> World:
 def client_for(who: str, users: dict[str, Any]) -> APIClient:
     client = APIClient()
     if who != "anonymous":
-        token = Token.objects.create(user=users[who])
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _token, secret = api_token_create(user=users[who], name="permissions")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     return client
 
 

@@ -51,8 +51,10 @@ def test_every_operation_documents_its_errors(schema: dict[str, Any]) -> None:
         for method, operation in operations.items():
             codes = set(operation["responses"])
             assert {"401", "403", "404"} <= codes, (method, path)
-            changes = method in ("put", "patch", "delete") or (
-                method == "post" and path.endswith(("{id}/transitions/", "{id}/reopen/"))
+            # API tokens are not versioned records: revoking one twice changes nothing.
+            changes = not path.startswith("/api/v1/tokens/") and (
+                method in ("put", "patch", "delete")
+                or (method == "post" and path.endswith(("{id}/transitions/", "{id}/reopen/")))
             )
             if changes:
                 assert {"409", "412", "428"} <= codes, (method, path)

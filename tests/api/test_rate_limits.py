@@ -9,6 +9,8 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
+from core.tokens import api_token_create
+
 pytestmark = pytest.mark.django_db
 
 
@@ -36,19 +38,17 @@ def test_signed_in_readers_are_not_limited(settings: Any, reader: APIClient) -> 
 
 
 def test_wrong_tokens_are_limited_per_address(settings: Any, editor: Any) -> None:
-    from rest_framework.authtoken.models import Token
-
     settings.WRONG_TOKENS_PER_MINUTE = 2
     client = APIClient()
     for _attempt in range(2):
         wrong = client.get("/api/v1/letters/", HTTP_AUTHORIZATION="Token not-a-real-token")
         assert wrong.status_code == 401
-    token = Token.objects.create(user=editor)
-    paused = client.get("/api/v1/letters/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, secret = api_token_create(user=editor, name="script")
+    paused = client.get("/api/v1/letters/", HTTP_AUTHORIZATION=f"Token {secret}")
     assert paused.status_code == 429
     assert "Retry-After" in paused
     elsewhere = client.get(
-        "/api/v1/letters/", HTTP_AUTHORIZATION=f"Token {token.key}", REMOTE_ADDR="192.0.2.5"
+        "/api/v1/letters/", HTTP_AUTHORIZATION=f"Token {secret}", REMOTE_ADDR="192.0.2.5"
     )
     assert elsewhere.status_code == 200
 

@@ -20,10 +20,10 @@ from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, Phase, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.config import SchemathesisConfig
 
 from config.wsgi import application
+from core.tokens import api_token_create
 
 EXAMPLES_PER_OPERATION = 25
 
@@ -86,7 +86,7 @@ def _connection_kept_open() -> Iterator[None]:
 def editor_token(record_2010: None, editor: Any, settings: Any, _connection_kept_open: None) -> str:
     # Schemathesis addresses the in-process application as "localhost".
     settings.ALLOWED_HOSTS = ["localhost", "testserver"]
-    return Token.objects.create(user=editor).key
+    return api_token_create(user=editor, name="schemathesis")[1]
 
 
 def test_the_served_schema_is_the_one_under_test(client: Any) -> None:

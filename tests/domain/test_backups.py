@@ -18,9 +18,9 @@ from django.contrib.auth.models import Group
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from rest_framework.authtoken.models import Token
 
 from core.backups import MANIFEST, NOT_ARCHIVED
+from core.tokens import api_token_create
 from tests.factories import AgencyFactory, LetterFactory, ResponseFactory
 from tracker.domain import services
 from tracker.domain.roles import EDITORS
@@ -64,7 +64,7 @@ def coalition_data(letter_with_pdf: Letter, editor: Any) -> Letter:
     LetterFactory(request=request, recipients=[ice], by=editor)
     ResponseFactory(request=request, agency=ice, letter=letter_with_pdf, by=editor)
     services.request_transition(request=request, to=State.NOTICE_SENT, by=editor)
-    Token.objects.create(user=editor)
+    api_token_create(user=editor, name="backups")
     return letter_with_pdf
 
 

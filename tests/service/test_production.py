@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from django.tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
-from rest_framework.authtoken.models import Token
 
+from core.tokens import api_token_create
 from tests.factories import JurisdictionFactory
 from tests.service.processes import (
     ROOT,
@@ -77,7 +77,7 @@ def test_gunicorn_and_a_worker_serve_pages_writes_and_tasks(
     production: dict[str, str], editor: Any
 ) -> None:
     jurisdiction = JurisdictionFactory()
-    token = Token.objects.create(user=editor)
+    _token, secret = api_token_create(user=editor, name="production")
     port = free_port()
     site = f"http://127.0.0.1:{port}"
     web = gunicorn(port, production)
@@ -108,7 +108,7 @@ def test_gunicorn_and_a_worker_serve_pages_writes_and_tasks(
             "POST",
             f"{site}/api/v1/requests/",
             body=json.dumps({"jurisdiction": jurisdiction.pk, "title": "Opt out"}).encode(),
-            headers={"Authorization": f"Token {token.key}", "Content-Type": "application/json"},
+            headers={"Authorization": f"Token {secret}", "Content-Type": "application/json"},
         )
         assert status == 201, body
         assert OptOutRequest.objects.get(pk=json.loads(body)["id"]).title == "Opt out"

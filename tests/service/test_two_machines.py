@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from django.tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
-from rest_framework.authtoken.models import Token
 
+from core.tokens import api_token_create
 from tests.conftest import PDF
 from tests.factories import AgencyFactory, JurisdictionFactory
 from tests.service.processes import (
@@ -149,8 +149,8 @@ def test_two_web_processes_and_two_workers_share_everything(
 ) -> None:
     site_a, site_b = two_machines
     jurisdiction = JurisdictionFactory()
-    token = Token.objects.create(user=editor)
-    auth = {"Authorization": f"Token {token.key}", "Content-Type": "application/json"}
+    _token, secret = api_token_create(user=editor, name="two machines")
+    auth = {"Authorization": f"Token {secret}", "Content-Type": "application/json"}
 
     # Concurrent writes through both web processes: every one is saved.
     def create(n: int) -> int:

@@ -1,4 +1,5 @@
-"""The API's limits for what can be asked without signing in (``core.throttling``)."""
+"""The API's limits for what can be asked without signing in (``core.throttling``), and
+the token sign-in that counts wrong tokens."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
-from core import throttling
+from core import throttling, tokens
+from core.models import ApiToken
 
 
 class AnonymousThrottle(BaseThrottle):
@@ -35,9 +37,18 @@ class AnonymousThrottle(BaseThrottle):
 
 
 class CountedTokenAuthentication(TokenAuthentication):
-    """DRF's token sign-in; after ``WRONG_TOKENS_PER_MINUTE`` wrong tokens from one
-    address, any token from it is answered 429 for the rest of the minute, before
-    it is looked up."""
+    """``Authorization: Token <secret>`` with a named token (``core.tokens``): a wrong,
+    revoked or expired one is a 401 saying which. After ``WRONG_TOKENS_PER_MINUTE``
+    refused tokens from one address, any token from it is answered 429 for the rest
+    of the minute, before it is looked up."""
+
+    def authenticate_credentials(self, key: str) -> tuple[Any, ApiToken]:
+        try:
+            token = tokens.token_for_secret(key)
+        except tokens.TokenRefused as refused:
+            raise AuthenticationFailed(refused.message) from None
+        tokens.note_use(token)
+        return token.user, token
 
     def authenticate(self, request: Request) -> Any:
         address = throttling.client_address(request)

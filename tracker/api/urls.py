@@ -6,7 +6,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from tracker.api import views
+from tracker.api import me, tokens, views
 
 app_name = "api"
 
@@ -21,6 +21,7 @@ router.register("meetings", views.MeetingViewSet, basename="meeting")
 router.register("statements", views.StatementViewSet, basename="statement")
 router.register("transitions", views.TransitionViewSet, basename="transition")
 router.register("milestones", views.MilestonesViewSet, basename="milestones")
+router.register("tokens", tokens.TokenViewSet, basename="token")
 
 
 class SwaggerView(SpectacularSwaggerSplitView):
@@ -31,6 +32,7 @@ class SwaggerView(SpectacularSwaggerSplitView):
 
 
 urlpatterns = [
+    path("v1/me/", me.MeView.as_view(), name="me"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tracker.pages import calendar, reports, views, visuals
+from tracker.pages import calendar, reports, tokens, views, visuals
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -27,4 +27,5 @@ urlpatterns = [
     path("charts/<slug:name>.csv", visuals.chart_csv, name="chart-csv"),
     path("calendar/", calendar.manage, name="calendar"),
     path("calendar/<str:token>.ics", calendar.feed, name="calendar-feed"),
+    path("api-tokens/", tokens.manage, name="api-tokens"),
 ]
