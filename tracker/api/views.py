@@ -13,10 +13,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -41,7 +40,6 @@ from core import idempotency
 from core.downloads import attachment_response
 from core.errors import error_body
 from core.models import TrackedModel
-from jurisdictions.domain.selectors import agency_and_parts
 from jurisdictions.models import Agency, Contact, Jurisdiction
 from tracker.api import filters, serializers
 from tracker.api.errors import PreconditionRequired
@@ -204,12 +202,12 @@ def expected_version(request: Request, instance: TrackedModel) -> int | None:
 # --- Base viewset -------------------------------------------------------------------------
 
 
-class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
+class RecordViewSet(filters.KnownParametersMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
     """Plain CRUD through the services, with ETags and If-Match."""
 
     permission_classes = [ModelPermissions]
     filter_backends = [
-        DjangoFilterBackend,
+        filters.StrictFilterBackend,
         filters.StrictSearchFilter,
         filters.StrictOrderingFilter,
     ]
@@ -322,6 +320,7 @@ class JurisdictionViewSet(PublicReadMixin, RecordViewSet):
 
     queryset = Jurisdiction.objects.all()
     public_actions = frozenset({"list", "retrieve", "requests"})
+    paged_actions = frozenset({"list", "requests"})
     public_filters = frozenset({"state", "kind", "deployment_status", "fips"})
     public_search_fields = ["name", "fips", "ocd_id"]
 
@@ -668,6 +667,8 @@ class StatementViewSet(PublicReadMixin, AttachmentMixin, RecordViewSet):
     ordering_fields = ["stated_on", "position", "speaker", "id"]
     file_field = "document"
     public_actions = frozenset({"list", "retrieve", "contradictions"})
+    paged_actions = frozenset({"list", "contradictions"})
+    extra_parameters = {"contradictions": frozenset({"agency", "include_parts"})}
     public_filters = frozenset(
         {"agency", "include_parts", "speaker", "position", "medium", "stated_on"}
     )
@@ -730,27 +731,27 @@ class StatementViewSet(PublicReadMixin, AttachmentMixin, RecordViewSet):
         return self.get_paginated_response(data)
 
     def _contradiction_agencies(self, request: Request) -> set[int] | None:
-        given = {
-            key: request.query_params[key]
-            for key in ("agency", "include_parts")
-            if key in request.query_params
-        }
+        given = QueryDict(mutable=True)
+        for key in ("agency", "include_parts"):
+            given.setlist(key, request.query_params.getlist(key))
         form = filters.StatementFilter(given, queryset=Statement.objects.none()).form
         if not form.is_valid():
             raise ValidationError(form.errors)
-        agency: Agency | None = form.cleaned_data.get("agency")
-        if agency is None:
+        agencies = form.cleaned_data.get("agency")
+        if not agencies:
             return None
-        if form.cleaned_data.get("include_parts") == "true":
-            return set(agency_and_parts(agency))
-        return {agency.pk}
+        return filters.statement_agencies(agencies, form.cleaned_data)
 
 
 @extend_schema_view(
     list=extend_schema(responses={200: serializers.TransitionSerializer, **READ_ERRORS}),
     retrieve=extend_schema(responses={200: serializers.TransitionSerializer, **READ_ERRORS}),
 )
-class TransitionViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+class TransitionViewSet(
+    PublicReadMixin,
+    filters.KnownParametersMixin,
+    viewsets.ReadOnlyModelViewSet,  # type: ignore[type-arg]
+):
     """The status log of every request (read-only: it is written by the workflow)."""
 
     public_filters = frozenset({"from_state", "to_state", "jurisdiction", "at"})
@@ -768,7 +769,7 @@ class TransitionViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):  # type
     permission_classes = [ModelPermissions]
     filterset_class = filters.TransitionFilter
     filter_backends = [
-        DjangoFilterBackend,
+        filters.StrictFilterBackend,
         filters.StrictSearchFilter,
         filters.StrictOrderingFilter,
     ]
@@ -780,13 +781,14 @@ class TransitionViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):  # type
 # --- Milestones -----------------------------------------------------------------------------
 
 
-class MilestonesViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
+class MilestonesViewSet(filters.KnownParametersMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
     """How long things take: per request, per agency (tracker.domain.milestones)."""
 
     queryset = OptOutRequest.objects.order_by("pk")
     permission_classes = [ModelPermissions]
     filterset_class = filters.RequestFilter
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [filters.StrictFilterBackend]
+    paged_actions = frozenset({"requests", "agencies"})
     pagination_class = Pagination
     action_permissions: ActionPermissions = {
         "requests": lambda user: may_view_all(user, OptOutRequest),
