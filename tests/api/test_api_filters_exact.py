@@ -167,3 +167,44 @@ def test_a_malformed_range_box_is_reported_under_its_own_name(
     assert list(errors) == ["opened_on_before"]
     errors = _errors(reader.get("/api/v1/letters/?due_on_after=soon"))
     assert list(errors) == ["due_on_after"]
+
+
+# --- A jurisdiction's requests ------------------------------------------------------------
+
+
+def test_a_jurisdictions_requests_take_the_request_filters(
+    reader: APIClient, cases: dict[str, Any]
+) -> None:
+    sf = cases["sf"]
+    url = f"/api/v1/jurisdictions/{sf.jurisdiction_id}/requests/"
+    # A jurisdiction filter does not hide the jurisdiction (San Francisco is in CA).
+    assert ids(reader.get(f"{url}?state=VA")) == []
+    assert ids(reader.get(f"{url}?state=CA")) == [sf.pk]
+    assert ids(reader.get(f"{url}?status=notice_sent")) == [sf.pk]
+    assert ids(reader.get(f"{url}?status=draft")) == []
+    assert list(_errors(reader.get(f"{url}?status=bogus"))) == ["status"]
+    assert list(_errors(reader.get(f"{url}?deployment_status=activated"))) == ["deployment_status"]
+
+
+def test_a_jurisdictions_requests_are_ordered_by_request_fields(
+    reader: APIClient, cases: dict[str, Any]
+) -> None:
+    url = f"/api/v1/jurisdictions/{cases['sf'].jurisdiction_id}/requests/"
+    assert ids(reader.get(f"{url}?ordering=-opened_on")) == [cases["sf"].pk]
+    assert list(_errors(reader.get(f"{url}?ordering=deployment_status"))) == ["ordering"]
+
+
+def test_an_existing_jurisdiction_with_another_state_filter_is_found_by_the_public(
+    client: Any, cases: dict[str, Any]
+) -> None:
+    sf = cases["sf"]
+    sf.is_public = True
+    sf.save()
+    url = f"/api/v1/jurisdictions/{sf.jurisdiction_id}/requests/"
+    assert ids(client.get(f"{url}?state=CA&status=notice_sent")) == [sf.pk]
+    assert ids(client.get(f"{url}?state=VA")) == []
+    assert "owner" in _errors(client.get(f"{url}?owner=editor"))
+
+
+def test_a_missing_jurisdiction_is_still_a_404(reader: APIClient, cases: dict[str, Any]) -> None:
+    assert reader.get("/api/v1/jurisdictions/999999/requests/").status_code == 404

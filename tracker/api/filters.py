@@ -7,7 +7,9 @@ never an empty list that looks like "nothing matched".
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -186,6 +188,20 @@ class StrictOrderingFilter(filters.OrderingFilter):
     ) -> QuerySet[Any]:
         return with_tie_breaker(super().filter_queryset(request, queryset, view))
 
+    def get_ordering(self, request: Request, queryset: QuerySet[Any], view: APIView) -> Any:
+        """The order asked for, with the names a view offers for another field
+        (``ordering_aliases``: ``updated_at`` of the status log is its ``at``)."""
+        ordering = super().get_ordering(request, queryset, view)
+        aliases: dict[str, str] = getattr(view, "ordering_aliases", {})
+        if not ordering or not aliases:
+            return ordering
+        return [
+            ("-" if term.startswith("-") else "") + aliases.get(term.lstrip("-"), term.lstrip("-"))
+            if isinstance(term, str)
+            else term
+            for term in ordering
+        ]
+
     def remove_invalid_fields(
         self, queryset: QuerySet[Any], fields: Iterable[str], view: APIView, request: Request
     ) -> list[str]:
@@ -204,6 +220,50 @@ class StrictOrderingFilter(filters.OrderingFilter):
                 }
             )
         return list(fields)
+
+
+# --- Changed since ------------------------------------------------------------------------
+
+_ISO_DATETIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})"
+)
+
+
+class StrictDateTimeField(forms.Field):
+    """An ISO 8601 date and time with its offset (``2010-09-28T14:30:00Z``): a moment
+    that means the same on every clock. A date alone, a time without an offset or an
+    impossible date is refused rather than guessed at."""
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        if value in (None, ""):
+            return None
+        text = str(value).strip()
+        try:
+            if not _ISO_DATETIME.fullmatch(text):
+                raise ValueError(text)
+            return dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise DjangoValidationError(
+                gettext(
+                    "A date and time in ISO 8601 with its time zone, e.g. "
+                    "2010-09-28T14:30:00Z or 2010-09-28T10:30:00-04:00."
+                ),
+                code="invalid",
+            ) from None
+
+
+class ChangedSinceFilter(django_filters.Filter):
+    """``updated_after=<moment>``: records created or changed at or after that moment."""
+
+    field_class = StrictDateTimeField
+
+    def __init__(self, field_name: str = "updated_at", **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "help_text",
+            "Records created or changed at or after this moment (ISO 8601 with a time "
+            "zone, e.g. 2010-09-28T14:30:00Z): pass the largest `updated_at` you have.",
+        )
+        super().__init__(field_name=field_name, lookup_expr="gte", **kwargs)
 
 
 # --- Parameters a list takes -----------------------------------------------------------
@@ -332,6 +392,8 @@ class JurisdictionFilter(StrictFilterSet):
     kind = _one_of(choices=Jurisdiction.Kind.choices)
     deployment_status = _one_of(choices=Jurisdiction.Deployment.choices)
 
+    updated_after = ChangedSinceFilter()
+
     class Meta:
         model = Jurisdiction
         fields = ["state", "kind", "deployment_status", "fips"]
@@ -342,12 +404,16 @@ class AgencyFilter(StrictFilterSet):
     kind = _one_of(choices=Agency.Kind.choices)
     state = _one_of(choices=USState.choices)
 
+    updated_after = ChangedSinceFilter()
+
     class Meta:
         model = Agency
         fields = ["level", "kind", "state", "parent", "jurisdiction"]
 
 
 class ContactFilter(StrictFilterSet):
+    updated_after = ChangedSinceFilter()
+
     class Meta:
         model = Contact
         fields = ["agency", "jurisdiction"]
@@ -388,6 +454,8 @@ class RequestFilter(StrictFilterSet):
         "awaiting_reply", "Requests with an outgoing letter still waiting for a reply."
     )
 
+    updated_after = ChangedSinceFilter()
+
     class Meta:
         model = OptOutRequest
         fields = ["status", "jurisdiction", "state", "agency", "owner", "seeks", "is_public"]
@@ -427,6 +495,8 @@ class LetterFilter(StrictFilterSet):
         "awaiting_reply", "Outgoing letters with no response or reply letter linked."
     )
 
+    updated_after = ChangedSinceFilter()
+
     class Meta:
         model = Letter
         fields = ["request", "direction", "method", "sender", "in_reply_to", "is_public"]
@@ -449,6 +519,8 @@ class ResponseFilter(StrictFilterSet):
     state = _one_of(field_name="request__jurisdiction__state", choices=USState.choices)
     responded_on = django_filters.DateFromToRangeFilter()
 
+    updated_after = ChangedSinceFilter()
+
     class Meta:
         model = AgencyResponse
         fields = ["request", "letter", "agency", "kind", "is_public"]
@@ -460,6 +532,8 @@ class MeetingFilter(StrictFilterSet):
     state = _one_of(field_name="request__jurisdiction__state", choices=USState.choices)
     agency = LinkedAgencyFilter(field_name="agencies")
     held_on = django_filters.DateFromToRangeFilter()
+
+    updated_after = ChangedSinceFilter()
 
     class Meta:
         model = Meeting
@@ -496,6 +570,8 @@ class StatementFilter(StrictFilterSet):
         "year-precision date counts as its first day)."
     )
 
+    updated_after = ChangedSinceFilter()
+
     class Meta:
         model = Statement
         fields = ["agency", "speaker", "position", "medium", "is_public"]
@@ -517,6 +593,9 @@ class TransitionFilter(StrictFilterSet):
     to_state = _one_of(choices=State.choices)
     jurisdiction = _any_record(Jurisdiction.objects.all(), field_name="request__jurisdiction")
     at = django_filters.DateFromToRangeFilter(field_name="at__date")
+
+    # An entry of the log is never changed: it is "updated" when it is written.
+    updated_after = ChangedSinceFilter(field_name="at")
 
     class Meta:
         model = Transition

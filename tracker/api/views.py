@@ -31,6 +31,7 @@ from rest_framework.decorators import (
     permission_classes,
 )
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -43,7 +44,7 @@ from core.models import TrackedModel
 from jurisdictions.models import Agency, Contact, Jurisdiction
 from tracker.api import filters, serializers
 from tracker.api.errors import PreconditionRequired
-from tracker.api.pagination import Pagination
+from tracker.api.pagination import Pagination, none_match
 from tracker.api.permissions import ActionPermissions, ModelPermissions
 from tracker.api.public import (
     CSV_FORMAT,
@@ -214,10 +215,18 @@ class RecordViewSet(filters.KnownParametersMixin, viewsets.ModelViewSet):  # typ
     pagination_class = Pagination
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
+    #: The representation holds figures worked out on each read (overdue flags, the
+    #: moves allowed now), which can change while the version does not: its ETag is
+    #: still the version (for ``If-Match``), but ``If-None-Match`` never answers 304.
+    derived_on_read = False
+
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()
+        tag = etag(instance)
+        if not self.derived_on_read and none_match(request, tag):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
         response = Response(self.get_serializer(instance).data)
-        response["ETag"] = etag(instance)
+        response["ETag"] = tag
         return response
 
     def _fresh(self, instance: Any) -> Any:
@@ -314,6 +323,15 @@ class AttachmentMixin:
 # --- Who is who -------------------------------------------------------------------------
 
 
+# What the lists of requests (``/requests/`` and a jurisdiction's) take.
+REQUEST_SEARCH_FIELDS = ["title", "summary", "outcome", "jurisdiction__name"]
+REQUEST_ORDERING_FIELDS = ["opened_on", "closed_on", "status", "title", "updated_at", "id"]
+REQUEST_PUBLIC_FILTERS = frozenset(
+    {"status", "jurisdiction", "state", "agency", "seeks", "opened_on"}
+)
+REQUEST_PUBLIC_SEARCH_FIELDS = REQUEST_SEARCH_FIELDS
+
+
 @_documented(serializers.JurisdictionSerializer)
 class JurisdictionViewSet(PublicReadMixin, RecordViewSet):
     """Counties, cities and districts Secure Communities is (or will be) deployed in."""
@@ -336,26 +354,48 @@ class JurisdictionViewSet(PublicReadMixin, RecordViewSet):
     serializer_class = serializers.JurisdictionSerializer
     filterset_class = filters.JurisdictionFilter
     search_fields = ["name", "fips", "ocd_id", "notes"]
-    ordering_fields = ["name", "state", "kind", "deployment_status", "activation_date", "id"]
+    ordering_fields = [
+        "name",
+        "state",
+        "kind",
+        "deployment_status",
+        "activation_date",
+        "updated_at",
+        "id",
+    ]
     action_permissions: ActionPermissions = {
         "requests": lambda user: may_view_all(user, Jurisdiction, OptOutRequest)
     }
 
     @extend_schema(
         summary="The jurisdiction's opt-out requests",
+        description="The requests of `/api/v1/requests/?jurisdiction={id}`, with the "
+        "filters, search and ordering of `/api/v1/requests/`. " + PUBLIC_READ_NOTE,
         responses={200: serializers.RequestSerializer(many=True), **READ_ERRORS},
     )
-    @action(detail=True, methods=["get"], url_path="requests")
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="requests",
+        # The list is of requests: it takes their filters, search and ordering.
+        filterset_class=filters.RequestFilter,
+        search_fields=REQUEST_SEARCH_FIELDS,
+        ordering_fields=REQUEST_ORDERING_FIELDS,
+        public_filters=REQUEST_PUBLIC_FILTERS,
+        public_search_fields=REQUEST_PUBLIC_SEARCH_FIELDS,
+    )
     def requests(self, request: Request, pk: str | None = None) -> Response:
-        jurisdiction = self.get_object()
+        # The jurisdiction by id alone: the query parameters filter its requests.
+        jurisdiction = get_object_or_404(self.get_queryset(), pk=pk)
+        self.check_object_permissions(request, jurisdiction)
         if is_anonymous(request):
-            published = public_requests().filter(jurisdiction=jurisdiction)
+            published = self.filter_queryset(public_requests().filter(jurisdiction=jurisdiction))
             page = self.paginate_queryset(published)
             assert page is not None
             return self.get_paginated_response(
                 [{"id": item.pk, **publishing.public_request(item)} for item in page]
             )
-        queryset = request_queryset().filter(jurisdiction=jurisdiction)
+        queryset = self.filter_queryset(request_queryset().filter(jurisdiction=jurisdiction))
         page = self.paginate_queryset(queryset)
         data = serializers.RequestSerializer(
             page, many=True, context=self.get_serializer_context()
@@ -386,7 +426,7 @@ class AgencyViewSet(PublicReadMixin, RecordViewSet):
     serializer_class = serializers.AgencySerializer
     filterset_class = filters.AgencyFilter
     search_fields = ["name", "abbreviation", "notes"]
-    ordering_fields = ["name", "level", "kind", "state", "id"]
+    ordering_fields = ["name", "level", "kind", "state", "updated_at", "id"]
 
 
 @_documented(serializers.ContactSerializer)
@@ -397,7 +437,7 @@ class ContactViewSet(RecordViewSet):
     serializer_class = serializers.ContactSerializer
     filterset_class = filters.ContactFilter
     search_fields = ["name", "title"]
-    ordering_fields = ["name", "id"]
+    ordering_fields = ["name", "updated_at", "id"]
 
 
 # --- Cases ----------------------------------------------------------------------------------
@@ -439,13 +479,14 @@ class RequestViewSet(PublicReadMixin, CsvListMixin, RecordViewSet):
     """Opt-out requests. Status is read-only here: move it with POST …/transitions/."""
 
     csv_spec = exports.REQUESTS
+    derived_on_read = True
     public_actions = frozenset({"list", "retrieve", "timeline"})
-    public_filters = frozenset({"status", "jurisdiction", "state", "agency", "seeks", "opened_on"})
-    public_search_fields = ["title", "summary", "outcome", "jurisdiction__name"]
+    public_filters = REQUEST_PUBLIC_FILTERS
+    public_search_fields = REQUEST_PUBLIC_SEARCH_FIELDS
     serializer_class = serializers.RequestSerializer
     filterset_class = filters.RequestFilter
-    search_fields = ["title", "summary", "outcome", "jurisdiction__name"]
-    ordering_fields = ["opened_on", "closed_on", "status", "title", "updated_at", "id"]
+    search_fields = REQUEST_SEARCH_FIELDS
+    ordering_fields = REQUEST_ORDERING_FIELDS
     action_permissions: ActionPermissions = {
         "transition": may_move,
         "reopen": may_move,
@@ -572,6 +613,7 @@ class LetterViewSet(PublicReadMixin, CsvListMixin, AttachmentMixin, RecordViewSe
     """Letters sent and received. Outgoing letters carry the date a reply is due."""
 
     csv_spec = exports.LETTERS
+    derived_on_read = True
     public_filters = frozenset(
         {
             "direction",
@@ -664,7 +706,7 @@ class StatementViewSet(PublicReadMixin, AttachmentMixin, RecordViewSet):
     serializer_class = serializers.StatementSerializer
     filterset_class = filters.StatementFilter
     search_fields = ["speaker", "quote", "source_title"]
-    ordering_fields = ["stated_on", "position", "speaker", "id"]
+    ordering_fields = ["stated_on", "position", "speaker", "updated_at", "id"]
     file_field = "document"
     public_actions = frozenset({"list", "retrieve", "contradictions"})
     paged_actions = frozenset({"list", "contradictions"})
@@ -775,7 +817,9 @@ class TransitionViewSet(
     ]
     pagination_class = Pagination
     search_fields = ["note"]
-    ordering_fields = ["at", "id"]
+    ordering_fields = ["at", "updated_at", "id"]
+    # An entry of the log is never changed: it was last "updated" when it was written.
+    ordering_aliases = {"updated_at": "at"}
 
 
 # --- Milestones -----------------------------------------------------------------------------
