@@ -345,6 +345,12 @@ class JurisdictionViewSet(PublicReadMixin, RecordViewSet):
     def published(self) -> QuerySet[Jurisdiction]:
         return selectors.published_jurisdictions()
 
+    def get_queryset(self) -> QuerySet[Any]:
+        if self.action == "requests":
+            # What the list of a jurisdiction's requests filters (and the schema reads).
+            return public_requests() if is_anonymous(self.request) else request_queryset()
+        return super().get_queryset()
+
     def public_data(self, instance: Jurisdiction) -> dict[str, Any]:
         return {
             **publishing.public_jurisdiction(instance),
@@ -378,6 +384,7 @@ class JurisdictionViewSet(PublicReadMixin, RecordViewSet):
         methods=["get"],
         url_path="requests",
         # The list is of requests: it takes their filters, search and ordering.
+        queryset=OptOutRequest.objects.all(),
         filterset_class=filters.RequestFilter,
         search_fields=REQUEST_SEARCH_FIELDS,
         ordering_fields=REQUEST_ORDERING_FIELDS,
@@ -386,16 +393,16 @@ class JurisdictionViewSet(PublicReadMixin, RecordViewSet):
     )
     def requests(self, request: Request, pk: str | None = None) -> Response:
         # The jurisdiction by id alone: the query parameters filter its requests.
-        jurisdiction = get_object_or_404(self.get_queryset(), pk=pk)
+        jurisdictions = self.published() if is_anonymous(request) else Jurisdiction.objects.all()
+        jurisdiction = get_object_or_404(jurisdictions, pk=pk)
         self.check_object_permissions(request, jurisdiction)
+        queryset = self.filter_queryset(self.get_queryset().filter(jurisdiction=jurisdiction))
         if is_anonymous(request):
-            published = self.filter_queryset(public_requests().filter(jurisdiction=jurisdiction))
-            page = self.paginate_queryset(published)
+            page = self.paginate_queryset(queryset)
             assert page is not None
             return self.get_paginated_response(
                 [{"id": item.pk, **publishing.public_request(item)} for item in page]
             )
-        queryset = self.filter_queryset(request_queryset().filter(jurisdiction=jurisdiction))
         page = self.paginate_queryset(queryset)
         data = serializers.RequestSerializer(
             page, many=True, context=self.get_serializer_context()
