@@ -21,6 +21,7 @@ router.register("meetings", views.MeetingViewSet, basename="meeting")
 router.register("statements", views.StatementViewSet, basename="statement")
 router.register("transitions", views.TransitionViewSet, basename="transition")
 router.register("milestones", views.MilestonesViewSet, basename="milestones")
+router.register("deletions", views.DeletionViewSet, basename="deletion")
 
 
 class SwaggerView(SpectacularSwaggerSplitView):

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, QueryDict
 from django.utils import timezone
@@ -30,9 +31,9 @@ from rest_framework.decorators import (
     authentication_classes,
     permission_classes,
 )
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.generics import get_object_or_404
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -880,3 +881,61 @@ class MilestonesViewSet(filters.KnownParametersMixin, viewsets.GenericViewSet): 
         return self.get_paginated_response(
             serializers.AgencyReplyTimesSerializer(page, many=True).data
         )
+
+
+# --- Deletions ------------------------------------------------------------------------------
+
+#: The resources whose deletions the feed reports, by their address.
+DELETABLE: dict[str, type[Any]] = {
+    "jurisdictions": Jurisdiction,
+    "agencies": Agency,
+    "contacts": Contact,
+    "requests": OptOutRequest,
+    "letters": Letter,
+    "responses": AgencyResponse,
+    "meetings": Meeting,
+    "statements": Statement,
+    "transitions": Transition,
+}
+
+
+class DeletionViewSet(filters.KnownParametersMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """Records deleted since a moment, so that a copy can delete them too."""
+
+    # Signed in; which deletions a user sees follows their view permissions (below).
+    permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
+    paged_actions = frozenset({"list"})
+    extra_parameters = {"list": frozenset({"since"})}
+
+    @extend_schema(
+        summary="Records deleted at or after a moment",
+        description="One row per deleted record: `resource` (its list's address, "
+        "`letters`), `id` and `deleted_at`, oldest first; only of the resources you may "
+        "view. `since`: an ISO 8601 date and time with its time zone (all deletions "
+        "without it).",
+        parameters=[
+            OpenApiParameter("since", OpenApiTypes.DATETIME),
+            OpenApiParameter("page", OpenApiTypes.INT),
+            OpenApiParameter("page_size", OpenApiTypes.INT),
+        ],
+        responses={200: serializers.DeletionSerializer(many=True), **READ_ERRORS},
+    )
+    def list(self, request: Request) -> Response:
+        try:
+            since = filters.StrictDateTimeField(required=False).clean(
+                request.query_params.get("since")
+            )
+        except DjangoValidationError as error:
+            raise ValidationError({"since": error.messages}) from None
+        user: Any = request.user
+        visible = {
+            resource: model
+            for resource, model in DELETABLE.items()
+            if user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
+        }
+        if not visible:
+            raise PermissionDenied()
+        page = self.paginate_queryset(selectors.deletions_since(visible, since))
+        assert page is not None
+        return self.get_paginated_response(serializers.DeletionSerializer(page, many=True).data)
