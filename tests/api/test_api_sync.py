@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from core.records import record_delete
 from jurisdictions.models import Agency, Contact, Jurisdiction
 from tests.api.conftest import ids
 from tests.api.helpers import if_match
@@ -231,3 +233,12 @@ def test_the_sync_example_in_the_docs_runs(
     since = scope["sync"](copy, scope["since"])
     assert letter.pk in copy and copy[letter.pk]["summary"] == "Changed."
     assert dt.datetime.fromisoformat(since) >= dt.datetime.fromisoformat(scope["since"])
+    # A letter deleted later is in the deletions the example reads.
+    gone = cases["sf_letter"]
+    gone_id = gone.pk
+    record_delete(gone, by=editor)
+    query = urllib.parse.urlencode({"since": since})
+    _, feed, _ = scope["read"](f"{scope['API']}/deletions/?{query}")
+    assert {"resource": "letters", "id": gone_id} in [
+        {"resource": row["resource"], "id": row["id"]} for row in feed["results"]
+    ]
