@@ -51,7 +51,7 @@ def records(cases: dict[str, Any], editor: Any) -> dict[str, Any]:
 def _age_everything() -> None:
     """Every record last changed in 2001, so a change made now stands out."""
     for model in LISTS.values():
-        model.objects.update(updated_at=LONG_AGO)  # type: ignore[attr-defined]
+        model.objects.update(updated_at=LONG_AGO)
     Transition.objects.update(at=LONG_AGO)
 
 
@@ -64,15 +64,15 @@ def test_updated_after_keeps_what_changed_at_or_after_the_moment(
 ) -> None:
     model = LISTS[resource]
     _age_everything()
-    changed = model.objects.order_by("pk").first()  # type: ignore[attr-defined]
+    changed = model.objects.order_by("pk").first()
     assert changed is not None
     moment = timezone.now().replace(microsecond=0)
-    model.objects.filter(pk=changed.pk).update(updated_at=moment)  # type: ignore[attr-defined]
+    model.objects.filter(pk=changed.pk).update(updated_at=moment)
     url = f"/api/v1/{resource}/?updated_after="
     assert ids(reader.get(url + moment.isoformat().replace("+", "%2B"))) == [changed.pk]
     assert ids(reader.get(url + "2030-01-01T00:00:00Z")) == []
     everything = ids(reader.get(url + "2000-01-01T00:00:00Z&page_size=200"))
-    assert len(everything) == model.objects.count()  # type: ignore[attr-defined]
+    assert len(everything) == model.objects.count()
 
 
 def test_updated_after_on_the_status_log_is_the_moment_of_the_entry(
