@@ -904,6 +904,10 @@ class DeletionViewSet(filters.KnownParametersMixin, viewsets.GenericViewSet):  #
 
     # Signed in; which deletions a user sees follows their view permissions (below).
     permission_classes = [IsAuthenticated]
+    # Its rows come from the history of every resource (selectors.deletions_since); the
+    # schema generator asks for a model all the same.
+    queryset = OptOutRequest.history.none()
+    filter_backends: list[Any] = []
     pagination_class = Pagination
     paged_actions = frozenset({"list"})
     extra_parameters = {"list": frozenset({"since"})}
