@@ -267,7 +267,8 @@ def test_a_bad_filter_on_a_csv_download_is_a_json_400(reader: APIClient) -> None
     response = reader.get("/api/v1/letters/", {"format": "csv", "sent_on_after": "2010-13-01"})
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
-    assert "sent_on" in response.json()["errors"]
+    # Named as sent: the range box, not the range.
+    assert "sent_on_after" in response.json()["errors"]
 
 
 def test_csv_is_offered_only_on_the_request_and_letter_lists(

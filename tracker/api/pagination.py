@@ -23,6 +23,7 @@ import base64
 import binascii
 import datetime as dt
 import decimal
+import hashlib
 import json
 import uuid
 from dataclasses import dataclass, replace
@@ -31,11 +32,13 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models
 from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -43,6 +46,37 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 MAX_PAGE_SIZE = 200
+
+
+# --- Conditional reads ------------------------------------------------------------------
+
+
+def none_match(request: Request, tag: str) -> bool:
+    """Whether ``If-None-Match`` names ``tag`` (or ``*``): the caller already holds this
+    answer. Tags compare weakly (``W/"x"`` matches ``"x"``), as RFC 9110 says for it."""
+    header = request.headers.get("If-None-Match")
+    if not header:
+        return False
+    bare = tag.removeprefix("W/")
+    sent = {item.strip().removeprefix("W/") for item in header.split(",")}
+    return "*" in sent or bare in sent
+
+
+def page_etag(body: Any) -> str:
+    """A weak ETag of one page as answered: a digest of the page's JSON, so anything
+    shown changing (a row, a flag worked out on reading, the count, a link) changes
+    it. It costs one pass over at most ``MAX_PAGE_SIZE`` rows already read."""
+    raw = json.dumps(body, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"))
+    return f'W/"{hashlib.sha256(raw.encode()).hexdigest()[:32]}"'
+
+
+def conditional_page(request: Request, body: Any) -> Response:
+    """The page with its ETag, or 304 Not Modified (no body) when the caller's
+    ``If-None-Match`` names it."""
+    tag = page_etag(body)
+    if request.method in ("GET", "HEAD") and none_match(request, tag):
+        return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
+    return Response(body, headers={"ETag": tag})
 
 
 def page_rows(rows: Any, bottom: int, top: int) -> Any:
@@ -342,15 +376,16 @@ class Pagination(PageNumberPagination):
         return self.cursor_page.rows
 
     def get_paginated_response(self, data: Any) -> Response:
+        assert self.request is not None
         if self.cursor_page is None:
-            return super().get_paginated_response(data)
-        return Response(
-            {
+            body = super().get_paginated_response(data).data
+        else:
+            body = {
                 "next": self._cursor_link(self.cursor_page.next),
                 "previous": self._cursor_link(self.cursor_page.previous),
                 "results": data,
             }
-        )
+        return conditional_page(self.request, body)
 
     def _cursor_link(self, token: str | None) -> str | None:
         if token is None:

@@ -761,3 +761,11 @@ __all__ = [
     "TransitionResultSerializer",
     "TransitionSerializer",
 ]
+
+
+class DeletionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """One deleted record: which list it was in, its id, when it was deleted."""
+
+    resource = serializers.CharField(help_text="The list it was in: `letters`, `requests`…")
+    id = serializers.IntegerField()
+    deleted_at = serializers.DateTimeField()

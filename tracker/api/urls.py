@@ -22,6 +22,7 @@ router.register("statements", views.StatementViewSet, basename="statement")
 router.register("transitions", views.TransitionViewSet, basename="transition")
 router.register("milestones", views.MilestonesViewSet, basename="milestones")
 router.register("tokens", tokens.TokenViewSet, basename="token")
+router.register("deletions", views.DeletionViewSet, basename="deletion")
 
 
 class SwaggerView(SpectacularSwaggerSplitView):

@@ -12,11 +12,11 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -31,8 +31,9 @@ from rest_framework.decorators import (
     authentication_classes,
     permission_classes,
 )
-from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.permissions import AllowAny
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.generics import get_object_or_404
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -41,11 +42,10 @@ from core import idempotency
 from core.downloads import attachment_response
 from core.errors import error_body
 from core.models import TrackedModel
-from jurisdictions.domain.selectors import agency_and_parts
 from jurisdictions.models import Agency, Contact, Jurisdiction
 from tracker.api import filters, serializers
 from tracker.api.errors import PreconditionRequired
-from tracker.api.pagination import Pagination
+from tracker.api.pagination import Pagination, none_match
 from tracker.api.permissions import ActionPermissions, ModelPermissions
 from tracker.api.public import (
     CSV_FORMAT,
@@ -204,22 +204,30 @@ def expected_version(request: Request, instance: TrackedModel) -> int | None:
 # --- Base viewset -------------------------------------------------------------------------
 
 
-class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
+class RecordViewSet(filters.KnownParametersMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
     """Plain CRUD through the services, with ETags and If-Match."""
 
     permission_classes = [ModelPermissions]
     filter_backends = [
-        DjangoFilterBackend,
+        filters.StrictFilterBackend,
         filters.StrictSearchFilter,
         filters.StrictOrderingFilter,
     ]
     pagination_class = Pagination
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
+    #: The representation holds figures worked out on each read (overdue flags, the
+    #: moves allowed now), which can change while the version does not: its ETag is
+    #: still the version (for ``If-Match``), but ``If-None-Match`` never answers 304.
+    derived_on_read = False
+
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()
+        tag = etag(instance)
+        if not self.derived_on_read and none_match(request, tag):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
         response = Response(self.get_serializer(instance).data)
-        response["ETag"] = etag(instance)
+        response["ETag"] = tag
         return response
 
     def _fresh(self, instance: Any) -> Any:
@@ -316,17 +324,33 @@ class AttachmentMixin:
 # --- Who is who -------------------------------------------------------------------------
 
 
+# What the lists of requests (``/requests/`` and a jurisdiction's) take.
+REQUEST_SEARCH_FIELDS = ["title", "summary", "outcome", "jurisdiction__name"]
+REQUEST_ORDERING_FIELDS = ["opened_on", "closed_on", "status", "title", "updated_at", "id"]
+REQUEST_PUBLIC_FILTERS = frozenset(
+    {"status", "jurisdiction", "state", "agency", "seeks", "opened_on"}
+)
+REQUEST_PUBLIC_SEARCH_FIELDS = REQUEST_SEARCH_FIELDS
+
+
 @_documented(serializers.JurisdictionSerializer)
 class JurisdictionViewSet(PublicReadMixin, RecordViewSet):
     """Counties, cities and districts Secure Communities is (or will be) deployed in."""
 
     queryset = Jurisdiction.objects.all()
     public_actions = frozenset({"list", "retrieve", "requests"})
+    paged_actions = frozenset({"list", "requests"})
     public_filters = frozenset({"state", "kind", "deployment_status", "fips"})
     public_search_fields = ["name", "fips", "ocd_id"]
 
     def published(self) -> QuerySet[Jurisdiction]:
         return selectors.published_jurisdictions()
+
+    def get_queryset(self) -> QuerySet[Any]:
+        if self.action == "requests":
+            # What the list of a jurisdiction's requests filters (and the schema reads).
+            return public_requests() if is_anonymous(self.request) else request_queryset()
+        return super().get_queryset()
 
     def public_data(self, instance: Jurisdiction) -> dict[str, Any]:
         return {
@@ -337,26 +361,49 @@ class JurisdictionViewSet(PublicReadMixin, RecordViewSet):
     serializer_class = serializers.JurisdictionSerializer
     filterset_class = filters.JurisdictionFilter
     search_fields = ["name", "fips", "ocd_id", "notes"]
-    ordering_fields = ["name", "state", "kind", "deployment_status", "activation_date", "id"]
+    ordering_fields = [
+        "name",
+        "state",
+        "kind",
+        "deployment_status",
+        "activation_date",
+        "updated_at",
+        "id",
+    ]
     action_permissions: ActionPermissions = {
         "requests": lambda user: may_view_all(user, Jurisdiction, OptOutRequest)
     }
 
     @extend_schema(
         summary="The jurisdiction's opt-out requests",
+        description="The requests of `/api/v1/requests/?jurisdiction={id}`, with the "
+        "filters, search and ordering of `/api/v1/requests/`. " + PUBLIC_READ_NOTE,
         responses={200: serializers.RequestSerializer(many=True), **READ_ERRORS},
     )
-    @action(detail=True, methods=["get"], url_path="requests")
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="requests",
+        # The list is of requests: it takes their filters, search and ordering.
+        queryset=OptOutRequest.objects.all(),
+        filterset_class=filters.RequestFilter,
+        search_fields=REQUEST_SEARCH_FIELDS,
+        ordering_fields=REQUEST_ORDERING_FIELDS,
+        public_filters=REQUEST_PUBLIC_FILTERS,
+        public_search_fields=REQUEST_PUBLIC_SEARCH_FIELDS,
+    )
     def requests(self, request: Request, pk: str | None = None) -> Response:
-        jurisdiction = self.get_object()
+        # The jurisdiction by id alone: the query parameters filter its requests.
+        jurisdictions = self.published() if is_anonymous(request) else Jurisdiction.objects.all()
+        jurisdiction = get_object_or_404(jurisdictions, pk=pk)
+        self.check_object_permissions(request, jurisdiction)
+        queryset = self.filter_queryset(self.get_queryset().filter(jurisdiction=jurisdiction))
         if is_anonymous(request):
-            published = public_requests().filter(jurisdiction=jurisdiction)
-            page = self.paginate_queryset(published)
+            page = self.paginate_queryset(queryset)
             assert page is not None
             return self.get_paginated_response(
                 [{"id": item.pk, **publishing.public_request(item)} for item in page]
             )
-        queryset = request_queryset().filter(jurisdiction=jurisdiction)
         page = self.paginate_queryset(queryset)
         data = serializers.RequestSerializer(
             page, many=True, context=self.get_serializer_context()
@@ -387,7 +434,7 @@ class AgencyViewSet(PublicReadMixin, RecordViewSet):
     serializer_class = serializers.AgencySerializer
     filterset_class = filters.AgencyFilter
     search_fields = ["name", "abbreviation", "notes"]
-    ordering_fields = ["name", "level", "kind", "state", "id"]
+    ordering_fields = ["name", "level", "kind", "state", "updated_at", "id"]
 
 
 @_documented(serializers.ContactSerializer)
@@ -398,7 +445,7 @@ class ContactViewSet(RecordViewSet):
     serializer_class = serializers.ContactSerializer
     filterset_class = filters.ContactFilter
     search_fields = ["name", "title"]
-    ordering_fields = ["name", "id"]
+    ordering_fields = ["name", "updated_at", "id"]
 
 
 # --- Cases ----------------------------------------------------------------------------------
@@ -440,13 +487,14 @@ class RequestViewSet(PublicReadMixin, CsvListMixin, RecordViewSet):
     """Opt-out requests. Status is read-only here: move it with POST …/transitions/."""
 
     csv_spec = exports.REQUESTS
+    derived_on_read = True
     public_actions = frozenset({"list", "retrieve", "timeline"})
-    public_filters = frozenset({"status", "jurisdiction", "state", "agency", "seeks", "opened_on"})
-    public_search_fields = ["title", "summary", "outcome", "jurisdiction__name"]
+    public_filters = REQUEST_PUBLIC_FILTERS
+    public_search_fields = REQUEST_PUBLIC_SEARCH_FIELDS
     serializer_class = serializers.RequestSerializer
     filterset_class = filters.RequestFilter
-    search_fields = ["title", "summary", "outcome", "jurisdiction__name"]
-    ordering_fields = ["opened_on", "closed_on", "status", "title", "updated_at", "id"]
+    search_fields = REQUEST_SEARCH_FIELDS
+    ordering_fields = REQUEST_ORDERING_FIELDS
     action_permissions: ActionPermissions = {
         "transition": may_move,
         "reopen": may_move,
@@ -573,6 +621,7 @@ class LetterViewSet(PublicReadMixin, CsvListMixin, AttachmentMixin, RecordViewSe
     """Letters sent and received. Outgoing letters carry the date a reply is due."""
 
     csv_spec = exports.LETTERS
+    derived_on_read = True
     public_filters = frozenset(
         {
             "direction",
@@ -665,9 +714,11 @@ class StatementViewSet(PublicReadMixin, AttachmentMixin, RecordViewSet):
     serializer_class = serializers.StatementSerializer
     filterset_class = filters.StatementFilter
     search_fields = ["speaker", "quote", "source_title"]
-    ordering_fields = ["stated_on", "position", "speaker", "id"]
+    ordering_fields = ["stated_on", "position", "speaker", "updated_at", "id"]
     file_field = "document"
     public_actions = frozenset({"list", "retrieve", "contradictions"})
+    paged_actions = frozenset({"list", "contradictions"})
+    extra_parameters = {"contradictions": frozenset({"agency", "include_parts"})}
     public_filters = frozenset(
         {"agency", "include_parts", "speaker", "position", "medium", "stated_on"}
     )
@@ -730,27 +781,27 @@ class StatementViewSet(PublicReadMixin, AttachmentMixin, RecordViewSet):
         return self.get_paginated_response(data)
 
     def _contradiction_agencies(self, request: Request) -> set[int] | None:
-        given = {
-            key: request.query_params[key]
-            for key in ("agency", "include_parts")
-            if key in request.query_params
-        }
+        given = QueryDict(mutable=True)
+        for key in ("agency", "include_parts"):
+            given.setlist(key, request.query_params.getlist(key))
         form = filters.StatementFilter(given, queryset=Statement.objects.none()).form
         if not form.is_valid():
             raise ValidationError(form.errors)
-        agency: Agency | None = form.cleaned_data.get("agency")
-        if agency is None:
+        agencies = form.cleaned_data.get("agency")
+        if not agencies:
             return None
-        if form.cleaned_data.get("include_parts") == "true":
-            return set(agency_and_parts(agency))
-        return {agency.pk}
+        return filters.statement_agencies(agencies, form.cleaned_data)
 
 
 @extend_schema_view(
     list=extend_schema(responses={200: serializers.TransitionSerializer, **READ_ERRORS}),
     retrieve=extend_schema(responses={200: serializers.TransitionSerializer, **READ_ERRORS}),
 )
-class TransitionViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+class TransitionViewSet(
+    PublicReadMixin,
+    filters.KnownParametersMixin,
+    viewsets.ReadOnlyModelViewSet,  # type: ignore[type-arg]
+):
     """The status log of every request (read-only: it is written by the workflow)."""
 
     public_filters = frozenset({"from_state", "to_state", "jurisdiction", "at"})
@@ -768,25 +819,28 @@ class TransitionViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):  # type
     permission_classes = [ModelPermissions]
     filterset_class = filters.TransitionFilter
     filter_backends = [
-        DjangoFilterBackend,
+        filters.StrictFilterBackend,
         filters.StrictSearchFilter,
         filters.StrictOrderingFilter,
     ]
     pagination_class = Pagination
     search_fields = ["note"]
-    ordering_fields = ["at", "id"]
+    ordering_fields = ["at", "updated_at", "id"]
+    # An entry of the log is never changed: it was last "updated" when it was written.
+    ordering_aliases = {"updated_at": "at"}
 
 
 # --- Milestones -----------------------------------------------------------------------------
 
 
-class MilestonesViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
+class MilestonesViewSet(filters.KnownParametersMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
     """How long things take: per request, per agency (tracker.domain.milestones)."""
 
     queryset = OptOutRequest.objects.order_by("pk")
     permission_classes = [ModelPermissions]
     filterset_class = filters.RequestFilter
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [filters.StrictFilterBackend]
+    paged_actions = frozenset({"requests", "agencies"})
     pagination_class = Pagination
     action_permissions: ActionPermissions = {
         "requests": lambda user: may_view_all(user, OptOutRequest),
@@ -827,3 +881,65 @@ class MilestonesViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         return self.get_paginated_response(
             serializers.AgencyReplyTimesSerializer(page, many=True).data
         )
+
+
+# --- Deletions ------------------------------------------------------------------------------
+
+#: The resources whose deletions the feed reports, by their address.
+DELETABLE: dict[str, type[Any]] = {
+    "jurisdictions": Jurisdiction,
+    "agencies": Agency,
+    "contacts": Contact,
+    "requests": OptOutRequest,
+    "letters": Letter,
+    "responses": AgencyResponse,
+    "meetings": Meeting,
+    "statements": Statement,
+    "transitions": Transition,
+}
+
+
+class DeletionViewSet(filters.KnownParametersMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """Records deleted since a moment, so that a copy can delete them too."""
+
+    # Signed in; which deletions a user sees follows their view permissions (below).
+    permission_classes = [IsAuthenticated]
+    # Its rows come from the history of every resource (selectors.deletions_since); the
+    # schema generator asks for a model all the same.
+    queryset = OptOutRequest.history.none()
+    filter_backends: list[Any] = []
+    pagination_class = Pagination
+    paged_actions = frozenset({"list"})
+    extra_parameters = {"list": frozenset({"since"})}
+
+    @extend_schema(
+        summary="Records deleted at or after a moment",
+        description="One row per deleted record: `resource` (its list's address, "
+        "`letters`), `id` and `deleted_at`, oldest first; only of the resources you may "
+        "view. `since`: an ISO 8601 date and time with its time zone (all deletions "
+        "without it).",
+        parameters=[
+            OpenApiParameter("since", OpenApiTypes.DATETIME),
+            OpenApiParameter("page", OpenApiTypes.INT),
+            OpenApiParameter("page_size", OpenApiTypes.INT),
+        ],
+        responses={200: serializers.DeletionSerializer(many=True), **READ_ERRORS},
+    )
+    def list(self, request: Request) -> Response:
+        try:
+            since = filters.StrictDateTimeField(required=False).clean(
+                request.query_params.get("since")
+            )
+        except DjangoValidationError as error:
+            raise ValidationError({"since": error.messages}) from None
+        user: Any = request.user
+        visible = {
+            resource: model
+            for resource, model in DELETABLE.items()
+            if user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
+        }
+        if not visible:
+            raise PermissionDenied()
+        page = self.paginate_queryset(selectors.deletions_since(visible, since))
+        assert page is not None
+        return self.get_paginated_response(serializers.DeletionSerializer(page, many=True).data)

@@ -1013,3 +1013,21 @@ def published_search(text: str, *, limit: int = SEARCH_LIMIT) -> PublishedSearch
         )[:limit]
     )
     return results
+
+
+def deletions_since(models: dict[str, type[Model]], since: dt.datetime | None) -> QuerySet[Any]:
+    """Records deleted at or after ``since`` (all of them for None), from their
+    history's deletion rows: one row per deletion, ``resource`` (the key of
+    ``models``), ``id`` and ``deleted_at``, oldest first. One query for all kinds."""
+    parts = []
+    for resource, model in models.items():
+        rows = model.history.filter(history_type="-").order_by()  # type: ignore[attr-defined]
+        if since is not None:
+            rows = rows.filter(history_date__gte=since)
+        parts.append(
+            rows.annotate(resource=Value(resource, output_field=TextField())).values(
+                "resource", "id", deleted_at=F("history_date")
+            )
+        )
+    first, *others = parts
+    return first.union(*others, all=True).order_by("deleted_at", "resource", "id")
