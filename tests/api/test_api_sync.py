@@ -12,10 +12,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from core.records import record_delete
+from core.tokens import api_token_create
 from jurisdictions.models import Agency, Contact, Jurisdiction
 from tests.api.conftest import ids
 from tests.api.helpers import if_match
@@ -219,10 +219,10 @@ def _sync_example() -> str:
 def test_the_sync_example_in_the_docs_runs(
     live_server: Any, editor: Any, cases: dict[str, Any]
 ) -> None:
-    token = Token.objects.create(user=editor)
+    _token, secret = api_token_create(user=editor, name="sync example")
     agency = cases["ice"]
     code = _sync_example().replace("/agencies/2/", f"/agencies/{agency.pk}/")
-    scope: dict[str, Any] = {"API": f"{live_server.url}/api/v1", "TOKEN": token.key}
+    scope: dict[str, Any] = {"API": f"{live_server.url}/api/v1", "TOKEN": secret}
     exec(compile(code, "docs/api.md", "exec"), scope)
     assert set(scope["copy"]) == set(Letter.objects.values_list("pk", flat=True))
     assert scope["status"] == 304
