@@ -123,17 +123,22 @@ def service_checks() -> dict[str, str]:
     return checks
 
 
-def healthz(request: HttpRequest) -> JsonResponse:
-    """200 ``ok`` when every service answers, else 503 naming what does not."""
-    checks = service_checks()
-    healthy = all(state == "ok" for state in checks.values())
+def _answer(checks: dict[str, str], *, good: str) -> JsonResponse:
+    """200 with ``good`` when every check says ``ok``, else 503 naming what does not,
+    with ``Retry-After`` for a load balancer."""
+    passed = all(state == "ok" for state in checks.values())
     response = JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": checks},
-        status=200 if healthy else 503,
+        {"status": good if passed else "unavailable", "checks": checks},
+        status=200 if passed else 503,
     )
-    if not healthy:
+    if not passed:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 ``ok`` when every service answers, else 503 naming what does not."""
+    return _answer(service_checks(), good="ok")
 
 
 def storage_check() -> str:
@@ -165,11 +170,4 @@ def readyz(request: HttpRequest) -> JsonResponse:
     checks = service_checks()
     checks["storage"] = storage_check()
     checks["worker"] = worker_check()
-    ready = all(state == "ok" for state in checks.values())
-    response = JsonResponse(
-        {"status": "ready" if ready else "unavailable", "checks": checks},
-        status=200 if ready else 503,
-    )
-    if not ready:
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
+    return _answer(checks, good="ready")
