@@ -58,6 +58,19 @@ class TrackedModel(models.Model):
                 kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
         super().save(*args, **kwargs)
 
+    def full_clean(
+        self,
+        exclude: Any = None,
+        validate_unique: bool = True,
+        validate_constraints: bool = True,
+    ) -> None:
+        """Django's checks, the database constraints only once the record's own checks
+        pass: a constraint stands behind a rule ``clean`` already explains in words, and
+        its generic message ("Constraint … is violated.") would only repeat it."""
+        super().full_clean(exclude, validate_unique, validate_constraints=False)
+        if validate_constraints:
+            self.validate_constraints(exclude=exclude)
+
     @classmethod
     def from_db(
         cls, db: str | None, field_names: Any, values: Any, *, fetch_mode: Any = None

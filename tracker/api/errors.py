@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
@@ -31,12 +32,22 @@ from core.errors import error_body
 from tracker.domain.services import DomainError, StaleRecord, TransitionRefused
 
 NON_FIELD = "non_field_errors"
+#: What Django names the errors of no single field.
+DJANGO_NON_FIELD = NON_FIELD_ERRORS
 
 
 def _field_errors(detail: Any) -> dict[str, Any]:
-    """DRF's nested error detail as plain ``{field: [message, ...]}``."""
+    """DRF's nested error detail as plain ``{field: [message, ...]}``; errors of no
+    single field (Django's ``__all__``) under ``non_field_errors``."""
     if isinstance(detail, dict):
-        return {str(key): _messages(value) for key, value in detail.items()}
+        errors: dict[str, Any] = {}
+        for key, value in detail.items():
+            name = NON_FIELD if key == DJANGO_NON_FIELD else str(key)
+            messages = _messages(value)
+            known = errors.get(name)
+            both_lists = isinstance(known, list) and isinstance(messages, list)
+            errors[name] = [*known, *messages] if both_lists else messages  # type: ignore[misc]
+        return errors
     return {NON_FIELD: _messages(detail)}
 
 

@@ -23,6 +23,7 @@ from rest_framework.exceptions import NotAuthenticated, ValidationError
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from tracker.domain import exports
 from tracker.domain.permissions import sees_only_the_public_record
@@ -169,6 +170,22 @@ class CsvListMixin:
         if self.action == "list":  # type: ignore[attr-defined]
             renderers.append(CsvRenderer())
         return renderers
+
+    def perform_content_negotiation(
+        self, request: Request, force: bool = False
+    ) -> tuple[BaseRenderer, str]:
+        """``?format=csv`` in the address is CSV whatever ``Accept`` says: a client that
+        names the format in the URL (and sends its usual ``Accept: application/json``)
+        gets what it named, not a 406."""
+        if (
+            self.action == "list"  # type: ignore[attr-defined]
+            and request.query_params.get(api_settings.URL_FORMAT_OVERRIDE or "format") == "csv"
+        ):
+            return CsvRenderer(), CsvRenderer.media_type
+        chosen: tuple[BaseRenderer, str] = super().perform_content_negotiation(  # type: ignore[misc]
+            request, force
+        )
+        return chosen
 
     def wants_csv(self, request: Request) -> bool:
         return isinstance(getattr(request, "accepted_renderer", None), CsvRenderer)
