@@ -224,6 +224,8 @@ class OptOutRequest(PublishableModel):
             ),
             # The admin's "days waiting" order.
             models.Index(fields=["waiting_since_on", "id"], name="tracker_request_waiting"),
+            # Copies kept in sync: `updated_after` and `ordering=updated_at` (cursor pages).
+            models.Index(fields=["updated_at", "id"], name="tracker_request_updated"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -397,6 +399,8 @@ class Letter(PublishableModel):
                 condition=Q(awaiting_reply=True),
                 name="tracker_letter_very_overdue",
             ),
+            # Copies kept in sync: `updated_after` and `ordering=updated_at` (cursor pages).
+            models.Index(fields=["updated_at", "id"], name="tracker_letter_updated"),
         ]
         constraints = [
             # Compared on the stored (earliest) days when the receipt is known to the day;
@@ -507,6 +511,8 @@ class AgencyResponse(PublishableModel):
             # The responses list's default order (the admin pages through 60,000 and more,
             # the public search walks the published ones in it).
             models.Index(fields=["responded_on", "id"], name="tracker_response_order"),
+            # Copies kept in sync: `updated_after` and `ordering=updated_at` (cursor pages).
+            models.Index(fields=["updated_at", "id"], name="tracker_response_updated"),
         ]
 
     def __str__(self) -> str:
