@@ -380,6 +380,9 @@ SPECTACULAR_SETTINGS = {
     # Separate request and response components: read-only fields stay out of
     # request bodies and files are documented as uploads.
     "COMPONENT_SPLIT_REQUEST": True,
+    # Operations named after the resource (``letters_list``, ``requests_transitions_create``),
+    # which is what a generated client calls them.
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "ENUM_NAME_OVERRIDES": {
         "RequestStateEnum": "tracker.domain.workflow.State",
         "MeetingStatusEnum": "tracker.models.Meeting.Status",
@@ -390,7 +393,10 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "tracker.api.schema.one_schema_per_body",
         "tracker.api.schema.refuse_unknown_fields",
+        "tracker.api.schema.complete_responses",
+        "tracker.api.schema.add_examples",
     ],
 }
 

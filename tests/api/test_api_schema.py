@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
+from tracker.api.schema import add_examples, complete_responses, has_example
 from tracker.domain.workflow import State
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +112,128 @@ def test_the_docs_page_loads_its_scripts_from_this_site(client: Any) -> None:
     assert "<script>" not in html  # no inline script: the site's CSP would block it
     script = client.get("/api/docs/?script=")
     assert script["Content-Type"].startswith("application/javascript")
+
+
+# --- A schema a client can be generated from -------------------------------------------
+
+
+def _operations(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (path, method, operation)
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if method in ("get", "post", "put", "patch", "delete")
+    ]
+
+
+def test_every_operation_has_a_tag_of_its_resource_a_summary_and_an_example(
+    schema: dict[str, Any],
+) -> None:
+    operations = _operations(schema)
+    assert len(operations) > 60
+    for path, method, operation in operations:
+        resource = path.removeprefix("/api/v1/").split("/")[0]
+        assert operation.get("tags") == [resource], (method, path)
+        assert operation.get("summary"), (method, path)
+        assert has_example(operation), (method, path)
+    tags = {operation["tags"][0] for _path, _method, operation in operations}
+    assert set(RESOURCES) <= tags
+
+
+def test_a_new_endpoint_gets_its_tag_summary_and_example_without_asking() -> None:
+    """The hooks fill in what a view does not say: a tag from the path, a summary,
+    the general answers and an example of the answer."""
+    fresh: dict[str, Any] = {
+        "paths": {
+            "/api/v1/webhooks/": {
+                "get": {
+                    "responses": {
+                        "200": {
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Hook"}
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+        "components": {
+            "schemas": {
+                "Hook": {"type": "object", "properties": {"name": {"type": "string"}}},
+                "Error": {"type": "object"},
+            }
+        },
+    }
+    done = add_examples(complete_responses(fresh))
+    operation = done["paths"]["/api/v1/webhooks/"]["get"]
+    assert {"405", "406", "429", "503"} <= set(operation["responses"])
+    assert has_example(operation)
+    answer = operation["responses"]["200"]["content"]["application/json"]["examples"]
+    assert answer["Answer"]["value"] == {"name": "Arlington County"}
+
+
+def test_every_ordering_is_an_enum_with_updated_at_both_ways(schema: dict[str, Any]) -> None:
+    found = 0
+    for path, _method, operation in _operations(schema):
+        for parameter in operation.get("parameters", []):
+            if parameter["name"] == "ordering":
+                found += 1
+                choices = parameter["schema"]["enum"]
+                assert {"updated_at", "-updated_at", "id", "-id"} <= set(choices), path
+    assert found >= len(RESOURCES)
+
+
+def test_reads_document_304_and_if_none_match_where_an_etag_applies(
+    schema: dict[str, Any],
+) -> None:
+    for path, method, operation in _operations(schema):
+        paged = "Paginated" in str(operation["responses"].get("200", {}))
+        if method == "get" and paged:
+            assert "304" in operation["responses"], path
+            assert "If-None-Match" in {p["name"] for p in operation["parameters"]}, path
+    # Records answer 304; requests and letters carry figures worked out on each read.
+    assert "304" in schema["paths"]["/api/v1/agencies/{id}/"]["get"]["responses"]
+    assert "304" not in schema["paths"]["/api/v1/letters/{id}/"]["get"]["responses"]
+
+
+def test_every_operation_documents_what_any_address_can_answer(schema: dict[str, Any]) -> None:
+    for path, method, operation in _operations(schema):
+        codes = set(operation["responses"])
+        assert {"406", "429", "503"} <= codes, (method, path)
+        if "requestBody" in operation:
+            assert "413" in codes, (method, path)
+        for code, response in operation["responses"].items():
+            if code[0] in "45":
+                body = response["content"]["application/json"]
+                assert body["schema"] == {"$ref": "#/components/schemas/Error"}, (code, path)
+                assert body["examples"][code]["value"]["code"], (code, path)
+
+
+def test_read_answers_are_either_the_signed_in_or_the_public_shape(
+    schema: dict[str, Any],
+) -> None:
+    components = schema["components"]["schemas"]
+    assert components["LetterOrPublicLetter"]["oneOf"] == [
+        {"$ref": "#/components/schemas/Letter"},
+        {"$ref": "#/components/schemas/PublicLetter"},
+    ]
+    letters = schema["paths"]["/api/v1/letters/"]["get"]["responses"]["200"]["content"]
+    page = letters["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert components[page]["properties"]["results"]["items"] == {
+        "$ref": "#/components/schemas/LetterOrPublicLetter"
+    }
+    assert components["PublicLetter"]["additionalProperties"] is False
+    # Only request bodies and the public shapes are closed: the signed-in answer of a
+    # request (the component "Request") is not a request body.
+    assert "additionalProperties" not in components["Request"]
+    assert components["RequestRequest"]["additionalProperties"] is False
+
+
+def test_the_opening_entry_of_the_status_log_is_described(schema: dict[str, Any]) -> None:
+    components = schema["components"]["schemas"]
+    from_state = components["Transition"]["properties"]["from_state"]
+    assert {"$ref": "#/components/schemas/BlankEnum"} in from_state["oneOf"]
+    assert components["BlankEnum"]["enum"] == [""]
+    assert components["PublicTransition"]["properties"]["from_state"]["nullable"] is True

@@ -221,6 +221,24 @@ class StrictOrderingFilter(filters.OrderingFilter):
             )
         return list(fields)
 
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
+        """``ordering`` with its choices: each field offered, ascending or descending
+        (``-``). The API also takes several, comma-separated (``-sent_on,id``)."""
+        parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
+        fields: Any = getattr(view, "ordering_fields", None)
+        if not isinstance(fields, list | tuple):
+            return parameters
+        choices = [term for name in fields for term in (name, f"-{name}")]
+        for parameter in parameters:
+            if parameter.get("name") == self.ordering_param:
+                parameter["schema"] = {"type": "string", "enum": choices}
+                parameter["description"] = (
+                    "The order of the list: a field, `-` before it for descending. "
+                    "Several, comma-separated, order by the first, then the next "
+                    "(`-sent_on,id`). Ties come by `id`."
+                )
+        return parameters
+
 
 # --- Changed since ------------------------------------------------------------------------
 

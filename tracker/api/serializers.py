@@ -524,7 +524,10 @@ class TransitionSerializer(FastRepresentation, serializers.ModelSerializer):  # 
         slug_field="username", read_only=True
     )
     from_state = serializers.ChoiceField(
-        choices=State.choices, read_only=True, help_text="Empty for the opening entry."
+        choices=State.choices,
+        read_only=True,
+        allow_blank=True,
+        help_text='Empty (`""`) for the opening entry.',
     )
     to_state = serializers.ChoiceField(choices=State.choices, read_only=True)
 

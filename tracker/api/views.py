@@ -36,14 +36,14 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import BaseSerializer
+from rest_framework.serializers import Serializer
 
 from core import idempotency
 from core.downloads import attachment_response
 from core.errors import error_body
 from core.models import TrackedModel
 from jurisdictions.models import Agency, Contact, Jurisdiction
-from tracker.api import filters, serializers
+from tracker.api import filters, public_shapes, serializers
 from tracker.api.errors import PreconditionRequired
 from tracker.api.pagination import Pagination, none_match
 from tracker.api.permissions import ActionPermissions, ModelPermissions
@@ -54,6 +54,7 @@ from tracker.api.public import (
     PublicReadMixin,
     is_anonymous,
 )
+from tracker.api.public_shapes import either
 from tracker.domain import exports, milestones, publishing, selectors, services
 from tracker.domain.permissions import (
     may_move,
@@ -130,6 +131,32 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 
 
+IF_NONE_MATCH_RECORD = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description='The `ETag` of the version you hold (e.g. `"3"`): 304 without a body while '
+    "the record is unchanged. Signed-in users only.",
+)
+IF_NONE_MATCH_PAGE = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description='The weak `ETag` of the page you hold (`W/"…"`): 304 without a body while '
+    "nothing on the page changed. Signed-in users only.",
+)
+NOT_MODIFIED_RECORD = OpenApiResponse(
+    description="Not Modified: the record is still the version named in `If-None-Match` "
+    "(the `ETag` header repeats it). No body."
+)
+NOT_MODIFIED_PAGE = OpenApiResponse(
+    description="Not Modified: nothing on the page changed since the `ETag` named in "
+    "`If-None-Match`. No body."
+)
+
+
 PUBLIC_READ_NOTE = (
     "Without a token: only published records, in the public representation (no "
     "internal notes, working sources, owners, contacts' details or files; records "
@@ -138,37 +165,65 @@ PUBLIC_READ_NOTE = (
 
 
 def _documented(
-    serializer: type[BaseSerializer[Any]], *, writable: bool = True, csv: bool = False
+    serializer: type[Serializer[Any]],
+    *,
+    public: type[Serializer[Any]] | None = None,
+    writable: bool = True,
+    csv: bool = False,
 ) -> Any:
-    """The error responses and the If-Match header of every standard action."""
-    read: dict[str, Any] = {"responses": {200: serializer, **READ_ERRORS}}
-    listing: dict[str, Any] = read
+    """The error responses and the If-Match header of every standard action.
+
+    ``public``: the representation anonymous reads answer with; the reads are then
+    documented as answering one shape or the other.
+    """
+    shown: Any = serializer
+    shown_list: Any = serializer
+    if public is not None:
+        name = serializer.__name__.removesuffix("Serializer")
+        shown = either(f"{name}OrPublic{name}", serializer, public)
+        shown_list = either(f"{name}OrPublic{name}", serializer, public, many=True)
+    listing: dict[str, Any] = {
+        "parameters": [IF_NONE_MATCH_PAGE],
+        "responses": {200: shown_list, 304: NOT_MODIFIED_PAGE, **READ_ERRORS},
+    }
     if csv:
         listing = {
-            "parameters": [CSV_FORMAT],
+            "parameters": [CSV_FORMAT, IF_NONE_MATCH_PAGE],
             "responses": {
-                (200, "application/json"): serializer,
+                (200, "application/json"): shown_list,
                 (200, "text/csv"): CSV_RESPONSE,
+                304: NOT_MODIFIED_PAGE,
                 # Errors are JSON even to a caller who asked for CSV.
                 **{(code, "application/json"): error for code, error in READ_ERRORS.items()},
             },
         }
-    views: dict[str, Any] = {
-        "list": extend_schema(**listing),
-        "retrieve": extend_schema(**read),
-    }
-    if writable:
-        views["create"] = extend_schema(
-            parameters=[IDEMPOTENCY_KEY], responses={201: serializer, **CREATE_ERRORS}
-        )
-        for name in ("update", "partial_update"):
-            views[name] = extend_schema(
-                parameters=[IF_MATCH], responses={200: serializer, **WRITE_ERRORS}
+
+    def decorate(view: type[Any]) -> type[Any]:
+        read: dict[str, Any] = {"responses": {200: shown, **READ_ERRORS}}
+        if not getattr(view, "derived_on_read", False):
+            read = {
+                "parameters": [IF_NONE_MATCH_RECORD],
+                "responses": {200: shown, 304: NOT_MODIFIED_RECORD, **READ_ERRORS},
+            }
+        views: dict[str, Any] = {
+            "list": extend_schema(**listing),
+            "retrieve": extend_schema(**read),
+        }
+        if writable:
+            views["create"] = extend_schema(
+                parameters=[IDEMPOTENCY_KEY], responses={201: serializer, **CREATE_ERRORS}
             )
-        views["destroy"] = extend_schema(
-            parameters=[IF_MATCH], responses={204: None, **WRITE_ERRORS}
-        )
-    return extend_schema_view(**views)
+            for action_name in ("update", "partial_update"):
+                views[action_name] = extend_schema(
+                    parameters=[IF_MATCH], responses={200: serializer, **WRITE_ERRORS}
+                )
+            views["destroy"] = extend_schema(
+                parameters=[IF_MATCH], responses={204: None, **WRITE_ERRORS}
+            )
+        decorated: type[Any] = extend_schema_view(**views)(view)
+        return decorated
+
+    return decorate
 
 
 # --- ETags ----------------------------------------------------------------------------
@@ -333,7 +388,7 @@ REQUEST_PUBLIC_FILTERS = frozenset(
 REQUEST_PUBLIC_SEARCH_FIELDS = REQUEST_SEARCH_FIELDS
 
 
-@_documented(serializers.JurisdictionSerializer)
+@_documented(serializers.JurisdictionSerializer, public=public_shapes.PublicJurisdictionSerializer)
 class JurisdictionViewSet(PublicReadMixin, RecordViewSet):
     """Counties, cities and districts Secure Communities is (or will be) deployed in."""
 
@@ -378,7 +433,15 @@ class JurisdictionViewSet(PublicReadMixin, RecordViewSet):
         summary="The jurisdiction's opt-out requests",
         description="The requests of `/api/v1/requests/?jurisdiction={id}`, with the "
         "filters, search and ordering of `/api/v1/requests/`. " + PUBLIC_READ_NOTE,
-        responses={200: serializers.RequestSerializer(many=True), **READ_ERRORS},
+        responses={
+            200: either(
+                "RequestOrPublicRequest",
+                serializers.RequestSerializer,
+                public_shapes.PublicRequestSerializer,
+                many=True,
+            ),
+            **READ_ERRORS,
+        },
     )
     @action(
         detail=True,
@@ -411,7 +474,7 @@ class JurisdictionViewSet(PublicReadMixin, RecordViewSet):
         return self.get_paginated_response(data)
 
 
-@_documented(serializers.AgencySerializer)
+@_documented(serializers.AgencySerializer, public=public_shapes.PublicAgencyWithIdSerializer)
 class AgencyViewSet(PublicReadMixin, RecordViewSet):
     """Government bodies and organisations that send or receive correspondence.
 
@@ -482,7 +545,7 @@ def timeline_row(entry: TimelineEntry, *, public: bool = False) -> dict[str, Any
     }
 
 
-@_documented(serializers.RequestSerializer, csv=True)
+@_documented(serializers.RequestSerializer, public=public_shapes.PublicRequestSerializer, csv=True)
 class RequestViewSet(PublicReadMixin, CsvListMixin, RecordViewSet):
     """Opt-out requests. Status is read-only here: move it with POST …/transitions/."""
 
@@ -616,7 +679,7 @@ def public_letters() -> QuerySet[Letter]:
     )
 
 
-@_documented(serializers.LetterSerializer, csv=True)
+@_documented(serializers.LetterSerializer, public=public_shapes.PublicLetterSerializer, csv=True)
 class LetterViewSet(PublicReadMixin, CsvListMixin, AttachmentMixin, RecordViewSet):
     """Letters sent and received. Outgoing letters carry the date a reply is due."""
 
@@ -659,7 +722,7 @@ class LetterViewSet(PublicReadMixin, CsvListMixin, AttachmentMixin, RecordViewSe
         return super().list(request, *args, **kwargs)
 
 
-@_documented(serializers.ResponseSerializer)
+@_documented(serializers.ResponseSerializer, public=public_shapes.PublicResponseSerializer)
 class ResponseViewSet(PublicReadMixin, AttachmentMixin, RecordViewSet):
     """Agencies' replies to letters and requests."""
 
@@ -679,7 +742,7 @@ class ResponseViewSet(PublicReadMixin, AttachmentMixin, RecordViewSet):
     ordering_fields = ["responded_on", "kind", "updated_at", "id"]
 
 
-@_documented(serializers.MeetingSerializer)
+@_documented(serializers.MeetingSerializer, public=public_shapes.PublicMeetingSerializer)
 class MeetingViewSet(PublicReadMixin, RecordViewSet):
     """Meetings planned, held or cancelled."""
 
@@ -706,7 +769,7 @@ class MeetingViewSet(PublicReadMixin, RecordViewSet):
     ordering_fields = ["held_on", "status", "updated_at", "id"]
 
 
-@_documented(serializers.StatementSerializer)
+@_documented(serializers.StatementSerializer, public=public_shapes.PublicStatementSerializer)
 class StatementViewSet(PublicReadMixin, AttachmentMixin, RecordViewSet):
     """Public statements on whether jurisdictions can opt out."""
 
@@ -754,7 +817,15 @@ class StatementViewSet(PublicReadMixin, AttachmentMixin, RecordViewSet):
             OpenApiParameter("page", OpenApiTypes.INT),
             OpenApiParameter("page_size", OpenApiTypes.INT),
         ],
-        responses={200: serializers.ContradictionSerializer(many=True), **READ_ERRORS},
+        responses={
+            200: either(
+                "ContradictionOrPublicContradiction",
+                serializers.ContradictionSerializer,
+                public_shapes.PublicContradictionSerializer,
+                many=True,
+            ),
+            **READ_ERRORS,
+        },
     )
     @action(detail=False, methods=["get"], filter_backends=[])
     def contradictions(self, request: Request) -> Response:
@@ -793,9 +864,10 @@ class StatementViewSet(PublicReadMixin, AttachmentMixin, RecordViewSet):
         return filters.statement_agencies(agencies, form.cleaned_data)
 
 
-@extend_schema_view(
-    list=extend_schema(responses={200: serializers.TransitionSerializer, **READ_ERRORS}),
-    retrieve=extend_schema(responses={200: serializers.TransitionSerializer, **READ_ERRORS}),
+@_documented(
+    serializers.TransitionSerializer,
+    public=public_shapes.PublicTransitionSerializer,
+    writable=False,
 )
 class TransitionViewSet(
     PublicReadMixin,
