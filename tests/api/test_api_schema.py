@@ -136,6 +136,10 @@ def test_every_operation_has_a_tag_of_its_resource_a_summary_and_an_example(
         assert operation.get("tags") == [resource], (method, path)
         assert operation.get("summary"), (method, path)
         assert has_example(operation), (method, path)
+        for code, response in operation["responses"].items():
+            answer = response.get("content", {}).get("application/json")
+            if code.startswith("2") and answer is not None:
+                assert "examples" in answer or "example" in answer, (code, method, path)
     tags = {operation["tags"][0] for _path, _method, operation in operations}
     assert set(RESOURCES) <= tags
 
@@ -237,3 +241,23 @@ def test_the_opening_entry_of_the_status_log_is_described(schema: dict[str, Any]
     assert {"$ref": "#/components/schemas/BlankEnum"} in from_state["oneOf"]
     assert components["BlankEnum"]["enum"] == [""]
     assert components["PublicTransition"]["properties"]["from_state"]["nullable"] is True
+
+
+def test_each_body_has_one_schema_per_media_type(schema: dict[str, Any]) -> None:
+    """JSON everywhere; multipart, as its own component, only where a file is sent."""
+    components = schema["components"]["schemas"]
+    for path, method, operation in _operations(schema):
+        content = operation.get("requestBody", {}).get("content", {})
+        if not content:
+            continue
+        assert "application/x-www-form-urlencoded" not in content, (method, path)
+        refs = [media["schema"]["$ref"] for media in content.values()]
+        assert len(set(refs)) == len(refs), (method, path)
+    letter = schema["paths"]["/api/v1/letters/"]["post"]["requestBody"]["content"]
+    assert letter["application/json"]["schema"]["$ref"].endswith("/LetterRequest")
+    assert letter["multipart/form-data"]["schema"]["$ref"].endswith("/MultipartLetterRequest")
+    assert "attachment" not in components["LetterRequest"]["properties"]
+    assert components["MultipartLetterRequest"]["properties"]["attachment"]["format"] == "binary"
+    assert components["MultipartLetterRequest"]["additionalProperties"] is False
+    agency = schema["paths"]["/api/v1/agencies/"]["post"]["requestBody"]["content"]
+    assert list(agency) == ["application/json"]

@@ -13,6 +13,7 @@ import importlib
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,8 +22,10 @@ from typing import Any
 
 import pytest
 
+from core.dates import PartialDate
 from core.tokens import api_token_create
 from tests.api.test_schemathesis import _served_schema
+from tracker.domain import services
 from tracker.models import Letter, OptOutRequest
 
 PACKAGE = "opt_out_tracker_api_client"
@@ -171,6 +174,45 @@ def test_a_client_generated_from_the_schema_works(
     assert all(isinstance(row, models.PublicLetter) for row in public.parsed.results)
 
 
+def _client_example() -> str:
+    text = (Path(__file__).parents[2] / "docs" / "api.md").read_text()
+    found = re.search(
+        r"<!-- client-example -->\n```python\n(.*?)```\n<!-- /client-example -->", text, re.S
+    )
+    assert found, "docs/api.md has no client example"
+    return found.group(1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_client_example_in_the_docs_runs(
+    generated: Any, live_server: Any, editor: Any, cases: dict[str, Any]
+) -> None:
+    optout = services.request_open(
+        jurisdiction=cases["arlington"].jurisdiction, title="Docs example", by=editor
+    )
+    letter = services.letter_log(
+        request=optout,
+        by=editor,
+        sender=cases["sheriff"],
+        recipients=[cases["ice"]],
+        subject="Notice",
+        sent_on=PartialDate.parse("2010-09-28"),
+    )
+    _token, secret = api_token_create(user=editor, name="docs example")
+    code = (
+        _client_example()
+        .replace("http://127.0.0.1:8000", live_server.url)
+        .replace("id=5", f"id={optout.pk}")
+        .replace("letter=7", f"letter={letter.pk}")
+    )
+    scope: dict[str, Any] = {"TOKEN": secret}
+    exec(compile(code, "docs/api.md", "exec"), scope)
+    assert scope["moved"].status_code == 201, scope["moved"].content
+    assert len(scope["page"].results) == Letter.objects.count()
+    optout.refresh_from_db()
+    assert optout.status == "notice_sent"
+
+
 def test_the_generator_is_declared_where_make_test_installs_it() -> None:
     root = Path(__file__).parents[2]
     pyproject = (root / "pyproject.toml").read_text()
@@ -178,3 +220,15 @@ def test_the_generator_is_declared_where_make_test_installs_it() -> None:
     makefile = (root / "Makefile").read_text()
     assert "client" in makefile.split("$(VENV)/.installed-test:")[1].split("\n\n")[0]
     assert "REQUIRE_CLIENT_GENERATOR=1" in (root / ".ci" / "run").read_text()
+
+
+def test_without_the_generator_the_test_skips_unless_it_is_required(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    monkeypatch.delenv("REQUIRE_CLIENT_GENERATOR", raising=False)
+    with pytest.raises(pytest.skip.Exception, match=r"pip install -e '\.\[client\]'"):
+        _generator()
+    monkeypatch.setenv("REQUIRE_CLIENT_GENERATOR", "1")
+    with pytest.raises(pytest.fail.Exception, match="not installed"):
+        _generator()
