@@ -152,13 +152,14 @@ def test_a_new_endpoint_gets_its_tag_summary_and_example_without_asking() -> Non
             "/api/v1/webhooks/": {
                 "get": {
                     "responses": {
+                        "404": {"description": "No such hook."},
                         "200": {
                             "content": {
                                 "application/json": {
                                     "schema": {"$ref": "#/components/schemas/Hook"}
                                 }
                             }
-                        }
+                        },
                     }
                 }
             }
@@ -172,8 +173,11 @@ def test_a_new_endpoint_gets_its_tag_summary_and_example_without_asking() -> Non
     }
     done = add_examples(complete_responses(fresh))
     operation = done["paths"]["/api/v1/webhooks/"]["get"]
-    assert {"405", "406", "429", "503"} <= set(operation["responses"])
+    assert {"404", "405", "406", "429", "503"} <= set(operation["responses"])
     assert has_example(operation)
+    not_found = operation["responses"]["404"]["content"]["application/json"]
+    assert not_found["schema"] == {"$ref": "#/components/schemas/Error"}
+    assert not_found["examples"]["404"]["value"]["code"] == "not_found"
     answer = operation["responses"]["200"]["content"]["application/json"]["examples"]
     assert answer["Answer"]["value"] == {"name": "Arlington County"}
 

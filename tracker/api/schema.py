@@ -189,6 +189,10 @@ def complete_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
             wanted.append("413")
         for code in wanted:
             responses.setdefault(code, _error(_GENERAL_ERRORS[code]))
+        # An error declared with a description only still answers in the error shape.
+        for code, response in responses.items():
+            if code[:1] in ("4", "5") and not response.get("content"):
+                response["content"] = _error("")["content"]
         if method == "get" and _is_page(operation):
             responses.setdefault("304", _NOT_MODIFIED_PAGE)
             parameters = operation.setdefault("parameters", [])
