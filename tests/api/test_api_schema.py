@@ -204,6 +204,7 @@ def test_reads_document_304_and_if_none_match_where_an_etag_applies(
     # Records answer 304; requests and letters carry figures worked out on each read.
     assert "304" in schema["paths"]["/api/v1/agencies/{id}/"]["get"]["responses"]
     assert "304" not in schema["paths"]["/api/v1/letters/{id}/"]["get"]["responses"]
+    assert "304" not in schema["paths"]["/api/v1/transitions/{id}/"]["get"]["responses"]
 
 
 def test_every_operation_documents_what_any_address_can_answer(schema: dict[str, Any]) -> None:

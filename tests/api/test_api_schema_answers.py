@@ -225,3 +225,16 @@ def test_errors_of_no_single_field_are_non_field_errors_and_said_once(
         "A contact belongs to an agency or a jurisdiction: choose at least one."
     ]
     assert "Constraint" not in body["detail"]
+
+
+def test_a_304_is_documented_exactly_where_the_api_gives_one(
+    openapi: Any, published: None, reader: APIClient
+) -> None:
+    for path in PUBLIC_READS:
+        page = reader.get(path)
+        one = f"{path}{page.json()['results'][0]['id']}/"
+        for url, template in ((path, path), (one, path + "{id}/")):
+            first = reader.get(url)
+            again = reader.get(url, HTTP_IF_NONE_MATCH=first.get("ETag", '"none"'))
+            documented = "304" in openapi[template]["GET"].definition.raw["responses"]
+            assert (again.status_code == 304) == documented, (url, again.status_code)
