@@ -98,7 +98,7 @@ def test_a_letter_known_only_to_the_month_keeps_its_precision(
 def test_a_letter_sent_can_answer_a_letter_received(
     client: Client, editor: Any, sf: OptOutRequest
 ) -> None:
-    received = LetterFactory(
+    received: Any = LetterFactory(
         request=sf, direction=Letter.Direction.INCOMING, sender=agency("ice"), subject="ICE"
     )
     client.force_login(editor)
