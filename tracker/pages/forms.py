@@ -353,14 +353,15 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
 
 # --- Logging from the case page ----------------------------------------------------------
 
+#: The largest version a record can have (a positive integer column).
+VERSION_MAX = 2**31 - 1
+
 
 class OutgoingLetterForm(LetterForm):
     """The case page's "Log a letter sent": a letter the jurisdiction sent. Everything an
     agency sends the jurisdiction is logged with :class:`IncomingForm` (one way in)."""
 
-    def __init__(self, *args: Any, request: OptOutRequest, **kwargs: Any) -> None:
-        super().__init__(*args, request=request, **kwargs)
-        del self.fields["direction"]
+    direction = None  # type: ignore[assignment]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -395,7 +396,9 @@ class IncomingForm(ResponseForm):
         label=_("Move the request as this reply implies"), required=False
     )
     # The version of the request the page showed: a move is applied only to that.
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, max_value=VERSION_MAX, required=False
+    )
 
     def __init__(
         self, *args: Any, request: OptOutRequest, implied: Sequence[str] = (), **kwargs: Any
@@ -433,16 +436,17 @@ EDIT_VERSION_MISSING = _(
 class EditsRecord:
     """An edit form: it carries the version of the record the page showed (a save on an
     older version is refused, naming what changed since) and starts from the record's
-    values. No one-time token: saving the same edit twice changes nothing."""
+    values. Its one-time token is checked but not claimed: saving the same edit twice
+    changes nothing."""
 
     fields: dict[str, forms.Field]
     is_bound: bool
 
     def start_from(self, instance: Model) -> None:
-        self.fields.pop("submission", None)
         self.fields["version"] = forms.IntegerField(
             widget=forms.HiddenInput,
             min_value=1,
+            max_value=VERSION_MAX,
             error_messages={"required": EDIT_VERSION_MISSING},
         )
         if self.is_bound:
@@ -540,7 +544,10 @@ class OwnerForm(forms.Form):
     """The case page's "Take this case" button: the request's version, nothing else."""
 
     version = forms.IntegerField(
-        widget=forms.HiddenInput, min_value=1, error_messages={"required": EDIT_VERSION_MISSING}
+        widget=forms.HiddenInput,
+        min_value=1,
+        max_value=VERSION_MAX,
+        error_messages={"required": EDIT_VERSION_MISSING},
     )
 
 
@@ -549,7 +556,10 @@ class MeetingStatusForm(forms.Form):
 
     status = forms.ChoiceField(choices=Meeting.Status.choices)
     version = forms.IntegerField(
-        widget=forms.HiddenInput, min_value=1, error_messages={"required": EDIT_VERSION_MISSING}
+        widget=forms.HiddenInput,
+        min_value=1,
+        max_value=VERSION_MAX,
+        error_messages={"required": EDIT_VERSION_MISSING},
     )
 
 
@@ -567,7 +577,10 @@ class ConfirmMoveForm(forms.Form):
         help_text=_("Saved in the status log with the move."),
     )
     version = forms.IntegerField(
-        widget=forms.HiddenInput, min_value=1, error_messages={"required": MOVE_VERSION_MISSING}
+        widget=forms.HiddenInput,
+        min_value=1,
+        max_value=VERSION_MAX,
+        error_messages={"required": MOVE_VERSION_MISSING},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
