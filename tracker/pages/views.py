@@ -868,9 +868,9 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         raise Http404(gettext("Nothing of that kind can be edited here."))
     model, form_class = EDITABLE[kind]
     require(may_change(request.user, model))
-    related = ["request__jurisdiction"] if kind not in {"request", "statement"} else []
-    if kind == "request":
-        related = ["jurisdiction", "owner"]
+    related = {"request": ["jurisdiction", "owner"], "statement": ["agency"]}.get(
+        kind, ["request__jurisdiction"]
+    )
     item = get_object_or_404(model.objects.select_related(*related), pk=pk)
     if request.method != "POST":
         return _edit_page(request, kind, item, form_class(instance=item))
