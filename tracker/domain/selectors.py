@@ -580,10 +580,12 @@ def case_summary(request: OptOutRequest, *, today: dt.date | None = None) -> Cas
 
 
 def open_requests_by_next_step(
-    queryset: QuerySet[OptOutRequest], *, owner: Any = None
+    queryset: QuerySet[OptOutRequest], *, owner: Any = None, limit: int
 ) -> QuerySet[OptOutRequest]:
-    """The open requests with their summary annotations, ``owner``'s first, then the
-    earliest reply due (none last), then down the workflow, oldest first."""
+    """The first ``limit`` open requests with their summary annotations, ``owner``'s
+    first, then the earliest reply due (none last), then down the workflow, oldest
+    first. One query: the order is worked out on the requests' own columns alone (their
+    stored facts), and only the rows kept are joined and read further."""
     down_the_workflow = Case(
         *(When(status=state.value, then=Value(index)) for index, state in enumerate(State)),
         default=Value(len(State)),
@@ -592,13 +594,14 @@ def open_requests_by_next_step(
     theirs = (
         Case(When(owner_id=owner_pk, then=Value(0)), default=Value(1)) if owner_pk else Value(1)
     )
-    return (
+    ordered = (
         with_case_summary(queryset.exclude(status__in=[state.value for state in CLOSED_STATES]))
         .annotate(summary_theirs=theirs, summary_step_order=down_the_workflow)
         .order_by(
             "summary_theirs", F("next_due_on").asc(nulls_last=True), "summary_step_order", "pk"
         )
     )
+    return ordered.filter(pk__in=ordered.values("pk")[:limit])
 
 
 # --- Timelines ------------------------------------------------------------------------

@@ -251,8 +251,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     next_rows = [
         {"request": optout, "summary": selectors.case_summary(optout, today=today)}
         for optout in selectors.open_requests_by_next_step(
-            OptOutRequest.objects.select_related("jurisdiction", "owner"), owner=request.user
-        )[:OPEN_LIMIT]
+            OptOutRequest.objects.select_related("jurisdiction", "owner"),
+            owner=request.user,
+            limit=OPEN_LIMIT,
+        )
     ]
     owned = list(
         OptOutRequest.objects.filter(owner=request.user.pk)
