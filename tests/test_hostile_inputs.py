@@ -366,13 +366,24 @@ def _staff_forms(world: dict[str, Any]) -> list[tuple[str, type[forms.Form], dic
     return [
         (
             reverse("request-letter-create", kwargs=pk),
-            page_forms.LetterForm,
-            {"direction": "outgoing", "sender": agency, "method": "mail", "subject": "S"},
+            page_forms.OutgoingLetterForm,
+            {"sender": agency, "method": "mail", "subject": "S"},
         ),
         (
             reverse("request-response-create", kwargs=pk),
-            page_forms.ResponseForm,
+            page_forms.IncomingForm,
             {"agency": agency, "kind": "acknowledged"},
+        ),
+        (
+            reverse("record-edit", kwargs={"kind": "letter", "pk": world["letter"].pk}),
+            page_forms.LetterEditForm,
+            {
+                "direction": "outgoing",
+                "sender": agency,
+                "method": "mail",
+                "subject": "S",
+                "version": str(world["letter"].version),
+            },
         ),
         (
             reverse("request-meeting-create", kwargs=pk),

@@ -16,6 +16,6 @@ def test_a_viewer_signs_in_and_sees_the_four_jurisdictions(
 ) -> None:
     sign_in(browser_page, "viewer", "pw-viewer")
     assert browser_page.get_by_role("heading", name="Opt-out requests").is_visible()
-    table = browser_page.get_by_role("table", name="Open requests by state").inner_text()
+    table = browser_page.get_by_role("table", name="What comes next").inner_text()
     for name in ("Arlington County", "San Francisco", "Santa Clara County", "District of Columbia"):
         assert name in table

@@ -95,25 +95,36 @@ def test_a_letter_known_only_to_the_month_keeps_its_precision(
     assert '<time datetime="2010-10">October 2010</time>' in page
 
 
-def test_a_letter_can_answer_another_letter_of_the_request(
+def test_a_letter_sent_can_answer_a_letter_received(
     client: Client, editor: Any, sf: OptOutRequest
 ) -> None:
-    first = sf.letters.get(reference="san-francisco-2010-letter-2")
+    received: Any = LetterFactory(
+        request=sf, direction=Letter.Direction.INCOMING, sender=agency("ice"), subject="ICE"
+    )
     client.force_login(editor)
     client.post(
         f"/requests/{sf.pk}/letters/",
-        letter_data(
-            **{
-                "letter-direction": "incoming",
-                "letter-sender": agency("ice").pk,
-                "letter-recipients": [agency("sf-sheriff").pk],
-                "letter-in_reply_to": first.pk,
-                "letter-subject": "ICE writes back",
-            }
-        ),
+        letter_data(**{"letter-in_reply_to": received.pk, "letter-subject": "We write back"}),
     )
-    assert Letter.objects.get(subject="ICE writes back").in_reply_to == first
-    assert first not in selectors.letters_with_flag(Letter.objects.all(), "awaiting_reply")
+    letter = Letter.objects.get(subject="We write back")
+    assert (letter.in_reply_to, letter.direction) == (received, Letter.Direction.OUTGOING)
+
+
+def test_the_letter_form_logs_no_letter_received_and_says_where_to(
+    client: Client, editor: Any, sf: OptOutRequest
+) -> None:
+    """One way in for what an agency sent: the reply form. A letter form posted as
+    "received" (an old page, or by hand) saves nothing and says so."""
+    client.force_login(editor)
+    before = counts()
+    response = client.post(
+        f"/requests/{sf.pk}/letters/",
+        letter_data(**{"letter-direction": "incoming", "letter-sender": agency("ice").pk}),
+    )
+    assert response.status_code == 400
+    assert counts() == before
+    assert "Log a reply or a letter received" in response.text
+    assert 'name="letter-direction"' not in response.text
 
 
 @pytest.mark.parametrize(
@@ -305,41 +316,47 @@ def test_a_move_the_workflow_refuses_is_explained_and_the_note_kept(
     assert "ICE called back</textarea>" in response.text
 
 
-def test_a_move_from_a_stale_page_is_refused_saying_what_changed(
+def test_a_withdrawal_from_a_stale_page_is_refused_saying_what_changed(
     client: Client, editor: Any, admin_user: Any, sf: OptOutRequest
 ) -> None:
     stale_version = sf.version
     services.request_transition(request=sf, to="escalated", by=admin_user, note="Press")
     client.force_login(editor)
     response = client.post(
-        f"/requests/{sf.pk}/move/",
-        {"move-to": "withdrawn", "move-note": "", "move-version": stale_version},
+        f"/requests/{sf.pk}/withdraw/",
+        {"move-note": "The county gave up", "move-version": stale_version},
     )
     assert response.status_code == 409
     assert "was changed by someone else after you opened it" in response.text
     sf.refresh_from_db()
     assert sf.status == State.ESCALATED
-    # The re-shown form is against the version now shown, so pressing again works.
+    # The re-shown form is against the version now shown, with the reason kept.
     assert f'name="move-version" value="{sf.version}"' in response.text
+    assert "The county gave up</textarea>" in response.text
     client.post(
-        f"/requests/{sf.pk}/move/",
-        {"move-to": "withdrawn", "move-note": "", "move-version": sf.version},
+        f"/requests/{sf.pk}/withdraw/",
+        {"move-note": "The county gave up", "move-version": sf.version},
     )
     sf.refresh_from_db()
     assert sf.status == State.WITHDRAWN
 
 
-def test_a_closed_request_is_reopened_with_its_button(
+def test_a_closed_request_is_reopened_from_its_confirmation_page(
     client: Client, editor: Any, sf: OptOutRequest
 ) -> None:
     services.request_transition(request=sf, to="withdrawn", by=editor)
     sf.refresh_from_db()
     client.force_login(editor)
     page = client.get(sf.get_absolute_url()).text
-    assert f'formaction="/requests/{sf.pk}/reopen/"' in page
+    assert f'href="/requests/{sf.pk}/reopen/"' in page
+    assert "Re-open the request</button>" not in page
+    confirm = client.get(f"/requests/{sf.pk}/reopen/")
+    assert confirm.status_code == 200
+    assert 'name="move-note"' in confirm.text
     client.post(f"/requests/{sf.pk}/reopen/", {"move-note": "Back on", "move-version": sf.version})
     sf.refresh_from_db()
     assert sf.status == State.NOTICE_SENT
+    assert sf.transitions.latest("at").note == "Back on"
 
 
 # --- Viewers cannot write -----------------------------------------------------------

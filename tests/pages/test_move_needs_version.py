@@ -66,7 +66,8 @@ def test_a_staff_move_with_its_version_still_moves(
 ) -> None:
     client.force_login(editor)
     response = client.post(
-        f"/requests/{draft.pk}/move/", {"move-to": "withdrawn", "move-version": draft.version}
+        f"/requests/{draft.pk}/withdraw/",
+        {"move-note": "Dropped", "move-version": draft.version},
     )
     assert response.status_code == 302
     draft.refresh_from_db()

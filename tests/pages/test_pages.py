@@ -95,7 +95,7 @@ def test_the_stylesheet_is_served_by_the_app_itself(
 # --- Dashboard --------------------------------------------------------------------------
 
 
-def test_the_dashboard_lists_the_four_open_requests_by_state(
+def test_the_dashboard_lists_the_four_open_requests_by_next_step(
     client: Client, viewer: Any, record_2010: None
 ) -> None:
     client.force_login(viewer)
@@ -103,9 +103,11 @@ def test_the_dashboard_lists_the_four_open_requests_by_state(
     for name in ("Arlington County", "San Francisco", "Santa Clara County", "District of Columbia"):
         assert name in page
     table = page.split('id="open-requests"')[1].split("</table>")[0]
-    # Drafts come before the notice San Francisco has sent.
-    assert table.index("Arlington County") < table.index("San Francisco")
-    assert table.index("District of Columbia") < table.index("San Francisco")
+    # San Francisco's letters wait for a reply, long overdue: it comes before the drafts,
+    # which have nothing due.
+    assert table.index("San Francisco") < table.index("Arlington County")
+    assert table.index("San Francisco") < table.index("District of Columbia")
+    assert "Chase the overdue reply" in table.split("Arlington County")[0]
 
 
 @time_machine.travel(dt.datetime(2010, 12, 1, 12, tzinfo=dt.UTC), tick=False)
@@ -168,10 +170,10 @@ def test_the_dashboard_query_count_does_not_grow_with_rows(
     build_cases(rows, owner=editor)
     client.force_login(editor)
     # Expect 14 queries: session, user, the user's and the group's permissions,
-    # requests counted by state and owner, the newest open requests (with
-    # jurisdiction and owner), the person's own requests, awaiting letters, their
-    # recipients, overdue letters (with request, jurisdiction and owner), recent
-    # transitions, letters, replies, meetings.
+    # requests counted by state and owner, the open requests by next step (with
+    # jurisdiction, owner and when each entered its state), the person's own
+    # requests, awaiting letters, their recipients, overdue letters (with request,
+    # jurisdiction and owner), recent transitions, letters, replies, meetings.
     with django_assert_num_queries(14):
         response = client.get("/")
     assert response.status_code == 200
@@ -179,7 +181,7 @@ def test_the_dashboard_query_count_does_not_grow_with_rows(
     assert response.text.count('<li class="card') == min(rows, 50)
     # The lists of requests stop at 25 newest open ones and 10 of the person's own.
     table = response.text.split('id="open-requests"')[1].split("</table>")[0]
-    assert table.count("<tr><td>") == min(rows, 25)
+    assert table.count('<tr id="next-') == min(rows, 25)
     yours = response.text.split('id="yours"')[1].split("</section>")[0]
     assert yours.count("<li>") == min(rows, 10)
     assert f"You own {rows} open requests." in yours
@@ -294,9 +296,11 @@ def test_an_editor_sees_a_button_for_each_move_the_workflow_allows_now(
     sf = OptOutRequest.objects.get(reference="san-francisco-2010")
     page = client.get(sf.get_absolute_url()).text
     buttons = page.split('class="move-form"')[1].split("</form>")[0]
-    # No reply is recorded yet, so only the unguarded moves are offered.
+    # No reply is recorded yet, so only the unguarded moves are offered; withdrawing
+    # is a link to its confirmation page, not a button.
     assert 'value="escalated"' in buttons
-    assert 'value="withdrawn"' in buttons
+    assert 'value="withdrawn"' not in buttons
+    assert f'href="/requests/{sf.pk}/withdraw/"' in page
     assert 'value="acknowledged"' not in buttons
     # Only the pressed button names the target state.
     assert buttons.count('name="move-to"') == buttons.count("<button")

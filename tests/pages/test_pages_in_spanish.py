@@ -63,8 +63,8 @@ def test_a_form_with_errors_explains_them_in_spanish(
 
 def test_a_move_is_announced_in_spanish(editor_client: Client, draft: OptOutRequest) -> None:
     response = editor_client.post(
-        reverse("request-move", args=[draft.pk]),
-        {"move-to": "withdrawn", "move-version": draft.version},
+        reverse("request-withdraw", args=[draft.pk]),
+        {"move-note": "El condado desiste", "move-version": draft.version},
         follow=True,
         **SPANISH,
     )

@@ -233,6 +233,30 @@ class NextStepSerializer(serializers.Serializer):  # type: ignore[type-arg]
     label = serializers.CharField(help_text="What the move records, in words.")  # type: ignore[assignment]
 
 
+class CaseSummarySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """What a case waits for and its next step (``selectors.case_summary``), as the
+    staff case page's summary line and the dashboard show it."""
+
+    waits_for = serializers.CharField(help_text="What the request waits for, in words.")
+    since = serializers.CharField(
+        allow_null=True,
+        help_text="Since when (YYYY-MM-DD, YYYY-MM or YYYY): the sending date of its oldest "
+        "letter awaiting a reply, else the day it entered its state.",
+    )
+    due_on = serializers.DateField(
+        allow_null=True, help_text="When the earliest reply it waits for is due."
+    )
+    days_overdue = serializers.IntegerField(help_text="Days past that date (0 if not overdue).")
+    overdue = serializers.BooleanField()
+    very_overdue = serializers.BooleanField()
+    action = serializers.CharField(help_text="The next step of the documented process.")
+    move = serializers.ChoiceField(
+        choices=State.choices,
+        allow_null=True,
+        help_text="The move that step ends in, when the workflow allows it now.",
+    )
+
+
 class ChecklistItemSerializer(serializers.Serializer):  # type: ignore[type-arg]
     key = serializers.ChoiceField(
         choices=[
@@ -267,6 +291,10 @@ class RequestSerializer(RecordSerializer):
         help_text="The documented process: notice to ICE's program office, notice to the "
         "State Identification Bureau, a meeting held; and which steps are done."
     )
+    next_step = serializers.SerializerMethodField(
+        help_text="What the request waits for, since when, when the reply is due, how "
+        "overdue, and the next step of the documented process."
+    )
 
     class Meta:
         model = OptOutRequest
@@ -288,6 +316,7 @@ class RequestSerializer(RecordSerializer):
             "source",
             "allowed_transitions",
             "checklist",
+            "next_step",
         ]
         read_only_fields = (*_COMMON_READ_ONLY, "closed_on")
 
@@ -314,6 +343,20 @@ class RequestSerializer(RecordSerializer):
             {"key": item.key, "label": item.label, "done": item.done}
             for item in selectors.request_checklist(obj)
         ]
+
+    @extend_schema_field(CaseSummarySerializer)
+    def get_next_step(self, obj: OptOutRequest) -> dict[str, Any]:
+        summary = selectors.case_summary(obj)
+        return {
+            "waits_for": summary.waits_for,
+            "since": summary.since.isoformat() if summary.since else None,
+            "due_on": summary.due_on.isoformat() if summary.due_on else None,
+            "days_overdue": summary.days_overdue,
+            "overdue": summary.overdue,
+            "very_overdue": summary.very_overdue,
+            "action": summary.action,
+            "move": summary.move.value if summary.move else None,
+        }
 
     def validate_outcome(self, value: str) -> str:
         if self.instance is None and value:

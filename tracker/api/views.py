@@ -518,7 +518,7 @@ class ContactViewSet(RecordViewSet):
 
 def request_queryset() -> QuerySet[OptOutRequest]:
     """Requests with the workflow facts annotated, so a page of them is one query."""
-    return selectors.with_facts(OptOutRequest.objects.select_related("owner"))
+    return selectors.with_case_summary(OptOutRequest.objects.select_related("owner"))
 
 
 def public_requests() -> QuerySet[OptOutRequest]:

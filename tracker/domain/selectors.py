@@ -46,12 +46,15 @@ from jurisdictions.models import Agency, Jurisdiction
 from tracker.domain.deadlines import BUSINESS, Deadline, compute_deadline
 from tracker.domain.statements import Contradiction, Contradictions, contradictions
 from tracker.domain.workflow import (
+    CLOSED_STATES,
     TRANSITIONS,
     ChecklistItem,
     Edge,
     RequestFacts,
+    State,
     available_edges,
     checklist,
+    next_step,
 )
 from tracker.models import (
     WORKFLOW_FACTS,
@@ -500,6 +503,105 @@ def request_blocked_steps(request: OptOutRequest) -> list[tuple[Edge, str]]:
 
 def request_checklist(request: OptOutRequest) -> list[ChecklistItem]:
     return checklist(request_facts(request))
+
+
+# --- What a case waits for, and its next step --------------------------------------------
+#
+# One line at the top of each case and one row of the dashboard: what the request waits
+# for, since when, when the reply is due and how overdue it is, and the next step of the
+# documented process (``workflow.next_step``). Read from the request's stored columns and
+# one annotation, so a list of cases costs one query.
+
+
+def with_case_summary(queryset: QuerySet[OptOutRequest]) -> QuerySet[OptOutRequest]:
+    """Requests with what ``case_summary`` reads: the workflow facts and when the request
+    entered its state (its latest move), in the same query."""
+    latest_move = (
+        Transition.objects.filter(request=OuterRef("pk")).order_by("-at", "-pk").values("at")[:1]
+    )
+    return with_facts(queryset).annotate(state_entered_at=Subquery(latest_move))
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """What a case waits for and what comes next (see ``case_summary``)."""
+
+    state: State
+    waits_for: str
+    #: Since when: the sending date of its oldest letter awaiting a reply, else the day
+    #: the request entered its state.
+    since: PartialDate | None
+    due_on: dt.date | None
+    #: Days past the due date (0 when not overdue).
+    days_overdue: int
+    overdue: bool
+    very_overdue: bool
+    #: The next step of the documented process, and the move it ends in (when allowed now).
+    action: str
+    move: State | None
+
+
+def case_summary(request: OptOutRequest, *, today: dt.date | None = None) -> CaseSummary:
+    """The one rule of a case's summary: the case page's line, the dashboard's rows and
+    the API's ``next_step`` all read it. Overdue and very overdue are the request flags'
+    rules (late from the day after the date) read on its stored dates."""
+    day = _today(today)
+    closed = request.is_closed
+    due = None if closed else request.next_due_on
+    overdue = is_past(due, today=day)
+    very_overdue = overdue and is_past(request.next_very_overdue_on, today=day)
+    awaiting = bool(request.has_awaiting_reply) and not closed
+    step = next_step(
+        request.state, request_facts(request), awaiting_reply=awaiting, overdue=overdue
+    )
+    since: PartialDate | None
+    if awaiting and request.waiting_since_on is not None:
+        since = partial_date(
+            request.waiting_since_on, request.waiting_since_precision or DatePrecision.DAY
+        )
+    else:
+        entered = getattr(request, "state_entered_at", None)
+        if entered is None and not hasattr(request, "state_entered_at"):
+            entered = (
+                request.transitions.order_by("-at", "-pk").values_list("at", flat=True).first()
+            )
+        since = PartialDate(timezone.localdate(entered)) if entered is not None else None
+    return CaseSummary(
+        state=request.state,
+        waits_for=step.waits_for,
+        since=since,
+        due_on=due,
+        days_overdue=(day - due).days if overdue and due is not None else 0,
+        overdue=overdue,
+        very_overdue=very_overdue,
+        action=step.action,
+        move=step.move,
+    )
+
+
+def open_requests_by_next_step(
+    queryset: QuerySet[OptOutRequest], *, owner: Any = None, limit: int
+) -> QuerySet[OptOutRequest]:
+    """The first ``limit`` open requests with their summary annotations, ``owner``'s
+    first, then the earliest reply due (none last), then down the workflow, oldest
+    first. One query: the order is worked out on the requests' own columns alone (their
+    stored facts), and only the rows kept are joined and read further."""
+    down_the_workflow = Case(
+        *(When(status=state.value, then=Value(index)) for index, state in enumerate(State)),
+        default=Value(len(State)),
+    )
+    owner_pk = getattr(owner, "pk", None)
+    theirs = (
+        Case(When(owner_id=owner_pk, then=Value(0)), default=Value(1)) if owner_pk else Value(1)
+    )
+    ordered = (
+        with_case_summary(queryset.exclude(status__in=[state.value for state in CLOSED_STATES]))
+        .annotate(summary_theirs=theirs, summary_step_order=down_the_workflow)
+        .order_by(
+            "summary_theirs", F("next_due_on").asc(nulls_last=True), "summary_step_order", "pk"
+        )
+    )
+    return ordered.filter(pk__in=ordered.values("pk")[:limit])
 
 
 # --- Timelines ------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.backups import archive_restored
-from core.dates import PartialDate
+from core.dates import PartialDate, partial_date_stored_in
 from core.records import (
     CONSTRAINT_MESSAGES,
     DomainError,
@@ -56,6 +56,7 @@ from tracker.domain.workflow import (
     WorkflowError,
     check_reopen,
     check_transition,
+    move_implied_by_reply,
 )
 from tracker.models import (
     STORED_FACTS,
@@ -670,6 +671,83 @@ def request_reopen(
 
 
 # --- Plain edits with optimistic locking ---------------------------------------------
+
+
+_Edited = TypeVar("_Edited", OptOutRequest, Letter, AgencyResponse, Meeting, Statement)
+
+
+@transaction.atomic
+def record_edit(
+    instance: _Edited,
+    *,
+    by: User,
+    expected_version: int | None,
+    values: dict[str, Any],
+    m2m: dict[str, Iterable[models.Model]] | None = None,
+) -> _Edited:
+    """Correct a request, letter, reply, meeting or statement from a staff page.
+
+    ``values`` are named as the model's columns (a partial date by its day's column:
+    ``sent_on``, ``held_on``...); ``m2m`` the many-to-many choices. Saved through
+    :func:`record_save`: only what changed is written, a stale version is refused with
+    :class:`StaleRecord` naming what changed in between, the history keeps the edit,
+    and the derived columns (due dates, waiting states, the request's facts) follow.
+    """
+    for name, value in values.items():
+        stored = partial_date_stored_in(type(instance), name)
+        setattr(instance, stored.name if stored else name, value)
+    return record_save(
+        instance,
+        by=by,
+        expected_version=expected_version,
+        m2m={name: list(chosen) for name, chosen in (m2m or {}).items()},
+    )
+
+
+@transaction.atomic
+def meeting_set_status(
+    *, meeting: Meeting, by: User, status: str, expected_version: int | None
+) -> Meeting:
+    """Mark a meeting held or cancelled (or planned again). A meeting marked held needs
+    its date, and not one ahead: ``Meeting.clean`` refuses it otherwise."""
+    if status not in Meeting.Status.values:
+        raise ValidationError({"status": gettext("Choose held, cancelled or planned.")})
+    return record_edit(meeting, by=by, expected_version=expected_version, values={"status": status})
+
+
+@transaction.atomic
+def response_record_and_move(
+    *,
+    request: OptOutRequest,
+    by: User,
+    then_move: bool,
+    expected_version: int | None = None,
+    **reply: Any,
+) -> tuple[AgencyResponse, Transition | None]:
+    """Record an agency's reply and, when ``then_move``, the move its kind implies
+    (``workflow.move_implied_by_reply``: an acknowledgement records an acknowledgement,
+    a meeting request ICE's meeting request...), in one transaction: both or neither.
+
+    The move is checked under the request's lock after the reply is logged, with the
+    version the page showed; a refused move (:class:`TransitionRefused`,
+    :class:`StaleRecord`) undoes the reply too. No move is implied: the reply alone.
+    """
+    response = response_record(request=request, by=by, **reply)
+    if not then_move:
+        return response, None
+    locked = _lock_request(request, expected_version)
+    edge = move_implied_by_reply(locked.state, response.kind, request_facts(locked))
+    if edge is None:
+        return response, None
+    transition = _move(
+        locked,
+        edge.target,
+        by=by,
+        note=gettext("Reply logged: %(reply)s.") % {"reply": response},
+        response=response,
+    )
+    _sync(request, locked)
+    return response, transition
 
 
 # --- Private calendar feeds -------------------------------------------------------------

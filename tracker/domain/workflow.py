@@ -14,7 +14,7 @@ ICE requests a meeting; the meeting ends in a resolution.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -291,3 +291,137 @@ def mermaid_diagram() -> str:
     for state in sorted(CLOSED_STATES, key=list(State).index):
         lines.append(f"    {state.value} --> [*]")
     return "\n".join(lines)
+
+
+# --- Moves that need a reason, and moves a reply implies --------------------------
+
+#: Moves a person confirms on a page of their own, giving the reason (kept as the
+#: move's note): they close a case the jurisdiction may still care about.
+NEEDS_REASON: frozenset[State] = frozenset({State.WITHDRAWN})
+
+#: The move an agency's reply of each kind (``AgencyResponse.Kind``) brings about.
+MOVE_IMPLIED_BY_REPLY: dict[str, State] = {
+    "acknowledged": State.ACKNOWLEDGED,
+    "meeting_requested": State.MEETING_REQUESTED,
+    "denied": State.DENIED,
+    "removed": State.REMOVED,
+    "activation_changed": State.ACTIVATION_DEFERRED,
+}
+
+
+def move_implied_by_reply(state: State, kind: str, facts: RequestFacts) -> Edge | None:
+    """The move a reply of ``kind`` implies for a request in ``state``, once the reply is
+    logged (so the request then has a reply), if the workflow allows it from there."""
+    target = MOVE_IMPLIED_BY_REPLY.get(kind)
+    edge = find_edge(State(state), target) if target is not None else None
+    if edge is None:
+        return None
+    logged = replace(facts, has_response=True)
+    return edge if edge.blocked_by(logged) is None else None
+
+
+# --- What a case waits for, and its next step in the documented process ------------
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """What a request in a state waits for and what staff do next; ``move`` is the move
+    that step ends in, when the workflow allows it now."""
+
+    waits_for: str
+    action: str
+    move: State | None = None
+
+
+def next_step(
+    state: State, facts: RequestFacts, *, awaiting_reply: bool, overdue: bool
+) -> NextStep:
+    """The documented process (notify ICE's program office and the SIB in writing; ICE
+    requests a meeting; the meeting ends in a resolution) read for one request: the one
+    rule behind the case page's summary line, the dashboard's "next step" column and
+    the API's ``next_step``."""
+    state = State(state)
+    allowed = set(allowed_targets(state, facts))
+
+    def can(target: State) -> State | None:
+        return target if target in allowed else None
+
+    reply = gettext("a reply to the jurisdiction's letter")
+    if state in {State.REMOVED, State.ACTIVATION_DEFERRED, State.WITHDRAWN}:
+        return NextStep(
+            gettext("nothing: the request is closed"),
+            gettext("None; re-open the request if the case starts again"),
+        )
+    if state == State.DENIED:
+        return NextStep(
+            gettext("nothing: the request was refused"),
+            gettext("Escalate (Congress, courts, press), or renew the notice with a new letter"),
+            can(State.ESCALATED),
+        )
+    missing = [
+        label
+        for done, label in (
+            (facts.notified_program_office, gettext("ICE's Secure Communities program office")),
+            (facts.notified_sib, gettext("the State Identification Bureau")),
+        )
+        if not done
+    ]
+    if state == State.DRAFT:
+        if not facts.has_sent_letter:
+            return NextStep(
+                gettext("the written notice"),
+                gettext("Send the written notice to %(whom)s, and log the letter")
+                % {"whom": gettext(" and ").join(missing)},
+            )
+        return NextStep(
+            gettext("the notice to be marked as sent"),
+            gettext("Mark the notice as sent"),
+            can(State.NOTICE_SENT),
+        )
+    chase = gettext("Chase the overdue reply, or escalate (Congress, courts, press)")
+    if state == State.NOTICE_SENT:
+        if missing:
+            return NextStep(
+                reply if awaiting_reply else gettext("a reply from ICE or the SIB"),
+                gettext("Send the written notice to %(whom)s as well, and log the letter")
+                % {"whom": gettext(" and ").join(missing)},
+            )
+        if overdue:
+            return NextStep(reply, chase, can(State.ESCALATED))
+        return NextStep(
+            reply if awaiting_reply else gettext("a reply from ICE or the SIB"),
+            gettext("Log ICE's reply when it comes: an acknowledgement or a meeting request"),
+        )
+    if state == State.ACKNOWLEDGED:
+        if overdue:
+            return NextStep(reply, chase, can(State.ESCALATED))
+        return NextStep(
+            gettext("ICE's request for a meeting"),
+            gettext("Log ICE's meeting request when it comes"),
+        )
+    if state == State.MEETING_REQUESTED:
+        if facts.has_held_meeting:
+            return NextStep(
+                gettext("nothing: the meeting was held"),
+                gettext("Record that the meeting was held"),
+                can(State.MEETING_HELD),
+            )
+        return NextStep(
+            gettext("the meeting with ICE and the state"),
+            gettext("Hold the meeting, then log it as held"),
+        )
+    if state == State.MEETING_HELD:
+        return NextStep(
+            gettext("ICE's resolution after the meeting"),
+            gettext(
+                "Record the resolution: removal from the deployment plan, a deferred "
+                "activation, or a denial"
+            ),
+        )
+    # Escalated.
+    if overdue:
+        return NextStep(reply, chase)
+    return NextStep(
+        gettext("Congress, the courts or the press"),
+        gettext("Renew the notice with a new letter, or record ICE's meeting request"),
+    )

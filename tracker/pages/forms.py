@@ -16,6 +16,7 @@ from django.db.models import Model, QuerySet
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import partial_date_stored_in
 from core.forms import (
     DATE_HELP,
     IdCheckedModelMultipleChoiceField,
@@ -27,6 +28,7 @@ from core.inputs import NOTE_MAX_LENGTH
 from core.submissions import SubmittedOnceForm
 from jurisdictions.domain.selectors import agency_choices
 from jurisdictions.models import Agency
+from tracker.domain.permissions import people_who_may_own_requests
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement
 
 #: How many ids a bounded picker looks up to show what was chosen (a form posts a few).
@@ -347,3 +349,240 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+# --- Logging from the case page ----------------------------------------------------------
+
+#: The largest version a record can have (a positive integer column).
+VERSION_MAX = 2**31 - 1
+
+
+class OutgoingLetterForm(LetterForm):
+    """The case page's "Log a letter sent": a letter the jurisdiction sent. Everything an
+    agency sends the jurisdiction is logged with :class:`IncomingForm` (one way in)."""
+
+    direction = None  # type: ignore[assignment]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # A form made for the old two ways in (or by hand) that says "received".
+        if self.data.get(self.add_prefix("direction"), Letter.Direction.OUTGOING) != (
+            Letter.Direction.OUTGOING
+        ):
+            raise ValidationError(
+                _(
+                    "This form logs letters the jurisdiction sent. Log what an agency sent "
+                    "with “Log a reply or a letter received”."
+                ),
+                code="incoming_letter",
+            )
+        return cleaned
+
+
+#: Said when a move arrives without the version of the request the page showed.
+REQUEST_VERSION_MISSING = _(
+    "This form does not say which version of the request it was filled in on. Reload "
+    "the request's page and send it again."
+)
+
+
+class IncomingForm(ResponseForm):
+    """The case page's one way to log what an agency sent: a reply, a letter, an email or
+    a fax received. A reply whose kind implies a move (an acknowledgement, a meeting
+    request, a denial, a resolution) offers that move, ticked; unticked, only the reply
+    is logged."""
+
+    then_move = forms.BooleanField(
+        label=_("Move the request as this reply implies"), required=False
+    )
+    # The version of the request the page showed: a move is applied only to that.
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, max_value=VERSION_MAX, required=False
+    )
+
+    def __init__(
+        self, *args: Any, request: OptOutRequest, implied: Sequence[str] = (), **kwargs: Any
+    ) -> None:
+        """``implied``: "kind of reply → move" for each move a reply would bring about now
+        (from ``workflow.move_implied_by_reply``), shown under the box."""
+        super().__init__(*args, request=request, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("then_move", True)
+            self.initial.setdefault("version", request.version)
+        then_move = self.fields["then_move"]
+        if implied:
+            then_move.help_text = format_lazy(
+                "{} {}", _("Now:"), "; ".join(str(line) for line in implied)
+            )
+        else:
+            then_move.help_text = _("No kind of reply moves this request from its state now.")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("then_move") and not cleaned.get("version"):
+            self.add_error("then_move", REQUEST_VERSION_MISSING)
+        return cleaned
+
+
+# --- Editing from the case page -----------------------------------------------------------
+
+#: Said when an edit arrives without the version of the record the page showed.
+EDIT_VERSION_MISSING = _(
+    "This edit does not say which version of the record it was made on, so it cannot be "
+    "saved safely. Reload the page and make the edit again."
+)
+
+
+class EditsRecord:
+    """An edit form: it carries the version of the record the page showed (a save on an
+    older version is refused, naming what changed since) and starts from the record's
+    values. Its one-time token is checked but not claimed: saving the same edit twice
+    changes nothing."""
+
+    fields: dict[str, forms.Field]
+    is_bound: bool
+
+    def start_from(self, instance: Model) -> None:
+        self.fields["version"] = forms.IntegerField(
+            widget=forms.HiddenInput,
+            min_value=1,
+            max_value=VERSION_MAX,
+            error_messages={"required": EDIT_VERSION_MISSING},
+        )
+        if self.is_bound:
+            return
+        model = type(instance)
+        for name, field in self.fields.items():
+            if isinstance(field, forms.FileField):
+                continue  # kept unless a new file is chosen
+            stored = partial_date_stored_in(model, name)
+            if stored is not None:
+                value = getattr(instance, stored.name)
+            elif name == "version" or not hasattr(instance, name):
+                value = getattr(instance, name, None)
+            else:
+                model_field = model._meta.get_field(name)
+                if model_field.many_to_many:
+                    value = [row.pk for row in getattr(instance, name).all()]
+                elif model_field.is_relation:
+                    value = getattr(instance, cast(Any, model_field).attname)
+                else:
+                    value = getattr(instance, name)
+            cast(forms.Form, self).initial[name] = value
+
+
+def edited_values(form: forms.Form, model: type[Model]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A valid edit form's values for ``services.record_edit``: plain fields and
+    many-to-many choices; an attachment only when a new file was chosen."""
+    plain: dict[str, Any] = {}
+    m2m: dict[str, Any] = {}
+    many = {field.name for field in model._meta.many_to_many}
+    for name, value in form.cleaned_data.items():
+        if name in {"version", "submission"}:
+            continue
+        if isinstance(form.fields[name], forms.FileField) and not value:
+            continue
+        (m2m if name in many else plain)[name] = value
+    return plain, m2m
+
+
+class LetterEditForm(EditsRecord, LetterForm):
+    def __init__(self, *args: Any, instance: Letter, **kwargs: Any) -> None:
+        super().__init__(*args, request=instance.request, **kwargs)
+        in_reply_to: Any = self.fields["in_reply_to"]
+        in_reply_to.queryset = in_reply_to.queryset.exclude(pk=instance.pk)
+        self.start_from(instance)
+
+
+class ResponseEditForm(EditsRecord, ResponseForm):
+    def __init__(self, *args: Any, instance: AgencyResponse, **kwargs: Any) -> None:
+        super().__init__(*args, request=instance.request, **kwargs)
+        self.start_from(instance)
+
+
+class MeetingEditForm(EditsRecord, MeetingForm):
+    def __init__(self, *args: Any, instance: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, request=instance.request, **kwargs)
+        self.start_from(instance)
+
+
+class StatementEditForm(EditsRecord, StatementForm):
+    def __init__(self, *args: Any, instance: Statement, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.start_from(instance)
+
+
+class RequestEditForm(EditsRecord, OffersAgencies, forms.Form):
+    """A request's details and its owner on staff. Its status moves only through the
+    moves; its stored facts only follow its letters, replies and meetings."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    seeks = forms.ChoiceField(label=_("What it seeks"), choices=OptOutRequest.Seeks.choices)
+    requesting_agency = BoundedModelChoiceField(
+        label=_("Requesting agency"), queryset=agency_choices(), required=False
+    )
+    owner = forms.ModelChoiceField(
+        label=_("Owner on staff"),
+        queryset=people_who_may_own_requests(),
+        required=False,
+        empty_label=_("nobody"),
+        help_text=_("The person who chases its letters; their dashboard lists it first."),
+    )
+    opened_on = PartialDateField(label=_("Opened"), required=False)
+    summary = long_text_field(_("Summary"))
+    outcome = long_text_field(_("Outcome"))
+
+    def __init__(self, *args: Any, instance: OptOutRequest, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        owner: Any = self.fields["owner"]
+        owner.queryset = people_who_may_own_requests(keeping=instance.owner)
+        self.start_from(instance)
+
+
+class OwnerForm(forms.Form):
+    """The case page's "Take this case" button: the request's version, nothing else."""
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        max_value=VERSION_MAX,
+        error_messages={"required": EDIT_VERSION_MISSING},
+    )
+
+
+class MeetingStatusForm(forms.Form):
+    """A planned meeting's "Mark held" / "Cancel" buttons."""
+
+    status = forms.ChoiceField(choices=Meeting.Status.choices)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        max_value=VERSION_MAX,
+        error_messages={"required": EDIT_VERSION_MISSING},
+    )
+
+
+class ConfirmMoveForm(forms.Form):
+    """Withdrawing or re-opening a request: on a page of its own, with the reason, which
+    is kept as the move's note in the status log."""
+
+    prefix = "move"
+
+    note = long_text_field(
+        _("Reason"),
+        required=True,
+        rows=3,
+        max_length=NOTE_MAX_LENGTH,
+        help_text=_("Saved in the status log with the move."),
+    )
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        max_value=VERSION_MAX,
+        error_messages={"required": MOVE_VERSION_MISSING},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)

@@ -13,14 +13,15 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
+from django import forms as dj_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -40,14 +41,23 @@ from jurisdictions.models import Agency, Jurisdiction
 from tracker.domain import exports, selectors, services
 from tracker.domain.permissions import (
     may_add,
+    may_change,
     may_move,
+    may_own_request,
     may_publish,
     may_read_timelines,
     may_use_staff_pages,
     may_view,
 )
 from tracker.domain.selectors import Audience
-from tracker.domain.workflow import CLOSED_STATES, STATE_DESCRIPTIONS, State
+from tracker.domain.workflow import (
+    CLOSED_STATES,
+    NEEDS_REASON,
+    STATE_DESCRIPTIONS,
+    State,
+    find_edge,
+    move_implied_by_reply,
+)
 from tracker.models import (
     AgencyResponse,
     Letter,
@@ -59,20 +69,31 @@ from tracker.models import (
 from tracker.pages.filters import LetterListFilter, RequestListFilter
 from tracker.pages.forms import (
     AgencySearchForm,
+    ConfirmMoveForm,
+    IncomingForm,
+    LetterEditForm,
     LetterForm,
+    MeetingEditForm,
     MeetingForm,
+    MeetingStatusForm,
+    OffersAgencies,
+    OutgoingLetterForm,
+    OwnerForm,
     PublishForm,
-    ResponseForm,
+    RequestEditForm,
+    ResponseEditForm,
     SearchForm,
+    StatementEditForm,
     StatementForm,
     TransitionForm,
     add_service_errors,
+    edited_values,
 )
 from tracker.pages.pagination import capped_page
 
 #: Letters shown in the dashboard's "awaiting a reply" list (oldest first).
 AWAITING_LIMIT = 50
-#: The newest open requests the dashboard lists (all of them are on /requests/).
+#: The open requests the dashboard lists by next step (all of them are on /requests/).
 OPEN_LIMIT = 25
 #: The requests the dashboard lists as the signed-in person's (newest first).
 OWNED_LIMIT = 10
@@ -203,10 +224,6 @@ def _recent_activity() -> list[Activity]:
     return activity[:RECENT_LIMIT]
 
 
-def _open(queryset: QuerySet[OptOutRequest]) -> QuerySet[OptOutRequest]:
-    return queryset.exclude(status__in=[state.value for state in CLOSED_STATES])
-
-
 @staff_page
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Counts by aggregate and short lists, each linking to the full filtered list: the
@@ -228,15 +245,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     by_owner = sorted(
         open_by_owner.items(), key=lambda row: (-row[1], row[0] is None, row[0] or "")
     )
-    # The newest open requests (the primary key's index, read backwards), shown down
-    # the workflow: drafts first.
-    order = list(State)
-    newest_open = sorted(
-        _open(OptOutRequest.objects.select_related("jurisdiction", "owner")).order_by("-pk")[
-            :OPEN_LIMIT
-        ],
-        key=lambda r: (order.index(r.state), -r.pk),
-    )
+    # What comes next in each open case: the signed-in person's first, then by the
+    # reply due soonest and down the workflow (one query; the summary is read from the
+    # rows by the one rule of selectors.case_summary).
+    next_rows = [
+        {"request": optout, "summary": selectors.case_summary(optout, today=today)}
+        for optout in selectors.open_requests_by_next_step(
+            OptOutRequest.objects.select_related("jurisdiction", "owner"),
+            owner=request.user,
+            limit=OPEN_LIMIT,
+        )
+    ]
     owned = list(
         OptOutRequest.objects.filter(owner=request.user.pk)
         .select_related("jurisdiction")
@@ -284,7 +303,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "tracker/dashboard.html",
         {
-            "open_requests": newest_open,
+            "next_rows": next_rows,
             "open_total": sum(n for s, n in counts.items() if State(s) not in CLOSED_STATES),
             "counts": [
                 (state, counts.get(state.value, 0))
@@ -370,7 +389,7 @@ def _merged(first: list[Agency], then: list[Agency]) -> list[Agency]:
 def _load_request(pk: int, today: dt.date) -> OptOutRequest:
     return get_object_or_404(
         selectors.with_timeline(
-            selectors.with_facts(
+            selectors.with_case_summary(
                 OptOutRequest.objects.select_related(
                     "jurisdiction", "owner", "requesting_agency", "requested_by"
                 )
@@ -391,7 +410,7 @@ def _request_page(
     *,
     status: int = 200,
     letter_form: LetterForm | None = None,
-    response_form: ResponseForm | None = None,
+    response_form: IncomingForm | None = None,
     meeting_form: MeetingForm | None = None,
     move_form: TransitionForm | None = None,
     move_error: str = "",
@@ -407,14 +426,23 @@ def _request_page(
         "log_meeting": may_add(user, Meeting),
         "move": may_move(user),
         "publish": may_publish(user, optout),
+        "edit": may_change(user, optout),
+        "take": may_change(user, optout)
+        and may_own_request(user)
+        and optout.owner_id != getattr(user, "pk", None),
     }
     letters = list(optout.letters.all())
     _with_deadlines(letters, today)
+    next_steps = selectors.request_next_steps(optout)
     context: dict[str, Any] = {
         "optout": optout,
         "state_description": STATE_DESCRIPTIONS[optout.state],
         "checklist": selectors.request_checklist(optout),
-        "next_steps": selectors.request_next_steps(optout),
+        "summary": selectors.case_summary(optout, today=today),
+        # The moves a button makes at once, and those confirmed on a page of their own
+        # with a reason (withdrawing), kept apart and never styled as the main button.
+        "next_steps": [e for e in next_steps if e.target not in NEEDS_REASON],
+        "confirmed_steps": [e for e in next_steps if e.target in NEEDS_REASON],
         "timeline": selectors.timeline_entries([optout], audience=Audience.STAFF),
         "blocked_steps": selectors.request_blocked_steps(optout),
         "today": today,
@@ -427,16 +455,21 @@ def _request_page(
     # Each item's button is shown only to people who may change that kind of item,
     # as record_publish checks when the button is pressed.
     publishable = {model: may_publish(user, model) for model in PUBLISH_KIND_OF}
+    # The same rule for the edit links, as the edit pages check when opened or posted.
+    editable = {model: may_change(user, model) for model in PUBLISH_KIND_OF}
     for entry in context["timeline"]:
         if entry.kind != "transition":
             item: Any = entry.item
             item.shown_publicly = selectors.is_published(item)
             item.publish_kind = PUBLISH_KIND_OF[type(item)]
             item.may_publish = publishable[type(item)]
+            item.may_edit = editable[type(item)]
     if can["log_letter"]:
-        context["letter_form"] = letter_form or LetterForm(request=optout)
+        context["letter_form"] = letter_form or OutgoingLetterForm(request=optout)
     if can["log_response"]:
-        context["response_form"] = response_form or ResponseForm(request=optout)
+        context["response_form"] = response_form or IncomingForm(
+            request=optout, implied=_implied_moves(optout)
+        )
     if can["log_meeting"]:
         context["meeting_form"] = meeting_form or MeetingForm(request=optout)
     quick_forms = [context[name] for name in QUICK_FORMS if name in context]
@@ -462,6 +495,17 @@ def _request_page(
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(may_read_timelines(request.user))
     return _request_page(request, pk)
+
+
+def _implied_moves(optout: OptOutRequest) -> list[str]:
+    """ "kind of reply → move" for each move a reply would bring about now."""
+    facts = selectors.request_facts(optout)
+    lines = []
+    for kind, label in AgencyResponse.Kind.choices:
+        edge = move_implied_by_reply(optout.state, kind, facts)
+        if edge is not None:
+            lines.append(f"{label} → {edge.label}")
+    return lines
 
 
 def _new_item_url(optout: OptOutRequest, anchor: str) -> str:
@@ -533,7 +577,7 @@ def letter_create(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         model=Letter,
-        form_class=LetterForm,
+        form_class=OutgoingLetterForm,
         form_name="letter_form",
         record=services.letter_log,
         kind="letter",
@@ -544,16 +588,52 @@ def letter_create(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_page
 @require_POST
 def response_create(request: HttpRequest, pk: int) -> HttpResponse:
-    return _log_on_request(
-        request,
-        pk,
-        model=AgencyResponse,
-        form_class=ResponseForm,
-        form_name="response_form",
-        record=services.response_record,
-        kind="response",
-        message=lambda response: gettext("Reply logged: %(reply)s.") % {"reply": response},
-    )
+    """The one way to log what an agency sent (a reply, a letter, an email, a fax), and
+    with it, when ticked, the move its kind implies: one service, one transaction."""
+    require(may_add(request.user, AgencyResponse))
+    optout = get_object_or_404(selectors.with_facts(OptOutRequest.objects.all()), pk=pk)
+    form = IncomingForm(request.POST, request.FILES, request=optout, implied=_implied_moves(optout))
+    if form.is_valid():
+        values = dict(form.cleaned_data)
+        token = values.pop("submission")
+        then_move = values.pop("then_move")
+        version = values.pop("version")
+        if then_move:
+            require(may_move(request.user))
+
+        def create() -> Saved:
+            response, transition = services.response_record_and_move(
+                request=optout,
+                by=request.user,
+                then_move=then_move,
+                expected_version=version,
+                **values,
+            )
+            message = gettext("Reply logged: %(reply)s.") % {"reply": response}
+            if transition is not None:
+                message += " " + gettext("Moved to %(state)s.") % {
+                    "state": transition.get_to_state_display()
+                }
+            return Saved(_new_item_url(optout, f"response-{response.pk}"), message)
+
+        try:
+            return _saved(request, save_once(request, token, create))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except services.DomainError as error:
+            # Someone moved the request since the page was shown, or the move is no
+            # longer allowed: nothing was saved, the form is shown again to re-send.
+            form.add_error(
+                "then_move",
+                gettext("Nothing was saved: %(reason)s") % {"reason": error.message},
+            )
+            form.data = data = cast(QueryDict, form.data).copy()
+            data[form.add_prefix("version")] = str(
+                OptOutRequest.objects.values_list("version", flat=True).get(pk=pk)
+            )
+        except SentWithOtherValues as first:
+            _sent_twice(form, first)
+    return _request_page(request, pk, status=400, response_form=form)
 
 
 @staff_page
@@ -587,6 +667,9 @@ def _move(request: HttpRequest, pk: int, *, reopen: bool) -> HttpResponse:
             )
         return _request_page(request, pk, move_form=form, status=400)
     data = form.cleaned_data
+    if not data["reopen"] and data["to"] in NEEDS_REASON:
+        # Withdrawing is confirmed on a page of its own, with the reason.
+        return _confirm_page(request, optout, to=State(data["to"]), note=data["note"])
     try:
         if data["reopen"]:
             transition = services.request_reopen(
@@ -621,10 +704,278 @@ def request_move(request: HttpRequest, pk: int) -> HttpResponse:
     return _move(request, pk, reopen=False)
 
 
+# --- Withdrawing and re-opening: confirmed, with the reason -------------------------------
+
+
+def _confirm_page(
+    request: HttpRequest,
+    optout: OptOutRequest,
+    *,
+    to: State | None,
+    note: str = "",
+    form: ConfirmMoveForm | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The page that confirms a withdrawal (``to``) or a re-opening (``to`` None)."""
+    edge = find_edge(optout.state, to) if to is not None else None
+    return render(
+        request,
+        "tracker/request_confirm.html",
+        {
+            "optout": optout,
+            "reopening": to is None,
+            "edge": edge,
+            "form": form or ConfirmMoveForm(initial={"note": note, "version": optout.version}),
+            "error": error,
+            "summary": selectors.case_summary(optout),
+        },
+        status=status,
+    )
+
+
+def _confirmed_move(request: HttpRequest, pk: int, *, to: State | None) -> HttpResponse:
+    require(may_move(request.user))
+    optout = get_object_or_404(
+        selectors.with_case_summary(OptOutRequest.objects.select_related("jurisdiction")), pk=pk
+    )
+    if request.method != "POST":
+        return _confirm_page(request, optout, to=to)
+    form = ConfirmMoveForm(request.POST)
+    if not form.is_valid():
+        return _confirm_page(request, optout, to=to, form=form, status=400)
+    data = form.cleaned_data
+    try:
+        if to is None:
+            transition = services.request_reopen(
+                request=optout, by=request.user, note=data["note"], expected_version=data["version"]
+            )
+        else:
+            transition = services.request_transition(
+                request=optout,
+                to=to,
+                by=request.user,
+                note=data["note"],
+                expected_version=data["version"],
+            )
+    except services.DomainError as error:
+        # The page is shown again on the request as it is now, with the reason typed.
+        optout = get_object_or_404(
+            selectors.with_case_summary(OptOutRequest.objects.select_related("jurisdiction")),
+            pk=pk,
+        )
+        return _confirm_page(
+            request, optout, to=to, note=data["note"], error=error.message, status=409
+        )
+    messages.success(
+        request, gettext("Moved to %(state)s.") % {"state": transition.get_to_state_display()}
+    )
+    return _back_to(optout, f"transition-{transition.pk}")
+
+
+@staff_page
+def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdraw the request: a page that asks for the reason, then the move."""
+    return _confirmed_move(request, pk, to=State.WITHDRAWN)
+
+
+@staff_page
+def request_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """Re-open a closed request: a page that asks for the reason, then the move."""
+    return _confirmed_move(request, pk, to=None)
+
+
+# --- Editing from the case page -------------------------------------------------------------
+
+#: What the case page can edit: the model, its edit form, and how the page names it.
+EDITABLE: dict[str, tuple[type[Any], Any]] = {
+    "request": (OptOutRequest, RequestEditForm),
+    "letter": (Letter, LetterEditForm),
+    "response": (AgencyResponse, ResponseEditForm),
+    "meeting": (Meeting, MeetingEditForm),
+    "statement": (Statement, StatementEditForm),
+}
+
+
+def _case_agencies(optout: OptOutRequest) -> list[int]:
+    """The agencies already in the case, for an edit page's pickers (four queries)."""
+    found = {optout.requesting_agency_id} if optout.requesting_agency_id else set()
+    found.update(Letter.objects.filter(request=optout).values_list("sender_id", flat=True))
+    found.update(
+        Letter.recipients.through.objects.filter(letter__request=optout).values_list(
+            "agency_id", flat=True
+        )
+    )
+    found.update(AgencyResponse.objects.filter(request=optout).values_list("agency_id", flat=True))
+    found.update(
+        Meeting.agencies.through.objects.filter(meeting__request=optout).values_list(
+            "agency_id", flat=True
+        )
+    )
+    return sorted(pk for pk in found if pk is not None)
+
+
+def _back_from_edit(kind: str, item: Any) -> str:
+    if kind == "statement":
+        return f"{reverse('statements')}#statement-{item.pk}"
+    if kind == "request":
+        return str(item.get_absolute_url())
+    return _new_item_url(item.request, f"{kind}-{item.pk}")
+
+
+def _edit_page(
+    request: HttpRequest,
+    kind: str,
+    item: Any,
+    form: Any,
+    *,
+    status: int = 200,
+    error: str = "",
+) -> HttpResponse:
+    context: dict[str, Any] = {
+        "kind": kind,
+        "item": item,
+        "form": form,
+        "error": error,
+        "optout": item if kind == "request" else getattr(item, "request", None),
+        "back": _back_from_edit(kind, item).split("?")[0],
+        "multipart": any(isinstance(f, dj_forms.FileField) for f in form.fields.values()),
+    }
+    if isinstance(form, OffersAgencies):
+        agency_search = AgencySearchForm(request.GET)
+        found = _agencies_found(agency_search)
+        optout = context["optout"]
+        if optout is None:
+            offered = _merged(agencies_above_local(), found)
+        else:
+            offered = _merged(
+                agencies_serving(optout.jurisdiction, also=_case_agencies(optout)), found
+            )
+        form.offer_agencies(offered)
+        context["agency_search"] = agency_search
+        context["agencies_found"] = found
+        context["agency_search_limit"] = AGENCY_SEARCH_LIMIT
+        if not agency_search.is_valid() and status == 200:
+            status = 400
+    return render(request, "tracker/record_edit.html", context, status=status)
+
+
+@staff_page
+def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Correct a request's details (its owner too), a letter, a reply, a meeting or a
+    statement: the record's values in its form, saved through ``services.record_edit``
+    with the version the page showed (an edit on an older version is refused and names
+    what changed since); the history keeps every edit."""
+    if kind not in EDITABLE:
+        raise Http404(gettext("Nothing of that kind can be edited here."))
+    model, form_class = EDITABLE[kind]
+    require(may_change(request.user, model))
+    related = {"request": ["jurisdiction", "owner"], "statement": ["agency"]}.get(
+        kind, ["request__jurisdiction"]
+    )
+    item = get_object_or_404(model.objects.select_related(*related), pk=pk)
+    if request.method != "POST":
+        return _edit_page(request, kind, item, form_class(instance=item))
+    form = form_class(request.POST, request.FILES, instance=item)
+    if not form.is_valid():
+        return _edit_page(request, kind, item, form, status=400)
+    plain, m2m = edited_values(form, model)
+    try:
+        services.record_edit(
+            item,
+            by=request.user,
+            expected_version=form.cleaned_data["version"],
+            values=plain,
+            m2m=m2m,
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return _edit_page(request, kind, item, form, status=400)
+    except services.DomainError as error:
+        # Someone saved it since the page was opened (or deleted it): nothing is saved,
+        # what changed is named, and what was typed stays on the page with the version
+        # it was typed on, so that sending it again cannot undo the other edit unseen.
+        return _edit_page(request, kind, item, form, status=409, error=error.message)
+    messages.success(
+        request,
+        gettext("%(kind)s “%(item)s” saved.")
+        % {"kind": str(model._meta.verbose_name).capitalize(), "item": item},
+    )
+    return redirect(_back_from_edit(kind, item))
+
+
 @staff_page
 @require_POST
-def request_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    return _move(request, pk, reopen=True)
+def meeting_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """A planned meeting's "Mark held" and "Cancel" buttons. A meeting marked held needs
+    its date: without one (or with one ahead), its edit page opens with the error."""
+    require(may_change(request.user, Meeting))
+    meeting = get_object_or_404(Meeting.objects.select_related("request__jurisdiction"), pk=pk)
+    form = MeetingStatusForm(request.POST)
+    if not form.is_valid():
+        return redirect(_new_item_url(meeting.request, f"meeting-{meeting.pk}"))
+    status = form.cleaned_data["status"]
+    try:
+        services.meeting_set_status(
+            meeting=meeting,
+            by=request.user,
+            status=status,
+            expected_version=form.cleaned_data["version"],
+        )
+    except ValidationError as error:
+        fresh = get_object_or_404(Meeting.objects.select_related("request__jurisdiction"), pk=pk)
+        bound = MeetingEditForm(_as_posted(MeetingEditForm(instance=fresh)), instance=fresh)
+        cast(QueryDict, bound.data)[bound.add_prefix("status")] = status
+        bound.is_valid()
+        add_service_errors(bound, error)
+        return _edit_page(request, "meeting", fresh, bound, status=400)
+    except services.DomainError as error:
+        return _request_page(request, meeting.request_id, status=409, publish_error=error.message)
+    messages.success(request, gettext("%(meeting)s saved.") % {"meeting": meeting})
+    return _back_to(meeting.request, f"meeting-{meeting.pk}")
+
+
+def _as_posted(form: Any) -> QueryDict:
+    """An unbound edit form's starting values as a POST would send them."""
+    query = QueryDict(mutable=True)
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        key = form.add_prefix(name)
+        if isinstance(value, list | tuple):
+            query.setlist(key, [str(v) for v in value])
+        elif value is not None and not isinstance(field, dj_forms.FileField):
+            query[key] = str(field.prepare_value(value))
+    return query
+
+
+@staff_page
+@require_POST
+def request_take(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Take this case": the signed-in person becomes the request's owner on staff."""
+    require(may_change(request.user, OptOutRequest))
+    optout = get_object_or_404(OptOutRequest, pk=pk)
+    form = OwnerForm(request.POST)
+    error = ""
+    if not form.is_valid():
+        error = " ".join(str(e) for e in form.errors.get("version", [])) or gettext(
+            "Reload the request's page and press the button again."
+        )
+    else:
+        try:
+            services.record_edit(
+                optout,
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+                values={"owner": request.user},
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        except services.DomainError as exc:
+            error = exc.message
+    if error:
+        return _request_page(request, pk, status=409, publish_error=error)
+    messages.success(request, gettext("You are now the owner of this request."))
+    return redirect(optout.get_absolute_url())
 
 
 # --- Attachments ----------------------------------------------------------------------
@@ -757,6 +1108,7 @@ def _statements_page(
         "page": page,
         "form": None,
         "can_publish": may_publish(request.user, Statement),
+        "can_edit": may_change(request.user, Statement),
         "publish_error": publish_error,
     }
     if can_add:
