@@ -179,7 +179,7 @@ def test_the_dashboard_query_count_does_not_grow_with_rows(
     assert response.text.count('<li class="card') == min(rows, 50)
     # The lists of requests stop at 25 newest open ones and 10 of the person's own.
     table = response.text.split('id="open-requests"')[1].split("</table>")[0]
-    assert table.count("<tr><td>") == min(rows, 25)
+    assert table.count("<tr><td") == min(rows, 25)
     yours = response.text.split('id="yours"')[1].split("</section>")[0]
     assert yours.count("<li>") == min(rows, 10)
     assert f"You own {rows} open requests." in yours
