@@ -46,13 +46,20 @@ def test_no_page_is_wider_than_a_phone_or_a_wide_screen(
     page = browser_page
     sign_in(page, "editor", "pw-editor")
     too_wide: list[str] = []
-    for viewport in (PHONE, WIDE):
+    # English on both screens, then Spanish (longer words) on the phone.
+    for language, viewport in (("en", PHONE), ("en", WIDE), ("es", PHONE)):
+        if language == "es":
+            origin = page.evaluate("location.origin")
+            page.context.add_cookies([{"name": "django_language", "value": "es", "url": origin}])
         page.set_viewport_size(viewport)
         for each in pages:
             page.goto(each.path)
+            assert page.locator("html").get_attribute("lang") == language, each.path
             width = page.evaluate("document.documentElement.scrollWidth")
             if width > viewport["width"]:
-                too_wide.append(f"{each.path} is {width} px wide at {viewport['width']} px")
+                too_wide.append(
+                    f"{each.path} is {width} px wide at {viewport['width']} px ({language})"
+                )
     assert not too_wide, "\n".join(too_wide)
 
 
