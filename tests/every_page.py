@@ -166,7 +166,16 @@ def every_page(client: Client) -> tuple[list[Page], list[str]]:
 def extra_views() -> list[Page]:
     """Views of pages that an empty address does not show: results, errors, filters."""
     subject_word = LONG_WORD[:20]
+    # The pages by id show the newest record (the long-named request); San Francisco's
+    # has the fullest timeline: letters waiting and overdue, replies, meetings, moves.
+    sf = OptOutRequest.objects.get(reference="san-francisco-2010")
     return [
+        Page("request with a full timeline", sf.get_absolute_url()),
+        Page(
+            "request with a letter just added",
+            f"{sf.get_absolute_url()}?new=letter-{sf.letters.latest('pk').pk}",
+        ),
+        Page("jurisdiction with a full timeline", sf.jurisdiction.get_absolute_url()),
         Page("search with results", f"/search/?q={subject_word}"),
         Page("letters, overdue", "/letters/?overdue=yes"),
         Page("requests, a state", "/requests/?state=CA"),
