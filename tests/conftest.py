@@ -267,3 +267,17 @@ def sign_in(page: Any, username: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+
+
+@pytest.fixture
+def axe() -> Any:
+    """axe-core's rules, from the axe.min.js the axe-playwright-python package ships
+    (nothing downloaded). Skips when the package is missing; REQUIRE_BROWSER=1 fails."""
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        reason = "needs the axe-playwright-python package: make test installs it"
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return Axe()
