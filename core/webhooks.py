@@ -303,13 +303,16 @@ def record_event(
     caller's transaction; it is sent after that transaction commits, never if it rolls
     back. ``once_key`` names an event a subscription must receive once only."""
     assert event_type in EVENT_TYPES, event_type
-    subscriptions = [
-        subscription
-        for subscription in WebhookSubscription.objects.filter(
-            is_active=True, owner__is_active=True
-        ).select_related("owner")
-        if wants(subscription, event_type, about)
-    ]
+    candidates = WebhookSubscription.objects.filter(
+        is_active=True, owner__is_active=True
+    ).select_related("owner")
+    # One owner's permissions are read once, however many webhooks they keep.
+    owners: dict[int, Any] = {}
+    subscriptions = []
+    for subscription in candidates:
+        subscription.owner = owners.setdefault(subscription.owner_id, subscription.owner)
+        if wants(subscription, event_type, about):
+            subscriptions.append(subscription)
     if not subscriptions:
         return []
     return _queue(subscriptions, event_type, data, once_key=once_key)
@@ -341,10 +344,12 @@ def _queue(
         )
         for subscription in subscriptions
     ]
-    with transaction.atomic():
-        # A subscription already sent this once-only event is skipped.
-        WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=bool(once_key))
-    queued = list(WebhookDelivery.objects.filter(event_id=event_id).order_by("pk"))
+    if once_key:
+        # A subscription already sent this once-only event is skipped (no row made).
+        WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
+        queued = list(WebhookDelivery.objects.filter(event_id=event_id).order_by("pk"))
+    else:
+        queued = WebhookDelivery.objects.bulk_create(rows)
     for delivery in queued:
         enqueue_on_commit(send_webhook_task, delivery.pk)
     return queued

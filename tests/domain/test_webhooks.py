@@ -385,3 +385,19 @@ def test_old_finished_messages_are_pruned(admin_user: Any) -> None:
     WebhookDelivery.objects.filter(pk=sent.pk).update(delivered_at=timezone.now())
     assert webhooks.prune_deliveries(before=timezone.now() + dt.timedelta(days=1)) == 1
     assert list(WebhookDelivery.objects.values_list("pk", flat=True)) == [waiting.pk]
+
+
+def test_a_write_costs_one_query_more_without_webhooks_and_two_with_them(
+    editor: Any, admin_user: Any, django_assert_num_queries: Any
+) -> None:
+    request = RequestFactory(by=editor)
+    with django_assert_num_queries(1):  # the active webhooks: none
+        events.record_event("changed", request)
+    for _ in range(3):
+        subscribe(admin_user)
+        subscribe(editor)
+    # The active webhooks with their owners, the editor's permissions (user and groups,
+    # read once for their three webhooks), one INSERT for the six messages.
+    with django_assert_num_queries(4):
+        events.record_event("changed", request)
+    assert WebhookDelivery.objects.filter(event_type="changed").count() == 6
