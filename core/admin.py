@@ -961,7 +961,6 @@ class WebhookDeliveryAdmin(_ReadOnlyAdmin):
         "delivered_at",
         "failed_at",
     ]
-    list_filter = ["event_type"]
     list_select_related = ["subscription"]
     search_fields = ["event_id"]
     date_hierarchy = "created_at"
