@@ -111,12 +111,14 @@ class TransitionRefused(DomainError):
 # --- Opening and logging ----------------------------------------------------------
 
 
-def _create(instance: models.Model, by: User) -> None:
-    """Validate a new record and save it with its author in the history, and announce it."""
+def _create(instance: models.Model, by: User, *, announce: bool = True) -> None:
+    """Validate a new record and save it with its author in the history, and announce it
+    (``announce=False``: the caller does, once the rest of its writes are done)."""
     instance.full_clean()
     set_history_user(instance, by)
     instance.save()
-    events.record_event("created", instance)
+    if announce:
+        events.record_event("created", instance)
 
 
 @transaction.atomic
@@ -151,7 +153,8 @@ def request_open(
         reference=reference,
     )
     request.opened = opened_on or PartialDate(timezone.localdate())
-    _create(request, by)
+    # Its first history row and its first status-log entry are written together.
+    _create(request, by, announce=False)
     Transition.objects.create(
         request=request,
         from_state="",
@@ -159,6 +162,7 @@ def request_open(
         by=user_or_none(by),
         note="Request opened.",
     )
+    events.record_event("created", request)
     return request
 
 
