@@ -281,7 +281,31 @@ TASK_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "core.background.prune_task_results",
         "daily_at": "03:30",
     },
+    # Messages whose next attempt is due (a retry, or one whose worker was lost).
+    "send-webhooks": {
+        "task": "core.webhooks.send_due_webhooks_task",
+        "every_minutes": 1,
+    },
+    # A letter whose reply became overdue, announced once to the webhooks.
+    "announce-overdue-replies": {
+        "task": "tracker.domain.tasks.announce_overdue_replies_task",
+        "every_minutes": 60,
+    },
 }
+
+# --- Webhooks (core/webhooks.py) ------------------------------------------------------
+# A subscription's address may name a private, loopback or link-local host only when
+# this is on (a development machine, the tests); refused otherwise, when it is saved
+# and again when each message is sent.
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", DEBUG)
+# How long the worker waits for a subscriber's answer.
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1, maximum=30)
+# A message not answered with a 2xx is sent again after WEBHOOK_RETRY_BACKOFF_SECONDS,
+# doubled each time, until WEBHOOK_MAX_ATTEMPTS attempts have failed.
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1, maximum=20)
+WEBHOOK_RETRY_BACKOFF_SECONDS = env_int("WEBHOOK_RETRY_BACKOFF_SECONDS", 30, minimum=1)
+# Messages are kept in the delivery log this many days.
+WEBHOOK_DELIVERIES_KEEP_DAYS = env_int("WEBHOOK_DELIVERIES_KEEP_DAYS", 30, minimum=1)
 
 # --- Email -------------------------------------------------------------------------
 # Printed to the console while developing; sent over SMTP (EMAIL_HOST...) otherwise.

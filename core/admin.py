@@ -48,7 +48,14 @@ from core.dates import DatePrecision, PartialDateField, partial_date_stored_in
 from core.downloads import attachment_response
 from core.forms import IdCheckedModelMultipleChoiceField, is_id_text
 from core.inputs import MAX_ID, holds_nul
-from core.models import ScheduledRun, TaskRetry, TrackedModel, WorkerHeartbeat
+from core.models import (
+    ScheduledRun,
+    TaskRetry,
+    TrackedModel,
+    WebhookDelivery,
+    WebhookSubscription,
+    WorkerHeartbeat,
+)
 from core.permissions import may_add, may_change, may_delete, may_restore_version, may_view
 from core.spreadsheets import CsvSpec, csv_response
 
@@ -928,6 +935,35 @@ class ScheduledRunAdmin(_ReadOnlyAdmin):
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(_ReadOnlyAdmin):
     list_display = ["worker_id", "host", "pid", "started_at", "seen_at"]
+
+
+# --- Webhooks: everyone's, read by admins (no role is given their permissions) -------
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(_ReadOnlyAdmin):
+    list_display = ["name", "owner", "url", "is_active", "created_at"]
+    list_filter = ["is_active"]
+    list_select_related = ["owner"]
+    search_fields = ["name", "url", "owner__username"]
+    # Never the secret: it is shown to its owner once.
+    exclude = ["secret"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(_ReadOnlyAdmin):
+    list_display = [
+        "event_type",
+        "subscription",
+        "created_at",
+        "attempts",
+        "last_status_code",
+        "delivered_at",
+        "failed_at",
+    ]
+    list_select_related = ["subscription"]
+    search_fields = ["event_id"]
+    date_hierarchy = "created_at"
 
 
 # --- Accounts ---------------------------------------------------------------------

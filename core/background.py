@@ -178,11 +178,12 @@ def recover_abandoned(*, now: dt.datetime | None = None) -> list[str]:
 
 def prune(*, keep: dt.timedelta | None = None) -> dict[str, int]:
     """Delete finished task results, schedule claims and retry records older than
-    ``keep`` (TASK_RESULTS_KEEP_DAYS), workers not seen for as long, and the API's
-    idempotency keys past the time a client may retry."""
+    ``keep`` (TASK_RESULTS_KEEP_DAYS), workers not seen for as long, the API's
+    idempotency keys past the time a client may retry, and the webhooks' sent or
+    given-up messages older than WEBHOOK_DELIVERIES_KEEP_DAYS."""
     from django_tasks_db.models import DBTaskResult
 
-    from core import idempotency
+    from core import idempotency, webhooks
 
     keep = keep or dt.timedelta(days=settings.TASK_RESULTS_KEEP_DAYS)
     before = timezone.now() - keep
@@ -194,6 +195,8 @@ def prune(*, keep: dt.timedelta | None = None) -> dict[str, int]:
     }
     pruned = {name: delete()[0] for name, delete in deletions.items()}
     pruned["idempotency_keys"] = idempotency.purge(older_than=idempotency.KEPT_FOR)
+    kept = dt.timedelta(days=settings.WEBHOOK_DELIVERIES_KEEP_DAYS)
+    pruned["webhook_deliveries"] = webhooks.prune_deliveries(before=timezone.now() - kept)
     return pruned
 
 

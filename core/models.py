@@ -230,3 +230,105 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class WebhookSubscription(models.Model):
+    """An address that is sent a signed JSON message when a record is created, changed,
+    moved or deleted, or a reply becomes overdue (``core.webhooks``). Its owner sees
+    only events about records they may read. The secret signs every message; it is
+    shown once, when the subscription is made or its secret rotated."""
+
+    owner = models.ForeignKey(
+        "auth.User",
+        on_delete=models.CASCADE,
+        related_name="webhook_subscriptions",
+        verbose_name=_("owner"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("address"), max_length=500)
+    #: The event types wanted (``core.webhooks.EVENT_TYPES``).
+    event_types = models.JSONField(_("events"), default=list)
+    secret = models.CharField(max_length=100, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    secret_rotated_at = models.DateTimeField(_("secret rotated"), null=True, blank=True)
+    #: Goes up by one on every change, for ``If-Match`` in the API.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"], name="core_webhook_by_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.url})"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscription, and how sending it went: the outbox row written
+    in the same transaction as the change it announces, then sent by the worker and
+    retried with backoff (``core.webhooks``). The same event sent to several
+    subscriptions has the same ``event_id``."""
+
+    subscription = models.ForeignKey(
+        WebhookSubscription,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("webhook"),
+    )
+    event_id = models.UUIDField(_("event id"), default=uuid.uuid4)
+    event_type = models.CharField(_("event"), max_length=30)
+    payload = models.JSONField(_("message"))
+    #: Names an event that must be sent once only (a letter's reply overdue); blank else.
+    once_key = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    #: When it may be tried next (while it is being sent: when that attempt expires).
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(_("last answer"), null=True, blank=True)
+    response_excerpt = models.CharField(_("answer (start)"), max_length=500, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("given up"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "event_id"], name="core_webhookdelivery_event_once"
+            ),
+            models.UniqueConstraint(
+                fields=["subscription", "once_key"],
+                condition=~models.Q(once_key=""),
+                name="core_webhookdelivery_once_key",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["subscription", "-created_at"], name="core_webhookdelivery_by_sub"
+            ),
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(delivered_at__isnull=True, failed_at__isnull=True),
+                name="core_webhookdelivery_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id}"
+
+    @property
+    def state(self) -> str:
+        """``delivered``, ``failed`` (given up) or ``pending``."""
+        if self.delivered_at is not None:
+            return "delivered"
+        if self.failed_at is not None:
+            return "failed"
+        return "pending"

@@ -36,7 +36,8 @@ _T = TypeVar("_T", bound=TrackedModel)
 #: ``previous`` the record as it was stored before this save (read under the row
 #: lock; None for a new record), so a listener can tell what the edit changed.
 record_saved = Signal()
-#: Sent by :func:`record_delete` after the record is deleted, inside its transaction.
+#: Sent by :func:`record_delete` after the record is deleted, inside its transaction:
+#: ``instance`` the record (Django has cleared its primary key), ``pk`` its primary key.
 record_deleted = Signal()
 
 
@@ -249,5 +250,6 @@ def record_delete(instance: TrackedModel, *, by: User, expected_version: int | N
     if current is None or (expected_version is not None and current != expected_version):
         raise StaleRecord(instance, expected_version or instance.version, current)
     set_history_user(instance, by)
+    pk = instance.pk
     instance.delete()
-    record_deleted.send(sender=model, instance=instance)
+    record_deleted.send(sender=model, instance=instance, pk=pk)

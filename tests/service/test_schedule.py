@@ -50,16 +50,23 @@ def test_reminders_and_pruning_are_enqueued_once_a_day() -> None:
     with time_machine.travel(dt.datetime(2026, 11, 30, 13, 0, tzinfo=dt.UTC), tick=False):
         first = schedule.run_due_jobs(claimed_by="one")
         again = schedule.run_due_jobs(claimed_by="two")
-    assert sorted(run.job for run in first) == ["prune-task-results", "send-reminders"]
+    assert sorted(run.job for run in first) == [
+        "announce-overdue-replies",
+        "prune-task-results",
+        "send-reminders",
+        "send-webhooks",
+    ]
     assert again == []
     paths = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
     assert paths == [
         "core.background.prune_task_results",
+        "core.webhooks.send_due_webhooks_task",
+        "tracker.domain.tasks.announce_overdue_replies_task",
         "tracker.domain.tasks.send_reminders_task",
     ]
     with time_machine.travel(dt.datetime(2026, 12, 1, 13, 0, tzinfo=dt.UTC), tick=False):
         next_day = schedule.run_due_jobs()
-    assert len(next_day) == 2
+    assert len(next_day) == 4
     run_queued_tasks()
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
 

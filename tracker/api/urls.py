@@ -6,7 +6,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from tracker.api import me, tokens, views
+from tracker.api import me, tokens, views, webhooks
 
 app_name = "api"
 
@@ -23,6 +23,7 @@ router.register("transitions", views.TransitionViewSet, basename="transition")
 router.register("milestones", views.MilestonesViewSet, basename="milestones")
 router.register("tokens", tokens.TokenViewSet, basename="token")
 router.register("deletions", views.DeletionViewSet, basename="deletion")
+router.register("webhooks", webhooks.WebhookViewSet, basename="webhook")
 
 
 class SwaggerView(SpectacularSwaggerSplitView):

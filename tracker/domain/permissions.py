@@ -36,6 +36,7 @@ __all__ = [
     "may_add",
     "may_change",
     "may_delete",
+    "may_keep_webhooks",
     "may_move",
     "may_own_request",
     "may_publish",
@@ -100,6 +101,14 @@ def may_publish(user: Person, item: Model | type[Model]) -> bool:
     """Mark a request, letter, reply, meeting or statement public or not: whoever may
     change that kind of item."""
     return may_change(user, item)
+
+
+def may_keep_webhooks(user: Person) -> bool:
+    """Make, list, change, test and delete one's own webhooks, and read their delivery
+    logs: whoever may use the staff pages (Viewers, Editors, admins), with an active
+    account. A webhook is sent only events about records its owner may read
+    (``core.webhooks.wants``), so a Viewer's is told what a Viewer may read."""
+    return bool(user.is_active) and may_use_staff_pages(user)
 
 
 def may_see_private_contact_details(user: Person) -> bool:

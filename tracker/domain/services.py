@@ -40,6 +40,7 @@ from core.records import (
     user_or_none,
 )
 from jurisdictions.models import Agency, Contact, Jurisdiction
+from tracker.domain import events
 from tracker.domain.deadlines import HolidayEntry
 from tracker.domain.selectors import (
     awaiting_reply_from_rows,
@@ -111,11 +112,14 @@ class TransitionRefused(DomainError):
 # --- Opening and logging ----------------------------------------------------------
 
 
-def _create(instance: models.Model, by: User) -> None:
-    """Validate a new record and save it with its author in the history."""
+def _create(instance: models.Model, by: User, *, announce: bool = True) -> None:
+    """Validate a new record and save it with its author in the history, and announce it
+    (``announce=False``: the caller does, once the rest of its writes are done)."""
     instance.full_clean()
     set_history_user(instance, by)
     instance.save()
+    if announce:
+        events.record_event("created", instance)
 
 
 @transaction.atomic
@@ -150,7 +154,8 @@ def request_open(
         reference=reference,
     )
     request.opened = opened_on or PartialDate(timezone.localdate())
-    _create(request, by)
+    # Its first history row and its first status-log entry are written together.
+    _create(request, by, announce=False)
     Transition.objects.create(
         request=request,
         from_state="",
@@ -158,6 +163,7 @@ def request_open(
         by=user_or_none(by),
         note="Request opened.",
     )
+    events.record_event("created", request)
     return request
 
 
@@ -363,7 +369,9 @@ def _after_record_saved(
     """A letter's dates, its recipients' reply windows and the holiday list decide its
     stored due dates; its direction, its replies and the letters it answers decide
     whether it awaits a reply; a request's letters, replies, meetings and recipients'
-    kinds decide its stored facts: an edit of any of them keeps those columns true."""
+    kinds decide its stored facts: an edit of any of them keeps those columns true.
+    The webhooks are told of it."""
+    events.record_event("created" if previous is None else "changed", instance)
     if isinstance(instance, Letter):
         _refresh_due_date(instance)
         old = previous if isinstance(previous, Letter) else None
@@ -399,7 +407,10 @@ def _after_archive_restored(**_: Any) -> None:
 
 
 @receiver(record_deleted)
-def _after_record_deleted(sender: type[models.Model], instance: models.Model, **_: Any) -> None:
+def _after_record_deleted(
+    sender: type[models.Model], instance: models.Model, pk: Any = None, **_: Any
+) -> None:
+    events.record_event("deleted", instance, pk=pk)
     if isinstance(instance, Holiday):
         letters_recompute_due_dates()
     elif isinstance(instance, Letter):
@@ -606,6 +617,7 @@ def _move(
     )
     # A new status: no letter has been sent since it was entered.
     _store_request_facts([locked.pk])
+    events.record_event("moved", locked, **{"from": source_state, "to": target.value})
     return transition
 
 

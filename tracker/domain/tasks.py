@@ -13,7 +13,7 @@ from typing import Any
 
 from django.tasks import task
 
-from tracker.domain import reminders
+from tracker.domain import events, reminders
 
 
 @task
@@ -25,3 +25,12 @@ def send_reminders_task(today: str | None = None) -> dict[str, Any]:
     """
     day = dt.date.fromisoformat(today) if today else None
     return reminders.send_reminders(day).as_dict()
+
+
+@task
+def announce_overdue_replies_task(today: str | None = None) -> int:
+    """The ``announce-overdue-replies`` job: tell the webhooks of each letter whose reply
+    became overdue (``tracker.domain.events``). Safe to run any number of times: a
+    letter is announced once per due date."""
+    day = dt.date.fromisoformat(today) if today else None
+    return events.announce_overdue_replies(day)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tracker.pages import calendar, reports, tokens, views, visuals
+from tracker.pages import calendar, reports, tokens, views, visuals, webhooks
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -32,4 +32,6 @@ urlpatterns = [
     path("calendar/", calendar.manage, name="calendar"),
     path("calendar/<str:token>.ics", calendar.feed, name="calendar-feed"),
     path("api-tokens/", tokens.manage, name="api-tokens"),
+    path("webhooks/", webhooks.webhook_list, name="webhooks"),
+    path("webhooks/<int:pk>/", webhooks.webhook_detail, name="webhook-detail"),
 ]
