@@ -149,10 +149,10 @@ def test_files_uploaded_before_the_text_was_kept_are_read_by_the_command(editor:
 
 
 def test_a_snippet_is_escaped_but_for_the_marks() -> None:
-    LetterFactory(subject="Odd", summary="<script>alert(1)</script> moratorium here")
+    LetterFactory(subject="Odd", summary="<script>alert(1)</script> A moratorium: a < b & c here")
     [hit] = search("moratorium").letters
-    assert "<script>" not in hit.snippet
-    assert "&lt;script&gt;" in hit.snippet
+    assert "<script>" not in hit.snippet  # escaped (SQLite) or dropped as a tag (PostgreSQL)
+    assert "a &lt; b &amp; c" in hit.snippet
     assert "<mark>moratorium</mark>" in hit.snippet
 
 

@@ -19,7 +19,7 @@
     });
   }
 
-  if (boxes.length > 6) {
+  if (boxes.length > 8) {
     var group = boxes[0].closest("fieldset") || boxes[0].closest("div");
     var filter = document.createElement("input");
     filter.type = "search";
