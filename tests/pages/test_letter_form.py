@@ -167,3 +167,22 @@ def test_a_viewer_gets_neither_the_form_nor_its_script(viewer_client: Client, sf
     page = viewer_client.get(sf.get_absolute_url()).text
     assert "letter-form.js" not in page
     assert "log-letter" not in page
+
+
+def test_after_an_error_the_pair_is_still_named_and_what_was_ticked_kept(
+    editor_client: Client, sf: Any
+) -> None:
+    response = editor_client.post(
+        f"/requests/{sf.pk}/letters/",
+        {
+            "letter-direction": "outgoing",
+            "letter-sender": agency("sf-sheriff").pk,
+            "letter-notice_pair": "on",
+            "letter-method": "mail",
+            "letter-subject": "",
+        },
+    )
+    assert response.status_code == 400
+    assert str(agency("ca-sib")) in response.text.split('name="letter-notice_pair"')[0][-600:]
+    assert re.search(r'<input type="checkbox" name="letter-notice_pair"[^>]*checked', response.text)
+    assert not Letter.objects.filter(subject="").exists()

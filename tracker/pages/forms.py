@@ -215,6 +215,9 @@ class LetterForm(OffersAgencies, SubmittedOnceForm):
             self.initial.setdefault("sender", request.requesting_agency_id)
         if not self.is_bound:
             self.initial.setdefault("sent_on", PartialDate(timezone.localdate()))
+        # A date picker: no typing hints of the text box for partial dates.
+        for hint in ("placeholder", "inputmode", "maxlength"):
+            self.fields["sent_on"].widget.attrs.pop(hint, None)
         for field in self.fields.values():
             if field.required:
                 field.widget.attrs["aria-required"] = "true"
@@ -235,6 +238,8 @@ class LetterForm(OffersAgencies, SubmittedOnceForm):
             )
         else:
             pair.widget = forms.HiddenInput()
+        # A bound form (re-shown with its errors) has made its fields' parts already.
+        cast(Any, self)._bound_fields_cache.pop("notice_pair", None)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
