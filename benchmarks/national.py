@@ -263,13 +263,21 @@ SEARCH_WORDS = {
     "rare": "Hennessey",
     "absent": "zeppelin",
 }
+#: Staff search only: words in the text of a tenth of the letters' scans, and in the
+#: sheriffs' contacts and agencies (every county's).
+STAFF_SEARCH_WORDS = {"in scans": "fingerprints", "in contacts": "sheriff"}
 
 
 def _search_targets(name: str, path: str, *, signed_in: bool = True) -> list[Target]:
-    return [
+    words = {**SEARCH_WORDS, **(STAFF_SEARCH_WORDS if path == "/search/" else {})}
+    targets = [
         Target(f"{name} {kind}", f"{path}?q={word}", signed_in=signed_in)
-        for kind, word in SEARCH_WORDS.items()
+        for kind, word in words.items()
     ]
+    if path == "/search/":
+        # A page deep into one kind of result.
+        targets.append(Target(f"{name} letters page 3", f"{path}?q=letter&kind=letters&page=3"))
+    return targets
 
 
 def _public_api_targets() -> list[Target]:

@@ -87,6 +87,33 @@ class Case:
     pk: int = 0
 
 
+#: Statements at scale 1 (federal and state officials on opting out).
+STATEMENTS = 2_000
+FIRST_NAMES = ["Ana", "Ben", "Carla", "David", "Elena", "Frank", "Grace", "Hector", "Ines", "John"]
+LAST_NAMES = ["Adams", "Baker", "Cruz", "Diaz", "Evans", "Flores", "Garcia", "Hughes", "Ito"]
+QUOTES = [
+    "Jurisdictions may opt out by writing to the program office.",
+    "Participation is mandatory once the state signs the agreement.",
+    "A county that does not wish to take part should notify the SIB.",
+    "We are reviewing the requests to be removed from the deployment plan.",
+]
+#: The sentences a scanned letter's text is made of (one page: about 300 words).
+SCAN_SENTENCES = [
+    "The board of supervisors met in open session and voted on the resolution.",
+    "We ask that the county be removed from the deployment schedule.",
+    "Fingerprints submitted at booking are shared with the state bureau.",
+    "Please confirm in writing that the request has been received.",
+    "The sheriff has expressed concerns about community trust.",
+    "A copy of this letter has been sent to the state identification bureau.",
+]
+
+
+def _scan_text(rng: random.Random, number: int) -> str:
+    """The text read from a one-page scan: a letter's usual sentences, a number."""
+    sentences = [rng.choice(SCAN_SENTENCES) for _ in range(24)]
+    return " ".join(sentences) + f" Reference {number + 1}."
+
+
 def _random_day(rng: random.Random, first: dt.date, last: dt.date) -> dt.date:
     return first + dt.timedelta(days=rng.randrange((last - first).days + 1))
 
@@ -105,11 +132,18 @@ def build(*, scale: float, seed: int, today: dt.date) -> dict[str, int]:
     from core.dates import DatePrecision, PartialDate, truncate
     from jurisdictions.data.counties import DATASET
     from jurisdictions.domain.importer import import_csv
-    from jurisdictions.models import Agency, Jurisdiction
+    from jurisdictions.models import Agency, Contact, Jurisdiction
     from tracker.domain import selectors, services
     from tracker.domain.deadlines import compute_deadline
     from tracker.domain.workflow import CLOSED_STATES, State
-    from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Transition
+    from tracker.models import (
+        AgencyResponse,
+        Letter,
+        Meeting,
+        OptOutRequest,
+        Statement,
+        Transition,
+    )
 
     rng = random.Random(seed)
     call_command("migrate", verbosity=0)
@@ -276,6 +310,8 @@ def build(*, scale: float, seed: int, today: dt.date) -> dict[str, int]:
                     very_overdue_on=very_overdue_on,
                     is_public=rng.random() < 0.3,
                     reference=f"national-letter-{number + 1}",
+                    # A tenth of the letters have a scan whose text was read (a page).
+                    attachment_text=_scan_text(rng, number) if number % 10 == 0 else "",
                 )
             )
             letter_case.append(case)
@@ -348,6 +384,41 @@ def build(*, scale: float, seed: int, today: dt.date) -> dict[str, int]:
         for chunk in _chunks(meetings):
             Meeting.objects.bulk_create(chunk)
         counts["meetings"] = len(meetings)
+
+        # A contact at every sheriff's office, and statements by the federal agencies.
+        contacts = [
+            Contact(
+                name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                title="Sheriff",
+                agency_id=pk,
+                reference=f"national-contact-{pk}",
+            )
+            for pk in Agency.objects.filter(
+                kind=Agency.Kind.SHERIFF, reference__startswith="national-"
+            ).values_list("pk", flat=True)
+        ]
+        for chunk in _chunks(contacts):
+            Contact.objects.bulk_create(chunk)
+        counts["contacts"] = len(contacts)
+        speakers = [program_office.pk, *(a for a in sibs.values())]
+        statements = [
+            Statement(
+                speaker=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                agency_id=rng.choice(speakers),
+                stated_on=_random_day(rng, FIRST_DAY, today),
+                stated_on_precision="day",
+                medium=rng.choice(["letter", "interview", "news_report"]),
+                quote=rng.choice(QUOTES),
+                position=rng.choice(["possible", "impossible", "conditional", "unclear"]),
+                is_public=rng.random() < 0.5,
+                attachment_text=_scan_text(rng, number) if number % 4 == 0 else "",
+                reference=f"national-statement-{number + 1}",
+            )
+            for number in range(round(STATEMENTS * scale))
+        ]
+        for chunk in _chunks(statements):
+            Statement.objects.bulk_create(chunk)
+        counts["statements"] = len(statements)
         # ... and each request's workflow facts and flag dates, from all of the above.
         services.requests_recompute_facts()
 

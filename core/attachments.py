@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
@@ -112,3 +113,72 @@ def _read_head(upload: Any) -> bytes:
     head = upload.read(SNIFF_BYTES)
     upload.seek(position)
     return head.encode() if isinstance(head, str) else head
+
+
+# --- Text of attachments, for the staff search ------------------------------------------
+
+#: The most characters kept of one attachment's text: a few dozen pages, enough for a
+#: letter and its enclosures, and well under what PostgreSQL indexes in one vector.
+TEXT_MAX_CHARS = 100_000
+#: The most pages of a PDF read for its text.
+PDF_MAX_PAGES = 100
+#: Types whose text is read: PDFs (their text layer) and plain text or email.
+TEXT_TYPES = frozenset({"application/pdf", "text/plain", "message/rfc822"})
+#: Types a browser shows by itself, previewed inline when their bytes say so.
+PREVIEW_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"})
+
+logger = logging.getLogger(__name__)
+
+
+def _clean_text(text: str) -> str:
+    # PostgreSQL text cannot hold NUL; runs of blanks say nothing to a search.
+    text = text.replace("\x00", " ")
+    return " ".join(text.split())[:TEXT_MAX_CHARS]
+
+
+def _pdf_text(upload: Any) -> str:
+    from pypdf import PdfReader
+
+    upload.seek(0)
+    reader = PdfReader(upload)
+    parts: list[str] = []
+    size = 0
+    for page in reader.pages[:PDF_MAX_PAGES]:
+        part = page.extract_text() or ""
+        parts.append(part)
+        size += len(part)
+        if size >= TEXT_MAX_CHARS:
+            break
+    return "\n".join(parts)
+
+
+def _plain_text(upload: Any) -> str:
+    upload.seek(0)
+    raw = upload.read(TEXT_MAX_CHARS * 4)
+    if isinstance(raw, str):
+        return raw
+    try:
+        return str(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return str(raw.decode("cp1252", errors="replace"))
+
+
+def extract_text(upload: Any) -> str:
+    """The searchable text of an uploaded file: a PDF's text layer, a text file's or an
+    email's text, and "" for anything else (an image, a Word document) or a file that
+    cannot be read (a damaged or encrypted PDF is still accepted, just not searchable).
+    """
+    if not upload:
+        return ""
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    try:
+        kind = detect_type(_read_head(upload))
+        if kind not in TEXT_TYPES:
+            return ""
+        text = _pdf_text(upload) if kind == "application/pdf" else _plain_text(upload)
+        return _clean_text(text)
+    except Exception:  # a file that cannot be read stays attached, unsearched
+        logger.warning("Could not read the text of an attachment", exc_info=True)
+        return ""
+    finally:
+        upload.seek(position)

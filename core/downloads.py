@@ -15,7 +15,7 @@ from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 from django.utils.text import slugify
 
-from core.attachments import SNIFF_BYTES, detect_type
+from core.attachments import ALLOWED_TYPES, PREVIEW_TYPES, SNIFF_BYTES, detect_type
 
 #: Longest name (before the extension) a download gets.
 NAME_MAX_LENGTH = 80
@@ -61,3 +61,47 @@ def attachment_response(record: models.Model, field_name: str = "attachment") ->
         filename=download_name(record, file),
         content_type=detect_type(head) or "application/octet-stream",
     )
+
+
+#: The Content-Security-Policy of a preview: a sandbox (no script of the file's runs, no
+#: form posts, no cookies of this site are sent from it), nothing loaded but the file.
+PREVIEW_CSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
+
+
+def previewable(record: models.Model, field_name: str = "attachment") -> bool:
+    """Whether a record's file may be shown in the browser: the stored name says a PDF or
+    an image browsers show (checked again against the bytes when it is served)."""
+    file = getattr(record, field_name)
+    suffix = PurePath(file.name or "").suffix.lower().lstrip(".") if file else ""
+    return suffix in {ALLOWED_TYPES[kind] for kind in PREVIEW_TYPES}
+
+
+def attachment_preview(record: models.Model, field_name: str = "attachment") -> FileResponse:
+    """The file in ``record``'s ``field_name`` shown in the browser (``inline``), for a
+    PDF or an image whose bytes say so (:data:`~core.attachments.PREVIEW_TYPES`); any
+    other file answers 404 and stays a download (:func:`attachment_response`).
+
+    Served with its detected type, never the stored name's; ``X-Content-Type-Options:
+    nosniff`` so the browser never takes it for something else, and a sandboxing
+    Content-Security-Policy (:data:`PREVIEW_CSP`). The caller checks the reader's rights.
+    """
+    file = getattr(record, field_name)
+    if not file:
+        raise Http404("This record has no attachment.")
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The attachment's file is missing from storage.") from None
+    head = handle.read(SNIFF_BYTES)
+    handle.seek(0)
+    kind = detect_type(head)
+    if kind not in PREVIEW_TYPES:
+        handle.close()
+        raise Http404("This attachment cannot be shown in the browser; download it.")
+    response = FileResponse(
+        handle, as_attachment=False, filename=download_name(record, file), content_type=kind
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = PREVIEW_CSP
+    response["Cache-Control"] = "private, no-store"
+    return response

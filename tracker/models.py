@@ -9,7 +9,7 @@ their precision (see :mod:`core.dates`).
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.attachments import attachment_path, validate_attachment
+from core.attachments import attachment_path, extract_text, validate_attachment
 from core.dates import (
     DatePrecision,
     PartialDateField,
@@ -78,6 +78,53 @@ def _attachment_field() -> models.FileField:
         validators=[validate_attachment],
         help_text=_("PDF, image, plain text, email or Word document."),
     )
+
+
+def _attachment_text_field() -> models.TextField:  # type: ignore[type-arg]
+    return models.TextField(
+        _("text of the attachment"),
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("Read from the file when it is uploaded, for the search."),
+    )
+
+
+class WithAttachmentText(models.Model):
+    """A record whose file's text is kept beside it for the staff search.
+
+    The text is read when a new file is saved, whatever the path (the services, the
+    admin, the API), and cleared with the file; ``extract_attachment_text`` fills it
+    for files uploaded before the column existed. It is derived from the file, so it
+    is not part of the record's edit history.
+    """
+
+    #: The name of the record's file field.
+    file_field_name: ClassVar[str] = "attachment"
+
+    attachment_text = _attachment_text_field()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or self.file_field_name in update_fields:
+            file = getattr(self, self.file_field_name)
+            if not file:
+                self.attachment_text = ""
+            elif not getattr(file, "_committed", True):
+                self.attachment_text = extract_text(file)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "attachment_text"}
+        super().save(*args, **kwargs)
+
+    @property
+    def attachment_previewable(self) -> bool:
+        """Whether the file is a PDF or an image a browser shows (see core/downloads.py)."""
+        from core.downloads import previewable
+
+        return previewable(self, self.file_field_name)
 
 
 class PublishableModel(TrackedModel):
@@ -285,7 +332,7 @@ class OptOutRequest(PublishableModel):
         return stored.first() != self.owner_id
 
 
-class Letter(PublishableModel):
+class Letter(WithAttachmentText, PublishableModel):
     """One piece of written correspondence: sent by the jurisdiction, or received by it."""
 
     class Direction(models.TextChoices):
@@ -380,7 +427,8 @@ class Letter(PublishableModel):
     # The waiting state follows other records' writes, not edits of this letter: it
     # is not part of the letter's edit history.
     history = HistoricalRecords(
-        m2m_fields=[recipients, recipient_contacts], excluded_fields=["awaiting_reply"]
+        m2m_fields=[recipients, recipient_contacts],
+        excluded_fields=["awaiting_reply", "attachment_text"],
     )
 
     class Meta:
@@ -471,7 +519,7 @@ class Letter(PublishableModel):
         return errors
 
 
-class AgencyResponse(PublishableModel):
+class AgencyResponse(WithAttachmentText, PublishableModel):
     """An agency's reply to a letter or to a request as a whole."""
 
     class Kind(models.TextChoices):
@@ -502,7 +550,7 @@ class AgencyResponse(PublishableModel):
     summary = LongTextField(_("summary"), blank=True)
     attachment = _attachment_field()
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["attachment_text"])
 
     class Meta:
         ordering = ["responded_on", "pk"]
@@ -652,7 +700,7 @@ class Transition(models.Model):
         super().save(*args, **kwargs)
 
 
-class Statement(PublishableModel):
+class Statement(WithAttachmentText, PublishableModel):
     """A public statement on whether jurisdictions can opt out."""
 
     class Position(models.TextChoices):
@@ -684,12 +732,13 @@ class Statement(PublishableModel):
     source_title = models.CharField(_("source title"), max_length=300, blank=True)
     source_url = models.URLField(_("source link"), blank=True)
     document = _attachment_field()
+    file_field_name: ClassVar[str] = "document"
     quote = LongTextField(_("quote or summary"))
     position = models.CharField(
         _("position on opting out"), max_length=12, choices=Position.choices
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["attachment_text"])
 
     class Meta:
         # Undated statements last on every database (SQLite would put them first), so

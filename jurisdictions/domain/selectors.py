@@ -76,6 +76,26 @@ def agencies_serving(
     return sorted(rows, key=lambda agency: (agency.name, agency.pk))
 
 
+def is_notice_recipient(agency: Agency, jurisdiction: Jurisdiction) -> bool:
+    """Whether a notice to opt out goes to ``agency``: ICE's Secure Communities program
+    office, or the State Identification Bureau of the jurisdiction's state (the
+    documented pair every request writes to first)."""
+    return agency.kind == Agency.Kind.PROGRAM_OFFICE or (
+        agency.kind == Agency.Kind.SIB and agency.state == jurisdiction.state
+    )
+
+
+def notice_recipients(
+    jurisdiction: Jurisdiction, *, among: Iterable[Agency] | None = None
+) -> list[Agency]:
+    """ICE's program office and the state's SIB, program office first: picked from
+    ``among`` (a picker's short list from :func:`agencies_serving`, so no query) or,
+    without it, from the agencies serving ``jurisdiction`` (one query)."""
+    rows = agencies_serving(jurisdiction) if among is None else among
+    pair = [agency for agency in rows if is_notice_recipient(agency, jurisdiction)]
+    return sorted(pair, key=lambda a: (a.kind != Agency.Kind.PROGRAM_OFFICE, a.name, a.pk))
+
+
 def agencies_matching(text: str, *, limit: int = AGENCY_SEARCH_LIMIT) -> list[Agency]:
     """Agencies whose name contains ``text`` or whose abbreviation is ``text``, by name."""
     text = text.strip()

@@ -67,11 +67,14 @@ def test_the_search_query_count_does_not_grow_with_rows(
         LetterFactory(request=request, summary="needle in the letter")
         ResponseFactory(request=request, summary="needle in the reply")
     client.force_login(viewer)
-    # Expect 7 queries: session, user, the user's and the group's permissions,
-    # requests, letters, replies (each with what its line shows, joined).
-    with django_assert_num_queries(7):
+    # Expect 12 queries: session, user, the user's and the group's permissions, then
+    # one for each kind of record (requests, letters, replies, meetings, statements,
+    # contacts, agencies, jurisdictions), each with what its line shows, joined, and
+    # its snippet (on PostgreSQL made by the same query).
+    with django_assert_num_queries(12):
         response = client.get("/search/", {"q": "needle"})
-    assert response.text.count("needle in the") == rows * 2
+    # At most 10 of each kind on the first page, each with the matched word marked.
+    assert response.text.count("<mark>needle</mark> in the") == min(rows, 10) * 3
 
 
 @pytest.mark.postgres
@@ -136,6 +139,11 @@ def test_on_postgresql_every_write_path_keeps_the_stored_vectors_current(
         "OptOutRequest": 0,
         "Letter": 0,
         "AgencyResponse": 0,
+        "Meeting": 0,
+        "Statement": 0,
+        "Contact": 0,
+        "Agency": 0,
+        "Jurisdiction": 0,
     }
     assert [x.pk for x in search("inserted").letters] == [
         Letter.objects.get(reference="bulk-inserted").pk

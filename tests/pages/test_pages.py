@@ -392,9 +392,11 @@ def test_the_search_page_query_count_does_not_grow_with_results(
         LetterFactory(request=request, subject="Removal letter", summary="removal")
         ResponseFactory(request=request, summary="About the removal")
     client.force_login(editor)
-    # Expect 7 queries: session, user, the user's and the group's permissions, then
-    # matching requests (with jurisdiction), letters (with request, jurisdiction and
-    # sender) and replies (with request, jurisdiction and agency), at most 50 of each.
-    with django_assert_num_queries(7):
+    # Expect 12 queries: session, user, the user's and the group's permissions, then
+    # one for each kind of record (requests with their jurisdiction, letters with
+    # request, jurisdiction and sender, replies with request, jurisdiction and agency,
+    # meetings, statements, contacts, agencies, jurisdictions), at most 10 of each.
+    with django_assert_num_queries(12):
         response = client.get("/search/", {"q": "removal"})
-    assert response.text.count("#letter-") == min(rows, 50)
+    assert response.text.count("#letter-") == min(rows, 10)
+    assert ("kind=letters" in response.text) == (rows > 10)

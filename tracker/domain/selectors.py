@@ -38,11 +38,11 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, JSONArray
+from django.db.models.functions import Cast, Coalesce, Concat, JSONArray
 from django.utils import timezone
 
 from core.dates import DatePrecision, PartialDate, partial_date
-from jurisdictions.models import Agency, Jurisdiction
+from jurisdictions.models import Agency, Contact, Jurisdiction
 from tracker.domain.deadlines import BUSINESS, Deadline, compute_deadline
 from tracker.domain.statements import Contradiction, Contradictions, contradictions
 from tracker.domain.workflow import (
@@ -916,25 +916,119 @@ def published_contradiction(first_reference: str, second_reference: str) -> Cont
     return found[0] if found else None
 
 
-#: The most results of each kind of record a search returns; the pages say when
-#: there may be more.
+#: The most results of each kind of record the public search returns.
 SEARCH_LIMIT = 50
+#: The results of each kind the staff search shows on its first page; "more" leads to
+#: that kind alone, :data:`SEARCH_PAGE_SIZE` a page.
+SEARCH_SECTION_LIMIT = 10
+#: Results a page of one kind shows.
+SEARCH_PAGE_SIZE = 25
 #: The text-search configuration: stems English words ("requested" finds "request").
 SEARCH_CONFIG = "english"
+#: Around a matched word in a snippet: private-use characters, so nothing a person typed
+#: is taken for one; :func:`marked_snippet` turns them into ``<mark>`` after escaping.
+MARK_START, MARK_STOP = "\ue000", "\ue001"
+#: Characters of text a snippet shows on each side of the first match (SQLite).
+SNIPPET_CONTEXT = 80
+
+
+class SearchKind(StrEnum):
+    """The kinds of record the staff search reads, in the order its page lists them."""
+
+    REQUESTS = "requests"
+    LETTERS = "letters"
+    RESPONSES = "responses"
+    MEETINGS = "meetings"
+    STATEMENTS = "statements"
+    CONTACTS = "contacts"
+    AGENCIES = "agencies"
+    JURISDICTIONS = "jurisdictions"
+
+
+#: What the staff search reads of each kind of record, in the order the stored vector
+#: joins them (the migrations' triggers write the same: ``0012_search_vectors`` and
+#: ``0016_attachment_text_and_wider_search`` in tracker, ``0005_search_vectors`` in
+#: jurisdictions). ``attachment_text`` is the text of the record's file.
+SEARCHED_FIELDS: dict[type[Model], tuple[str, ...]] = {
+    OptOutRequest: ("title", "summary"),
+    Letter: ("subject", "summary", "attachment_text"),
+    AgencyResponse: ("summary", "attachment_text"),
+    Meeting: ("place", "outcome"),
+    Statement: ("speaker", "source_title", "quote", "attachment_text"),
+    Contact: ("name", "title"),
+    Agency: ("name", "abbreviation"),
+    Jurisdiction: ("name",),
+}
+#: The fields a result's snippet is cut from (its title is shown as the link).
+SNIPPET_FIELDS: dict[type[Model], tuple[str, ...]] = {
+    OptOutRequest: ("summary",),
+    Letter: ("summary", "attachment_text"),
+    AgencyResponse: ("summary", "attachment_text"),
+    Meeting: ("place", "outcome"),
+    Statement: ("quote", "source_title", "attachment_text"),
+    Contact: (),
+    Agency: (),
+    Jurisdiction: (),
+}
+
+
+def _search_querysets() -> dict[SearchKind, QuerySet[Any]]:
+    """Each kind's rows with what its results line shows, loaded in the same query."""
+    return {
+        SearchKind.REQUESTS: OptOutRequest.objects.select_related("jurisdiction"),
+        SearchKind.LETTERS: Letter.objects.select_related("request__jurisdiction", "sender"),
+        SearchKind.RESPONSES: AgencyResponse.objects.select_related(
+            "request__jurisdiction", "agency"
+        ),
+        SearchKind.MEETINGS: Meeting.objects.select_related("request__jurisdiction"),
+        SearchKind.STATEMENTS: Statement.objects.select_related("agency"),
+        SearchKind.CONTACTS: Contact.objects.select_related("agency", "jurisdiction"),
+        SearchKind.AGENCIES: Agency.objects.all(),
+        SearchKind.JURISDICTIONS: Jurisdiction.objects.all(),
+    }
+
+
+@dataclass
+class SearchSection:
+    """The results of one kind: a page of them, and whether more follow."""
+
+    kind: SearchKind
+    items: list[Any]
+    page: int = 1
+    has_more: bool = False
 
 
 @dataclass
 class SearchResults:
-    """What the staff search found, by kind of record."""
+    """What the staff search found, by kind of record (only kinds with results)."""
 
     query: str
-    requests: list[OptOutRequest] = field(default_factory=list)
-    letters: list[Letter] = field(default_factory=list)
-    responses: list[AgencyResponse] = field(default_factory=list)
+    sections: list[SearchSection] = field(default_factory=list)
+    #: The one kind asked for (its page of results), or None for every kind.
+    kind: SearchKind | None = None
+
+    def of(self, kind: SearchKind) -> list[Any]:
+        return next((s.items for s in self.sections if s.kind == kind), [])
+
+    @property
+    def requests(self) -> list[OptOutRequest]:
+        return self.of(SearchKind.REQUESTS)
+
+    @property
+    def letters(self) -> list[Letter]:
+        return self.of(SearchKind.LETTERS)
+
+    @property
+    def responses(self) -> list[AgencyResponse]:
+        return self.of(SearchKind.RESPONSES)
 
     @property
     def count(self) -> int:
-        return len(self.requests) + len(self.letters) + len(self.responses)
+        return sum(len(section.items) for section in self.sections)
+
+    @property
+    def has_more(self) -> bool:
+        return any(section.has_more for section in self.sections)
 
 
 def uses_full_text() -> bool:
@@ -945,11 +1039,10 @@ def uses_full_text() -> bool:
 class StoredSearchVector(Expression):
     """The row's stored full-text vector (PostgreSQL only).
 
-    ``tracker/migrations/0012_search_vectors.py`` adds a ``search_vector`` column to
-    requests, letters and replies, the vector of the very fields the staff search
-    reads (:data:`SEARCHED_FIELDS`), kept by a trigger on every write and indexed
-    (GIN). It is not a model field, so nothing but the search reads it; this names it
-    on the queryset's own table.
+    The search migrations add a ``search_vector`` column to every searched table, the
+    vector of the very fields the staff search reads (:data:`SEARCHED_FIELDS`), kept
+    by a trigger on every write and indexed (GIN). It is not a model field, so nothing
+    but the search reads it; this names it on the queryset's own table.
     """
 
     def __init__(self) -> None:
@@ -962,21 +1055,41 @@ class StoredSearchVector(Expression):
         return f"{table}.search_vector", ()
 
 
-#: What the staff search reads of each kind of record, in the order the stored vector
-#: joins them (the migration's trigger writes the same).
-SEARCHED_FIELDS: dict[type[Model], tuple[str, ...]] = {
-    OptOutRequest: ("title", "summary"),
-    Letter: ("subject", "summary"),
-    AgencyResponse: ("summary",),
-}
+def marked_snippet(text: str) -> str:
+    """A snippet as HTML: everything escaped, the matched words in ``<mark>``."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    html = str(escape(text)).replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>")
+    # An unclosed mark (a match cut at the end) is closed.
+    if html.count("<mark>") > html.count("</mark>"):
+        html += "</mark>"
+    return mark_safe(html)  # escaped above; only the markers become tags
 
 
-def _matching(queryset: QuerySet[Any], text: str, limit: int) -> QuerySet[Any]:
-    """The first ``limit`` rows of ``queryset`` matching ``text``, best first."""
+def _substring_snippet(item: Model, text: str) -> str:
+    """The first field mentioning ``text``, cut around it, the match marked (SQLite)."""
+    needle = text.casefold()
+    for name in SNIPPET_FIELDS[type(item)]:
+        value = str(getattr(item, name) or "")
+        at = value.casefold().find(needle)
+        if at < 0:
+            continue
+        start, stop = max(0, at - SNIPPET_CONTEXT), at + len(text) + SNIPPET_CONTEXT
+        before = ("…" if start else "") + value[start:at]
+        after = value[at + len(text) : stop] + ("…" if stop < len(value) else "")
+        return f"{before}{MARK_START}{value[at : at + len(text)]}{MARK_STOP}{after}"
+    return ""
+
+
+def _matching(queryset: QuerySet[Any], text: str, *, offset: int, limit: int) -> list[Any]:
+    """Rows ``offset`` to ``offset + limit`` (one more, to tell whether more follow) of
+    ``queryset`` matching ``text``, best first, each with its ``snippet``."""
     model = queryset.model
     fields = SEARCHED_FIELDS[model]
+    snippet_fields = SNIPPET_FIELDS[model]
     if uses_full_text():
-        from django.contrib.postgres.search import SearchQuery, SearchRank
+        from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 
         # The stored vector, indexed: the same vector SearchVector(*fields) would build
         # for every row on every search, so the same matches in the same order.
@@ -988,44 +1101,82 @@ def _matching(queryset: QuerySet[Any], text: str, limit: int) -> QuerySet[Any]:
             .filter(search=query)
             .annotate(rank=SearchRank(StoredSearchVector(), query))
             .order_by("-rank", "pk")
-            .values("pk")[:limit]
+            .values("pk")[offset : offset + limit + 1]
         )
-        return (
-            queryset.filter(pk__in=best)
-            .annotate(rank=SearchRank(StoredSearchVector(), query))
-            .order_by("-rank", "pk")
-        )
-    return queryset.filter(_contains(text, *fields)).order_by("pk")[:limit]
+        found = queryset.filter(pk__in=best).annotate(rank=SearchRank(StoredSearchVector(), query))
+        if snippet_fields:
+            # The matched words in their context, for the few rows shown only.
+            document = Concat(
+                *(p for name in snippet_fields for p in (F(name), Value(" "))),
+                output_field=TextField(),
+            )
+            found = found.annotate(
+                snippet=SearchHeadline(
+                    document,
+                    query,
+                    config=SEARCH_CONFIG,
+                    start_sel=MARK_START,
+                    stop_sel=MARK_STOP,
+                    max_words=30,
+                    min_words=10,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                )
+            )
+        rows = list(found.order_by("-rank", "pk"))
+        for row in rows:
+            raw = getattr(row, "snippet", "")
+            row.snippet = marked_snippet(raw) if raw and MARK_START in raw else ""
+        return rows
+    rows = list(
+        queryset.filter(_contains(text, *fields)).order_by("pk")[offset : offset + limit + 1]
+    )
+    for row in rows:
+        raw = _substring_snippet(row, text)
+        row.snippet = marked_snippet(raw) if raw else ""
+    return rows
 
 
-def search(text: str, *, limit: int = SEARCH_LIMIT) -> SearchResults:
-    """The staff search: requests by title and summary, letters by subject and summary,
-    replies by summary, published or not.
+def search(
+    text: str,
+    *,
+    kind: SearchKind | None = None,
+    page: int = 1,
+    limit: int | None = None,
+) -> SearchResults:
+    """The staff search over every kind of record (:class:`SearchKind`), published or
+    not: requests, letters, replies, meetings, statements, contacts (name and title,
+    never their ways of reaching them), agencies and jurisdictions, and the text of
+    letters', replies' and statements' files.
 
-    On PostgreSQL it is full-text search, best matches first: it understands word
-    forms ("letters" finds "letter") and web-search syntax (quoted phrases,
-    ``-word``). SQLite, used by ``make run`` on a laptop, has no such index, so there
-    a case-insensitive substring match on the same fields keeps search working with
-    the same results page.
+    Without ``kind``, the first :data:`SEARCH_SECTION_LIMIT` results of every kind (one
+    query each); with it, page ``page`` of that kind alone, :data:`SEARCH_PAGE_SIZE` a
+    page. Each section says whether more follow; nothing is counted. Every result has
+    a ``snippet``: the matched words in their context, marked, ready for a template.
+
+    On PostgreSQL it is full-text search over stored, indexed vectors, best matches
+    first: it understands word forms ("letters" finds "letter") and web-search syntax
+    (quoted phrases, ``-word``). SQLite, used by ``make run`` on a laptop, has no such
+    index, so there a case-insensitive substring match on the same fields keeps search
+    working with the same results page.
     """
     text = text.strip()
-    results = SearchResults(query=text)
+    results = SearchResults(query=text, kind=kind)
     if not text:
         return results
-    results.requests = list(
-        _matching(OptOutRequest.objects.select_related("jurisdiction"), text, limit)
-    )
-    results.letters = list(
-        _matching(Letter.objects.select_related("request__jurisdiction", "sender"), text, limit)
-    )
-    for letter in results.letters:
-        # Dated as on every timeline: an incoming letter by its receipt when unsent.
-        letter.dated = letter_date(letter)  # type: ignore[attr-defined]
-    results.responses = list(
-        _matching(
-            AgencyResponse.objects.select_related("request__jurisdiction", "agency"), text, limit
-        )
-    )
+    size = limit or (SEARCH_PAGE_SIZE if kind else SEARCH_SECTION_LIMIT)
+    page = max(1, page)
+    querysets = _search_querysets()
+    for each in [kind] if kind else list(SearchKind):
+        rows = _matching(querysets[each], text, offset=(page - 1) * size, limit=size)
+        if each == SearchKind.LETTERS:
+            for letter in rows:
+                # Dated as on every timeline: an incoming letter by its receipt when unsent.
+                letter.dated = letter_date(letter)
+        if rows or kind:
+            results.sections.append(
+                SearchSection(each, rows[:size], page=page, has_more=len(rows) > size)
+            )
     return results
 
 

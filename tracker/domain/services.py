@@ -839,3 +839,37 @@ def record_publish(
         return instance
     instance.is_public = public
     return record_save(instance, by=by, expected_version=expected_version)
+
+
+# --- Text of attachments ------------------------------------------------------------------
+
+
+def attachments_extract_text(*, again: bool = False) -> dict[str, int]:
+    """Read the text of stored files into their records' ``attachment_text`` (letters,
+    replies, statements): for files uploaded before the text was kept, or with
+    ``again`` for every file (after the reading improves). New uploads get theirs when
+    saved (``WithAttachmentText``). Each record is written on its own, as one update of
+    that column, so a stop half-way leaves every record whole and a rerun goes on; on
+    PostgreSQL the search vector's trigger follows. Files missing from storage are
+    skipped. Returns how many records of each kind got text.
+    """
+    from core.attachments import extract_text
+
+    done: dict[str, int] = {}
+    for model in (Letter, AgencyResponse, Statement):
+        field_name = model.file_field_name
+        rows: QuerySet[Any] = model.objects.exclude(**{field_name: ""}).order_by("pk")
+        if not again:
+            rows = rows.filter(attachment_text="")
+        done[model._meta.model_name or ""] = 0
+        for pk, name in rows.values_list("pk", field_name).iterator(chunk_size=200):
+            storage = model._meta.get_field(field_name).storage  # type: ignore[union-attr]
+            try:
+                with storage.open(name, "rb") as handle:
+                    text = extract_text(handle)
+            except FileNotFoundError:
+                continue
+            if text or again:
+                model.objects.filter(pk=pk).update(attachment_text=text)
+                done[model._meta.model_name or ""] += bool(text)
+    return done

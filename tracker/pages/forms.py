@@ -13,10 +13,11 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.dates import partial_date_stored_in
+from core.dates import DatePrecision, PartialDate, partial_date_stored_in
 from core.forms import (
     DATE_HELP,
     IdCheckedModelMultipleChoiceField,
@@ -26,9 +27,10 @@ from core.forms import (
 )
 from core.inputs import NOTE_MAX_LENGTH
 from core.submissions import SubmittedOnceForm
-from jurisdictions.domain.selectors import agency_choices
+from jurisdictions.domain.selectors import agency_choices, notice_recipients
 from jurisdictions.models import Agency
 from tracker.domain.permissions import people_who_may_own_requests
+from tracker.domain.selectors import SearchKind
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement
 
 #: How many ids a bounded picker looks up to show what was chosen (a form posts a few).
@@ -126,12 +128,36 @@ class OffersAgencies:
 
 
 class LetterForm(OffersAgencies, SubmittedOnceForm):
+    """Log a letter in seconds: sent today unless changed (a date picker), the notice
+    pair (ICE's program office and the state's SIB) one tick away and offered first,
+    the required fields marked."""
+
     prefix = "letter"
+    required_css_class = "required"
+    field_order = (
+        "direction",
+        "sender",
+        "notice_pair",
+        "recipients",
+        "method",
+        "sent_on",
+        "sent_known_to",
+        "received_on",
+        "subject",
+        "summary",
+        "attachment",
+        "in_reply_to",
+    )
 
     direction = forms.ChoiceField(
         label=_("Direction"), choices=Letter.Direction.choices, initial=Letter.Direction.OUTGOING
     )
     sender = BoundedModelChoiceField(label=_("Sender"), queryset=agency_choices())
+    notice_pair = forms.BooleanField(
+        label=_("ICE's program office and this state's SIB"),
+        required=False,
+        help_text=_("The documented pair a notice goes to, in one tick."),
+    )
     recipients = BoundedModelMultipleChoiceField(
         label=_("Recipients"),
         queryset=agency_choices(),
@@ -141,7 +167,21 @@ class LetterForm(OffersAgencies, SubmittedOnceForm):
         ),
     )
     method = forms.ChoiceField(label=_("Method"), choices=Letter.Method.choices)
-    sent_on = PartialDateField(label=_("Sent"), required=False)
+    sent_on = PartialDateField(
+        label=_("Sent"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Today unless changed; empty when not known."),
+    )
+    sent_known_to = forms.TypedChoiceField(
+        label=_("Sent date known to"),
+        choices=DatePrecision.choices,
+        coerce=DatePrecision,
+        initial=DatePrecision.DAY,
+        required=False,
+        empty_value=DatePrecision.DAY,
+        help_text=_("For an old letter known only by its month or year: pick any day in it."),
+    )
     received_on = PartialDateField(
         label=_("Received"),
         required=False,
@@ -153,6 +193,12 @@ class LetterForm(OffersAgencies, SubmittedOnceForm):
         label=_("Attachment"),
         required=False,
         help_text=_("PDF, image, plain text, email or Word document."),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "data-dropzone": _("Drop the file here, or choose it."),
+                "data-dropped": _("Chosen:"),
+            }
+        ),
     )
     in_reply_to = forms.ModelChoiceField(
         label=_("In reply to"), queryset=Letter.objects.none(), required=False
@@ -162,11 +208,56 @@ class LetterForm(OffersAgencies, SubmittedOnceForm):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.optout = request
+        self.notice_agencies: list[Agency] = []
         in_reply_to: Any = self.fields["in_reply_to"]
         in_reply_to.queryset = Letter.objects.filter(request=request).order_by("sent_on", "pk")
         in_reply_to.empty_label = _("(not a reply)")
         if request.requesting_agency_id and not self.is_bound:
             self.initial.setdefault("sender", request.requesting_agency_id)
+        if not self.is_bound:
+            self.initial.setdefault("sent_on", PartialDate(timezone.localdate()))
+        # A date picker: no typing hints of the text box for partial dates.
+        for hint in ("placeholder", "inputmode", "maxlength"):
+            self.fields["sent_on"].widget.attrs.pop(hint, None)
+        for field in self.fields.values():
+            if field.required:
+                field.widget.attrs["aria-required"] = "true"
+
+    def offer_agencies(self, agencies: Sequence[Agency]) -> None:
+        """The page's short list; the recipients list ICE's program office and the
+        state's SIB first, and the one-tick pair names them."""
+        super().offer_agencies(agencies)
+        self.notice_agencies = notice_recipients(self.optout.jurisdiction, among=agencies)
+        first = {agency.pk for agency in self.notice_agencies}
+        recipients = cast(BoundedModelMultipleChoiceField, self.fields["recipients"])
+        recipients.offer([*self.notice_agencies, *(a for a in agencies if a.pk not in first)])
+        pair = self.fields["notice_pair"]
+        pair.widget.attrs["data-agencies"] = " ".join(str(a.pk) for a in self.notice_agencies)
+        if self.notice_agencies:
+            pair.help_text = format_lazy(
+                "{} {}", _("Ticks:"), "; ".join(str(agency) for agency in self.notice_agencies)
+            )
+        else:
+            pair.widget = forms.HiddenInput()
+        # A bound form (re-shown with its errors) has made its fields' parts already.
+        cast(Any, self)._bound_fields_cache.pop("notice_pair", None)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        sent, known_to = cleaned.get("sent_on"), cleaned.pop("sent_known_to", None)
+        if sent is not None and known_to and known_to != DatePrecision.DAY:
+            cleaned["sent_on"] = PartialDate(sent.value, known_to)
+        if cleaned.pop("notice_pair", False):
+            pair = notice_recipients(self.optout.jurisdiction)
+            if not pair:
+                self.add_error(
+                    "notice_pair",
+                    _("Neither ICE's program office nor this state's SIB is on record."),
+                )
+            chosen = list(cleaned.get("recipients") or [])
+            known = {agency.pk for agency in chosen}
+            cleaned["recipients"] = chosen + [a for a in pair if a.pk not in known]
+        return cleaned
 
 
 class ResponseForm(OffersAgencies, SubmittedOnceForm):
@@ -284,6 +375,15 @@ class SearchForm(forms.Form):
         required=False,
         widget=forms.TextInput({"type": "search"}),
     )
+    # Set by the "more" links and the pages of one kind of result; no field on the page.
+    kind = forms.TypedChoiceField(
+        choices=[("", "")] + [(kind.value, kind.value) for kind in SearchKind],
+        coerce=SearchKind,
+        empty_value=None,
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    page = forms.IntegerField(min_value=1, max_value=1000, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")

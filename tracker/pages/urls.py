@@ -19,6 +19,16 @@ urlpatterns = [
     path("meetings/<int:pk>/status/", views.meeting_status, name="meeting-status"),
     path("letters/<int:pk>/attachment/", views.letter_attachment, name="letter-attachment"),
     path("replies/<int:pk>/attachment/", views.response_attachment, name="response-attachment"),
+    path(
+        "letters/<int:pk>/attachment/preview/",
+        views.letter_attachment_preview,
+        name="letter-attachment-preview",
+    ),
+    path(
+        "replies/<int:pk>/attachment/preview/",
+        views.response_attachment_preview,
+        name="response-attachment-preview",
+    ),
     path("search/", views.search, name="search"),
     path("requests/", views.request_list, name="requests"),
     path("letters/", views.letter_list, name="letters"),

@@ -26,10 +26,10 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.downloads import attachment_response
+from core.downloads import attachment_preview, attachment_response
 from core.submissions import Saved, SentWithOtherValues, already_used, save_once
 from jurisdictions.domain.selectors import (
     AGENCY_SEARCH_LIMIT,
@@ -995,23 +995,61 @@ def response_attachment(request: HttpRequest, pk: int) -> FileResponse:
     )
 
 
+@staff_page
+def letter_attachment_preview(request: HttpRequest, pk: int) -> FileResponse:
+    """A letter's PDF or image shown in the browser; other files only download."""
+    require(may_view(request.user, Letter))
+    return attachment_preview(get_object_or_404(Letter, pk=pk))
+
+
+@staff_page
+def response_attachment_preview(request: HttpRequest, pk: int) -> FileResponse:
+    require(may_view(request.user, AgencyResponse))
+    return attachment_preview(
+        get_object_or_404(AgencyResponse.objects.select_related("agency"), pk=pk)
+    )
+
+
 # --- Search ---------------------------------------------------------------------------
+
+
+#: The heading of each kind of result on the search page.
+SEARCH_HEADINGS: dict[selectors.SearchKind, Any] = {
+    selectors.SearchKind.REQUESTS: gettext_lazy("Requests"),
+    selectors.SearchKind.LETTERS: gettext_lazy("Letters"),
+    selectors.SearchKind.RESPONSES: gettext_lazy("Replies"),
+    selectors.SearchKind.MEETINGS: gettext_lazy("Meetings"),
+    selectors.SearchKind.STATEMENTS: gettext_lazy("Statements"),
+    selectors.SearchKind.CONTACTS: gettext_lazy("Contacts"),
+    selectors.SearchKind.AGENCIES: gettext_lazy("Agencies"),
+    selectors.SearchKind.JURISDICTIONS: gettext_lazy("Jurisdictions"),
+}
 
 
 @staff_page
 def search(request: HttpRequest) -> HttpResponse:
+    """Every kind of record, a few of each; ``?kind=letters&page=2`` pages through one."""
     form = SearchForm(request.GET)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
+    valid = form.is_valid()
+    query = form.cleaned_data["q"] if valid else ""
+    kind = form.cleaned_data.get("kind") or None if valid else None
+    page = form.cleaned_data.get("page") or 1 if valid else 1
+    results = selectors.search(query, kind=kind, page=page) if query else None
+    sections = [
+        {"section": section, "heading": SEARCH_HEADINGS[section.kind]}
+        for section in (results.sections if results else [])
+    ]
     return render(
         request,
         "tracker/search.html",
         {
             "form": form,
-            "results": selectors.search(query) if query else None,
+            "results": results,
+            "sections": sections,
             "full_text": selectors.uses_full_text(),
             "search_query": query,
         },
-        status=200 if form.is_valid() else 400,
+        status=200 if valid else 400,
     )
 
 
