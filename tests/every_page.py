@@ -24,10 +24,12 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from core import webhooks
 from core.dates import PartialDate
+from core.models import WebhookSubscription
 from jurisdictions.models import Agency, Jurisdiction
 from tests.conftest import PDF
 from tests.factories import AgencyFactory, JurisdictionFactory
@@ -65,6 +67,7 @@ MODELS: dict[str, type[Model]] = {
     "agency": Agency,
     "transition": Transition,
     "move": Transition,
+    "webhook": WebhookSubscription,
 }
 
 
@@ -228,3 +231,13 @@ def stretch_the_record(editor: Any) -> None:
     jurisdiction = JurisdictionFactory(name=LONG_NAME, state="CA")
     services.request_open(jurisdiction=jurisdiction, title=LONG_WORD, by=editor)
     services.calendar_token_create(user=editor)
+    # Last, so that the records above are not announced to it; its test event fails
+    # (nothing listens there), which fills its delivery log with an error.
+    with override_settings(WEBHOOK_ALLOW_PRIVATE_TARGETS=True):
+        subscription, _secret = webhooks.webhook_create(
+            owner=editor,
+            name=LONG_NAME,
+            url=f"http://127.0.0.1:9/{LONG_WORD}",
+            event_types=["created"],
+        )
+        webhooks.webhook_send_test(subscription=subscription)
