@@ -25,10 +25,11 @@ from urllib.parse import urlencode
 from django.core.cache import cache
 from django.dispatch import receiver
 from django.http import Http404, QueryDict
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -80,12 +81,17 @@ def kept_drawing(
     return drawing_kept
 
 
-@receiver(archive_restored)
-def _forget_drawings(**_: Any) -> None:
+def forget_drawings() -> None:
+    """Forget every kept drawing (they are drawn anew on the next page)."""
     try:
         cache.incr(_RESTORES_KEY)
     except ValueError:
         cache.set(_RESTORES_KEY, 1, None)
+
+
+@receiver(archive_restored)
+def _forget_drawings(**_: Any) -> None:
+    forget_drawings()
 
 
 # --- The map ---------------------------------------------------------------------------
@@ -134,6 +140,10 @@ class LegendEntry:
 
 @dataclass
 class MapView:
+    """A drawn map: its parts, and ``html``, the page's map section (filters, picture,
+    legend, the places not drawn) rendered once with them, so a kept map is served
+    without running the template over three thousand counties again."""
+
     svg: SafeString
     state: str
     state_name: str
@@ -147,6 +157,7 @@ class MapView:
     states: list[tuple[str, str]] = field(default_factory=list)
     deployment_choices: list[tuple[str, str]] = field(default_factory=list)
     case_choices: list[tuple[str, str]] = field(default_factory=list)
+    html: SafeString = field(default_factory=SafeString)
 
 
 def _deployment_label(status: str | None) -> str:
@@ -217,16 +228,39 @@ def state_address(query: QueryDict, url_name: str) -> str | None:
     return f"{target}?{urlencode(kept)}" if kept else target
 
 
-def build_map(*, audience: Audience, state: str, filters: MapFilters, link: Link) -> MapView:
+def build_map(
+    *,
+    audience: Audience,
+    state: str,
+    filters: MapFilters,
+    link: Link,
+    map_url: str,
+    printable: bool = False,
+) -> MapView:
     """The map of the nation (``state`` empty) or of one state: drawn in one query, or
     the drawing kept for the record as it stands. ``link`` must depend on the audience
-    only (each surface has its own)."""
+    only (each surface has its own); ``map_url`` is the surface's national map (the
+    filter form's address) and ``printable`` leaves the form out of ``html``."""
+
+    def draw() -> MapView:
+        view = _draw_map(audience=audience, state=state, filters=filters, link=link)
+        view.html = render_fragment(
+            "tracker/_map.html", {"map": view, "map_url": map_url, "printable": printable}
+        )
+        return view
+
     return kept_drawing(
         "map",
         audience=audience,
-        parts=(state, filters.deployment, filters.case),
-        draw=lambda: _draw_map(audience=audience, state=state, filters=filters, link=link),
+        parts=(state, filters.deployment, filters.case, map_url, printable),
+        draw=draw,
     )
+
+
+def render_fragment(template: str, context: dict[str, Any]) -> SafeString:
+    """A part of a page rendered on its own, to be kept with its drawing: it must need
+    nothing of the request but the language (which every kept drawing's key holds)."""
+    return mark_safe(render_to_string(template, context))  # safe: a rendered template
 
 
 def _draw_map(*, audience: Audience, state: str, filters: MapFilters, link: Link) -> MapView:
@@ -298,7 +332,9 @@ def _draw_map(*, audience: Audience, state: str, filters: MapFilters, link: Link
 @dataclass
 class Chart:
     """One chart: its picture, its legend, and its numbers as a table (the page's text
-    alternative) and as a CSV download (the same rows)."""
+    alternative) and as a CSV download (the same rows). The CSV's header row is in the
+    reader's language; its cells keep what a program reads back: references, codes,
+    ISO months and plain numbers."""
 
     key: str
     title: str
@@ -359,7 +395,14 @@ def reply_times_chart(*, audience: Audience, today: dt.date | None = None) -> Ch
         ]
         for row in found
     ]
-    csv_headers = ["agency", "name", "letters", *keys, "median_days", "share_never_answered"]
+    csv_headers = [
+        _("Agency reference"),
+        _("Agency"),
+        _("Letters"),
+        *labels,
+        _("Median days"),
+        _("Share never answered (0 to 1)"),
+    ]
     csv_rows = [
         [
             row.agency.reference,
@@ -443,7 +486,7 @@ def status_chart(*, audience: Audience, today: dt.date | None = None) -> Chart:
         svgcharts.legend(series),
         headers,
         table,
-        ["month", *(s.value for s in states), "total"],
+        [_("Month"), *(str(s.label) for s in states), _("Total")],
         csv_rows,
     )
 
@@ -469,7 +512,7 @@ def age_chart(*, audience: Audience, today: dt.date | None = None) -> Chart:
     )
     headers = [_("Waiting"), _("Overdue"), _("Not yet due"), _("Total")]
     table = [[str(b.label), b.overdue, b.not_yet_due, b.total] for b in bands]
-    csv_rows = [[b.key, b.overdue, b.not_yet_due, b.total] for b in bands]
+    csv_rows = [[b.key, str(b.label), b.overdue, b.not_yet_due, b.total] for b in bands]
     return Chart(
         "awaiting-by-age",
         _("Letters awaiting a reply by age"),
@@ -477,7 +520,7 @@ def age_chart(*, audience: Audience, today: dt.date | None = None) -> Chart:
         svgcharts.legend(series),
         headers,
         table,
-        ["waiting", "overdue", "not_yet_due", "total"],
+        [_("Band"), *headers],
         csv_rows,
     )
 
@@ -489,13 +532,23 @@ CHARTS: dict[str, Callable[..., Chart]] = {
 }
 
 
-def all_charts(*, audience: Audience, today: dt.date | None = None) -> list[Chart]:
-    """Every chart, drawn or kept for the record as it stands."""
+def charts_html(
+    *, audience: Audience, csv_url_name: str, today: dt.date | None = None
+) -> SafeString:
+    """Every chart with its legend, table and download link, as the charts pages show
+    them (``tracker/_charts.html``), drawn and rendered or kept for the record as it
+    stands: a kept page runs no template over the tables' thousands of cells."""
     return kept_drawing(
-        "charts",
+        "charts-html",
         audience=audience,
-        parts=(today,),
-        draw=lambda: [build(audience=audience, today=today) for build in CHARTS.values()],
+        parts=(today, csv_url_name),
+        draw=lambda: render_fragment(
+            "tracker/_charts.html",
+            {
+                "charts": [build(audience=audience, today=today) for build in CHARTS.values()],
+                "csv_url_name": csv_url_name,
+            },
+        ),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from core.spreadsheets import csv_table_response
@@ -27,6 +28,7 @@ def county_map(request: HttpRequest, state: str = "") -> HttpResponseBase:
         state=code,
         filters=visuals.MapFilters.from_query(request.GET),
         link=visuals.link_by("jurisdiction-detail", "pk", "pk"),
+        map_url=reverse("map"),
     )
     return render(request, "tracker/map.html", {"map": view})
 
@@ -35,9 +37,8 @@ def county_map(request: HttpRequest, state: str = "") -> HttpResponseBase:
 @staff_page
 def chart_list(request: HttpRequest) -> HttpResponseBase:
     require(may_read_milestones(request.user))
-    return render(
-        request, "tracker/charts.html", {"charts": visuals.all_charts(audience=Audience.STAFF)}
-    )
+    charts = visuals.charts_html(audience=Audience.STAFF, csv_url_name="chart-csv")
+    return render(request, "tracker/charts.html", {"charts_html": charts})
 
 
 @require_safe

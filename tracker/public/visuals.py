@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from core.spreadsheets import csv_table_response
@@ -23,6 +24,8 @@ def county_map(request: HttpRequest, state: str = "", printable: bool = False) -
         state=code,
         filters=visuals.MapFilters.from_query(request.GET),
         link=visuals.link_by("public-jurisdiction", "reference", "reference"),
+        map_url=reverse("public-map"),
+        printable=printable,
     )
     return render(request, "public/map.html", {"map": view, "printable": printable})
 
@@ -32,7 +35,12 @@ def chart_list(request: HttpRequest, printable: bool = False) -> HttpResponseBas
     return render(
         request,
         "public/charts.html",
-        {"charts": visuals.all_charts(audience=Audience.PUBLIC), "printable": printable},
+        {
+            "charts_html": visuals.charts_html(
+                audience=Audience.PUBLIC, csv_url_name="public-chart-csv"
+            ),
+            "printable": printable,
+        },
     )
 
 
