@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -55,6 +57,11 @@ T = TypeVar("T")
 #: How long a drawn map or chart is kept. It is keyed on the record it shows, so this
 #: only bounds how long an unused drawing holds memory.
 DRAWING_KEPT_SECONDS = 60 * 60
+#: Drawings each process keeps in its own memory besides the shared cache (the most
+#: recently used ones).
+IN_PROCESS_DRAWINGS = 8
+_IN_PROCESS: OrderedDict[str, Any] = OrderedDict()
+_IN_PROCESS_LOCK = threading.Lock()
 #: Bumped when an archive is restored: a restored database may reach a history row
 #: number that an earlier drawing was kept under.
 _RESTORES_KEY = "visuals:restores"
@@ -74,10 +81,21 @@ def kept_drawing(
         cache.get(_RESTORES_KEY, 0),
     )
     key = "visuals:" + hashlib.sha256(repr(identity).encode()).hexdigest()
-    drawing_kept: T | None = cache.get(key)
-    if drawing_kept is None:
-        drawing_kept = draw()
-        cache.set(key, drawing_kept, DRAWING_KEPT_SECONDS)
+    # The process's own copy first, as long as the shared cache still holds the drawing
+    # (a cleared cache forgets it everywhere): a national map is a megabyte or two that
+    # the cache would otherwise unpickle (or fetch from Redis) on every page.
+    with _IN_PROCESS_LOCK:
+        drawing_kept: T | None = _IN_PROCESS.get(key)
+    if drawing_kept is None or not cache.has_key(key):
+        drawing_kept = cache.get(key)
+        if drawing_kept is None:
+            drawing_kept = draw()
+            cache.set(key, drawing_kept, DRAWING_KEPT_SECONDS)
+    with _IN_PROCESS_LOCK:
+        _IN_PROCESS[key] = drawing_kept
+        _IN_PROCESS.move_to_end(key)
+        while len(_IN_PROCESS) > IN_PROCESS_DRAWINGS:
+            _IN_PROCESS.popitem(last=False)
     return drawing_kept
 
 
@@ -142,7 +160,8 @@ class LegendEntry:
 class MapView:
     """A drawn map: its parts, and ``html``, the page's map section (filters, picture,
     legend, the places not drawn) rendered once with them, so a kept map is served
-    without running the template over three thousand counties again."""
+    without running the template over three thousand counties again. Once ``html`` is
+    rendered, ``svg`` (the picture, which it holds) is emptied."""
 
     svg: SafeString
     state: str
@@ -247,6 +266,8 @@ def build_map(
         view.html = render_fragment(
             "tracker/_map.html", {"map": view, "map_url": map_url, "printable": printable}
         )
+        # The picture is in the section now: keep it once, not twice.
+        view.svg = SafeString()
         return view
 
     return kept_drawing(

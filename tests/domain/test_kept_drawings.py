@@ -11,6 +11,7 @@ import io
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -114,6 +115,19 @@ def test_a_restored_archive_draws_everything_anew(
     archive_restored.send(sender=None, manifest={})
     with django_assert_num_queries(6):  # and the map's own query again
         _map(viewer_client)
+
+
+def test_a_cleared_cache_forgets_the_drawings_each_process_keeps(
+    viewer_client: Client, place: Jurisdiction, django_assert_num_queries: Any
+) -> None:
+    assert 'class="county deployment-scheduled' in _map(viewer_client)
+    # A change made behind the history's back (no history row): the kept map stays...
+    Jurisdiction.objects.filter(pk=place.pk).update(deployment_status="activated")
+    with django_assert_num_queries(5):
+        assert 'class="county deployment-scheduled' in _map(viewer_client)
+    # ... until the shared cache is cleared, which the process's own copy follows.
+    cache.clear()
+    assert 'class="county deployment-activated' in _map(viewer_client)
 
 
 def test_where_the_record_stands_moves_with_every_change(place: Jurisdiction, editor: Any) -> None:
