@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.core.cache import cache
+from django.db.models import Model
 from django.dispatch import receiver
 from django.http import Http404, QueryDict
 from django.template.loader import render_to_string
@@ -68,16 +69,22 @@ _RESTORES_KEY = "visuals:restores"
 
 
 def kept_drawing(
-    name: str, *, audience: Audience, parts: tuple[Any, ...], draw: Callable[[], T]
+    name: str,
+    *,
+    audience: Audience,
+    parts: tuple[Any, ...],
+    draw: Callable[[], T],
+    shows: tuple[type[Model], ...],
 ) -> T:
-    """``draw()``, or what it gave for the same record, audience, language and day."""
+    """``draw()``, or what it gave for the same audience, language, day and record:
+    the records it ``shows`` (``maps.MAP_SHOWS``, ``maps.CHARTS_SHOWS``) as they stand."""
     identity = (
         name,
         audience.value,
         parts,
         get_language(),
         timezone.localdate().isoformat(),
-        maps.record_version(),
+        maps.record_version(shows),
         cache.get(_RESTORES_KEY, 0),
     )
     key = "visuals:" + hashlib.sha256(repr(identity).encode()).hexdigest()
@@ -275,6 +282,7 @@ def build_map(
         audience=audience,
         parts=(state, filters.deployment, filters.case, map_url, printable),
         draw=draw,
+        shows=maps.MAP_SHOWS,
     )
 
 
@@ -563,6 +571,7 @@ def charts_html(
         "charts-html",
         audience=audience,
         parts=(today, csv_url_name),
+        shows=maps.CHARTS_SHOWS,
         draw=lambda: render_fragment(
             "tracker/_charts.html",
             {
@@ -582,4 +591,5 @@ def chart(name: str, *, audience: Audience, today: dt.date | None = None) -> Cha
         audience=audience,
         parts=(today,),
         draw=lambda: CHARTS[name](audience=audience, today=today),
+        shows=maps.CHARTS_SHOWS,
     )

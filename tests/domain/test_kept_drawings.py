@@ -130,6 +130,27 @@ def test_a_cleared_cache_forgets_the_drawings_each_process_keeps(
     assert 'class="county deployment-activated' in _map(viewer_client)
 
 
+def test_a_drawing_is_kept_through_changes_to_what_it_does_not_show(
+    viewer_client: Client, place: Jurisdiction, editor: Any, django_assert_num_queries: Any
+) -> None:
+    agency = AgencyFactory()
+    request = services.request_open(jurisdiction=place, title="Opt out", by=editor)
+    _map(viewer_client)
+    charts = _charts(viewer_client)
+    # A letter is not on the map: the kept map is served (no map query).
+    LetterFactory(request=request, recipients=[agency])
+    with django_assert_num_queries(5):  # session, user, permissions, where the record stands
+        _map(viewer_client)
+    assert _charts(viewer_client) != charts
+    charts = _charts(viewer_client)
+    # A jurisdiction edited is not in the charts: the kept charts are served.
+    place.deployment_status = "activated"
+    records.record_save(place, by=None)
+    with django_assert_num_queries(5):
+        assert _charts(viewer_client) == charts
+    assert 'class="county deployment-activated' in _map(viewer_client)
+
+
 def test_where_the_record_stands_moves_with_every_change(place: Jurisdiction, editor: Any) -> None:
     seen = {record_version()}
     request = services.request_open(jurisdiction=place, title="Opt out", by=editor)
