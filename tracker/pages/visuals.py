@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from core.spreadsheets import csv_table_response
 from tracker import visuals
 from tracker.domain.permissions import may_read_milestones
 from tracker.domain.selectors import Audience
@@ -27,8 +25,6 @@ def county_map(request: HttpRequest, state: str = "") -> HttpResponseBase:
         audience=Audience.STAFF,
         state=code,
         filters=visuals.MapFilters.from_query(request.GET),
-        link=visuals.link_by("jurisdiction-detail", "pk", "pk"),
-        map_url=reverse("map"),
     )
     return render(request, "tracker/map.html", {"map": view})
 
@@ -46,4 +42,4 @@ def chart_list(request: HttpRequest) -> HttpResponseBase:
 def chart_csv(request: HttpRequest, name: str) -> HttpResponseBase:
     require(may_read_milestones(request.user))
     found = visuals.chart(name, audience=Audience.STAFF)
-    return csv_table_response(found.key, found.csv_headers, found.csv_rows)
+    return visuals.chart_download(found)

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from core.spreadsheets import csv_table_response
 from tracker import visuals
 from tracker.domain.selectors import Audience
 
@@ -23,8 +21,6 @@ def county_map(request: HttpRequest, state: str = "", printable: bool = False) -
         audience=Audience.PUBLIC,
         state=code,
         filters=visuals.MapFilters.from_query(request.GET),
-        link=visuals.link_by("public-jurisdiction", "reference", "reference"),
-        map_url=reverse("public-map"),
         printable=printable,
     )
     return render(request, "public/map.html", {"map": view, "printable": printable})
@@ -47,4 +43,4 @@ def chart_list(request: HttpRequest, printable: bool = False) -> HttpResponseBas
 @require_safe
 def chart_csv(request: HttpRequest, name: str) -> HttpResponseBase:
     found = visuals.chart(name, audience=Audience.PUBLIC)
-    return csv_table_response(found.key, found.csv_headers, found.csv_rows)
+    return visuals.chart_download(found)
