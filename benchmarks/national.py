@@ -13,7 +13,11 @@ database queries, the size of the answer and the peak memory allocated while
 answering. For each API list it also times a *raw baseline* in the same run:
 the same rows read with ``.values()`` and encoded with the standard JSON
 encoder, the floor that serialization could reach; ``ratio`` is p50 over the
-baseline's p50.
+baseline's p50. Each map and chart page is measured three ways: kept (the
+drawing served from the cache), ``drawn`` (nothing kept: drawn in the request) and
+``changed`` (one record saved before each answer: the earlier drawing served, marked,
+while a redraw is queued); for ``changed``, ``redraw ms`` is how long the queued
+redraw then takes, as the worker would run it.
 
 Requests go through Django's test client in this process (no web server, no
 network), signed in as a staff member with every permission, or anonymously
@@ -47,8 +51,11 @@ class Target:
     #: The same rows as plain dictionaries, for an API list's raw baseline.
     baseline: Callable[[], object] | None = None
     #: A map or chart drawn anew for every answer (the kept drawings forgotten before
-    #: each one, outside the time): what the first answer after a change costs.
+    #: each one, outside the time): what the first answer costs when nothing was drawn.
     drawn: bool = False
+    #: A map or chart answered after one record was changed (outside the time): the
+    #: first answer after a change, the earlier drawing served while a redraw is queued.
+    changed: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,8 @@ class Figures:
     status: int
     #: The first answer, which fills caches (a map or chart drawn anew, say).
     first: float = 0.0
+    #: After a change: how long the queued redraw task takes (in the worker).
+    redraw: float | None = None
 
 
 def _setup(database_url: str) -> None:
@@ -77,6 +86,10 @@ def _setup(database_url: str) -> None:
     # anonymous readers (every request here comes from one address).
     for limit in ("ANONYMOUS_API_PER_MINUTE", "PUBLIC_SEARCH_PER_MINUTE"):
         os.environ[limit] = "1000000"
+    # After a change a map or chart is served as drawn before it while a redraw is
+    # queued, as in production with Redis (here the redraw is run, timed, by the
+    # benchmark itself, in the same process and so the same cache).
+    os.environ["VISUALS_REDRAW_IN_BACKGROUND"] = "true"
     sys.path.insert(0, str(ROOT))
     # WhiteNoise looks for collected static files, which a benchmark does not need.
     warnings.filterwarnings("ignore", message="No directory at")
@@ -268,11 +281,43 @@ def _visual_targets(state: str) -> list[Target]:
         ("public charts", "/public/charts/", False),
         *((f"public chart csv {key}", f"/public/charts/{key}.csv", False) for key in charts),
     ]
+    modes = {"": {}, " drawn": {"drawn": True}, " changed": {"changed": True}}
     return [
-        Target(f"{name}{' drawn' if drawn else ''}", path, signed_in=signed_in, drawn=drawn)
+        Target(f"{name}{mode}", path, signed_in=signed_in, **flags)
         for name, path, signed_in in pages
-        for drawn in (False, True)
+        for mode, flags in modes.items()
     ]
+
+
+def _change_one_record() -> None:
+    """Save the newest opt-out request as it is: a history row, so every map and chart
+    stands at a new point of the record."""
+    from tracker.models import OptOutRequest
+
+    request = OptOutRequest.objects.order_by("-pk").first()
+    assert request is not None
+    request.save()
+
+
+def _time_redraw() -> float | None:
+    """Run the newest queued redraw as the worker would, timed; the queued redraws are
+    then dropped (the benchmark runs no worker)."""
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from tracker import visuals
+
+    queued = DBTaskResult.objects.filter(
+        task_path="tracker.visuals.redraw_task", status=TaskResultStatus.READY
+    )
+    newest = queued.order_by("-enqueued_at").first()
+    if newest is None:
+        return None
+    started = time.perf_counter()
+    visuals.redraw_task.call(*newest.args_kwargs["args"])
+    took = time.perf_counter() - started
+    queued.delete()
+    return took
 
 
 #: Search words: in every request, in every letter, in one 2010 record, and in nothing.
@@ -329,6 +374,9 @@ def measure(target: Target, client: Any, *, runs: int, budget: float) -> Figures
 
     if target.drawn:
         forget_drawings()
+    if target.changed:
+        client.get(target.path)  # a drawing to serve while the new one is drawn
+        _change_one_record()
     # One answer to warm caches, counted for queries, size and peak memory.
     queries: list[str] = []
 
@@ -349,6 +397,8 @@ def measure(target: Target, client: Any, *, runs: int, budget: float) -> Figures
     while len(samples) < runs and (not samples or time.perf_counter() < deadline):
         if target.drawn:
             forget_drawings()
+        if target.changed:
+            _change_one_record()
         started = time.perf_counter()
         _body_size(client.get(target.path))
         samples.append(time.perf_counter() - started)
@@ -360,6 +410,7 @@ def measure(target: Target, client: Any, *, runs: int, budget: float) -> Figures
             target.baseline()
             baseline.append(time.perf_counter() - started)
         baseline_p50 = statistics.median(baseline)
+    redraw = _time_redraw() if target.changed else None
     return Figures(
         target,
         len(samples),
@@ -371,6 +422,7 @@ def measure(target: Target, client: Any, *, runs: int, budget: float) -> Figures
         baseline_p50,
         response.status_code,
         first,
+        redraw,
     )
 
 
@@ -404,6 +456,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(
         f"{'target':<24}{'n':>4}{'p50 ms':>10}{'p95 ms':>10}{'queries':>9}"
         f"{'KB':>9}{'peak MB':>9}{'raw ms':>9}{'ratio':>7}{'status':>7}{'first ms':>10}"
+        f"{'redraw ms':>11}"
     )
     for target in _targets():
         if not any(part in target.name for part in args.only.split(",")):
@@ -420,7 +473,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"{figures.peak / 2**20:>9.1f}"
             f"{(raw * 1000) if raw else float('nan'):>9.1f}"
             f"{(figures.p50 / raw) if raw else float('nan'):>7.1f}{figures.status:>7}"
-            f"{figures.first * 1000:>10.1f}",
+            f"{figures.first * 1000:>10.1f}"
+            f"{(figures.redraw * 1000) if figures.redraw else float('nan'):>11.1f}",
             flush=True,
         )
 

@@ -233,3 +233,19 @@ def test_the_note_names_the_time_it_was_drawn(request_open: OptOutRequest, edito
         view = visuals.build_map(audience=Audience.STAFF, state="", filters=visuals.MapFilters())
     assert view.stale_note.startswith("Drawn at ")
     assert view.stale_note.endswith("; being brought up to date.")
+
+
+def test_an_earlier_drawing_costs_where_the_record_stands_and_one_task_queued(
+    viewer_client: Client,
+    request_open: OptOutRequest,
+    editor: Any,
+    django_assert_num_queries: Any,
+) -> None:
+    viewer_client.get("/map/")
+    services.request_transition(request=request_open, to=State.WITHDRAWN, by=editor)
+    # Session, user, two permission reads, where the record stands, the task queued.
+    with django_assert_num_queries(6):
+        assert STALE in viewer_client.get("/map/").text
+    # The next visitor finds the redraw asked for: no task queued.
+    with django_assert_num_queries(5):
+        assert STALE in viewer_client.get("/map/").text
