@@ -281,11 +281,16 @@ def _visual_targets(state: str) -> list[Target]:
         ("public charts", "/public/charts/", False),
         *((f"public chart csv {key}", f"/public/charts/{key}.csv", False) for key in charts),
     ]
-    modes = {"": {}, " drawn": {"drawn": True}, " changed": {"changed": True}}
     return [
-        Target(f"{name}{mode}", path, signed_in=signed_in, **flags)
+        Target(
+            f"{name}{mode}",
+            path,
+            signed_in=signed_in,
+            drawn=mode == " drawn",
+            changed=mode == " changed",
+        )
         for name, path, signed_in in pages
-        for mode, flags in modes.items()
+        for mode in ("", " drawn", " changed")
     ]
 
 
