@@ -177,3 +177,20 @@ def test_where_the_record_stands_moves_with_every_change(place: Jurisdiction, ed
     records.record_delete(OptOutRequest.objects.get(pk=request.pk), by=editor)
     seen.add(record_version())
     assert len(seen) == 4
+
+
+def test_the_redraw_runs_where_it_is_enqueued_in_the_test_run(
+    viewer_client: Client, place: Jurisdiction, editor: Any, django_assert_num_queries: Any
+) -> None:
+    """The test run's tasks run at once: the visitor shown the earlier map has had the
+    new one drawn by the time the next visitor comes, who only reads where the record
+    stands."""
+    _map(viewer_client)
+    place.deployment_status = "activated"
+    place.activated_on = None
+    records.record_save(place, by=editor)
+    assert 'class="county deployment-scheduled' in _map(viewer_client)
+    with django_assert_num_queries(5):  # session, user, permissions, where the record stands
+        shown = _map(viewer_client)
+    assert STALE not in shown
+    assert 'class="county deployment-activated' in shown
