@@ -7,10 +7,15 @@ together: which colour a county gets, what its title says, where it links, and
 each chart's series, table and CSV columns. Both surfaces call it with their own
 audience and their own links, so the two never draw a different map.
 
-A drawn map or chart is kept in the cache under the point the record has reached
-(:func:`tracker.domain.maps.record_version`), the audience, the language and the
-day: drawing the 3,200 counties or reading every letter for the reply times is done
-once per change of the record, and any change draws them anew.
+A drawn map or chart is kept in the cache under the page, the audience, the language
+and the filters, with the point the record had reached when it was drawn
+(:func:`tracker.domain.maps.record_version`, and the day): drawing the 3,200
+counties or reading every letter for the reply times is done once per change of the
+record. After a change, the kept drawing is served at once, marked as being brought
+up to date, while :func:`redraw_task` draws it anew in the worker (one task per page
+and change, however many visitors ask); :func:`warm_drawings_task`, on the schedule,
+draws the common ones before anyone asks. Only a page never drawn is drawn in the
+request.
 """
 
 from __future__ import annotations
