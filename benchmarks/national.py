@@ -13,7 +13,11 @@ database queries, the size of the answer and the peak memory allocated while
 answering. For each API list it also times a *raw baseline* in the same run:
 the same rows read with ``.values()`` and encoded with the standard JSON
 encoder, the floor that serialization could reach; ``ratio`` is p50 over the
-baseline's p50.
+baseline's p50. Each map and chart page is measured three ways: kept (the
+drawing served from the cache), ``drawn`` (nothing kept: drawn in the request) and
+``changed`` (one record saved before each answer: the earlier drawing served, marked,
+while a redraw is queued); for ``changed``, ``redraw ms`` is how long the queued
+redraw then takes, as the worker would run it.
 
 Requests go through Django's test client in this process (no web server, no
 network), signed in as a staff member with every permission, or anonymously
@@ -46,6 +50,12 @@ class Target:
     signed_in: bool = True
     #: The same rows as plain dictionaries, for an API list's raw baseline.
     baseline: Callable[[], object] | None = None
+    #: A map or chart drawn anew for every answer (the kept drawings forgotten before
+    #: each one, outside the time): what the first answer costs when nothing was drawn.
+    drawn: bool = False
+    #: A map or chart answered after one record was changed (outside the time): the
+    #: first answer after a change, the earlier drawing served while a redraw is queued.
+    changed: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,8 @@ class Figures:
     status: int
     #: The first answer, which fills caches (a map or chart drawn anew, say).
     first: float = 0.0
+    #: After a change: how long the queued redraw task takes (in the worker).
+    redraw: float | None = None
 
 
 def _setup(database_url: str) -> None:
@@ -74,6 +86,10 @@ def _setup(database_url: str) -> None:
     # anonymous readers (every request here comes from one address).
     for limit in ("ANONYMOUS_API_PER_MINUTE", "PUBLIC_SEARCH_PER_MINUTE"):
         os.environ[limit] = "1000000"
+    # After a change a map or chart is served as drawn before it while a redraw is
+    # queued, as in production with Redis (here the redraw is run, timed, by the
+    # benchmark itself, in the same process and so the same cache).
+    os.environ["VISUALS_REDRAW_IN_BACKGROUND"] = "true"
     sys.path.insert(0, str(ROOT))
     # WhiteNoise looks for collected static files, which a benchmark does not need.
     warnings.filterwarnings("ignore", message="No directory at")
@@ -231,17 +247,9 @@ def _targets() -> list[Target]:
         Target("milestones", "/milestones/"),
         Target("milestones csv of agencies", "/milestones/?format=csv"),
         Target("csv overdue letters", "/letters/?overdue=true&format=csv"),
-        Target("map", "/map/"),
-        Target("map of a state", f"/map/{request.jurisdiction.state}/"),
-        Target("map filtered", "/map/?deployment=activated&case=any"),
-        Target("charts", "/charts/"),
-        Target("chart csv reply times", "/charts/reply-times.csv"),
-        Target("chart csv cases by status", "/charts/cases-by-status.csv"),
-        Target("chart csv letters by age", "/charts/awaiting-by-age.csv"),
+        *_visual_targets(request.jurisdiction.state),
         Target("calendar feed", "CALENDAR"),
         Target("public index", "/public/", signed_in=False),
-        Target("public map", "/public/map/", signed_in=False),
-        Target("public charts", "/public/charts/", signed_in=False),
         *_search_targets("public search", "/public/search/", signed_in=False),
         *_public_api_targets(),
     ]
@@ -254,6 +262,67 @@ def _targets() -> list[Target]:
             )
         )
     return targets
+
+
+def _visual_targets(state: str) -> list[Target]:
+    """Every map and chart page and chart download, staff and public: each as kept
+    (the drawing served from the cache, as every answer but the first after a change)
+    and drawn (the first answer after a change)."""
+    charts = ("reply-times", "cases-by-status", "awaiting-by-age")
+    pages = [
+        ("map", "/map/", True),
+        ("map of a state", f"/map/{state}/", True),
+        ("map filtered", "/map/?deployment=activated&case=any", True),
+        ("charts", "/charts/", True),
+        *((f"chart csv {key}", f"/charts/{key}.csv", True) for key in charts),
+        ("public map", "/public/map/", False),
+        ("public map of a state", f"/public/map/{state}/", False),
+        ("public map print", "/public/map/print/", False),
+        ("public charts", "/public/charts/", False),
+        *((f"public chart csv {key}", f"/public/charts/{key}.csv", False) for key in charts),
+    ]
+    return [
+        Target(
+            f"{name}{mode}",
+            path,
+            signed_in=signed_in,
+            drawn=mode == " drawn",
+            changed=mode == " changed",
+        )
+        for name, path, signed_in in pages
+        for mode in ("", " drawn", " changed")
+    ]
+
+
+def _change_one_record() -> None:
+    """Save the newest opt-out request as it is: a history row, so every map and chart
+    stands at a new point of the record."""
+    from tracker.models import OptOutRequest
+
+    request = OptOutRequest.objects.order_by("-pk").first()
+    assert request is not None
+    request.save()
+
+
+def _time_redraw() -> float | None:
+    """Run the newest queued redraw as the worker would, timed; the queued redraws are
+    then dropped (the benchmark runs no worker)."""
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from tracker import visuals
+
+    queued = DBTaskResult.objects.filter(
+        task_path="tracker.visuals.redraw_task", status=TaskResultStatus.READY
+    )
+    newest = queued.order_by("-enqueued_at").first()
+    if newest is None:
+        return None
+    started = time.perf_counter()
+    visuals.redraw_task.call(*newest.args_kwargs["args"])
+    took = time.perf_counter() - started
+    queued.delete()
+    return took
 
 
 #: Search words: in every request, in every letter, in one 2010 record, and in nothing.
@@ -314,6 +383,13 @@ def _percentile(samples: Sequence[float], share: float) -> float:
 def measure(target: Target, client: Any, *, runs: int, budget: float) -> Figures:
     from django.db import connection
 
+    from tracker.visuals import forget_drawings
+
+    if target.drawn:
+        forget_drawings()
+    if target.changed:
+        client.get(target.path)  # a drawing to serve while the new one is drawn
+        _change_one_record()
     # One answer to warm caches, counted for queries, size and peak memory.
     queries: list[str] = []
 
@@ -332,6 +408,10 @@ def measure(target: Target, client: Any, *, runs: int, budget: float) -> Figures
     samples: list[float] = []
     deadline = time.perf_counter() + budget
     while len(samples) < runs and (not samples or time.perf_counter() < deadline):
+        if target.drawn:
+            forget_drawings()
+        if target.changed:
+            _change_one_record()
         started = time.perf_counter()
         _body_size(client.get(target.path))
         samples.append(time.perf_counter() - started)
@@ -343,6 +423,7 @@ def measure(target: Target, client: Any, *, runs: int, budget: float) -> Figures
             target.baseline()
             baseline.append(time.perf_counter() - started)
         baseline_p50 = statistics.median(baseline)
+    redraw = _time_redraw() if target.changed else None
     return Figures(
         target,
         len(samples),
@@ -354,6 +435,7 @@ def measure(target: Target, client: Any, *, runs: int, budget: float) -> Figures
         baseline_p50,
         response.status_code,
         first,
+        redraw,
     )
 
 
@@ -364,7 +446,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--budget", type=float, default=30.0, help="seconds per target before stopping early"
     )
-    parser.add_argument("--only", default="", help="only targets whose name contains this")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="only targets whose name contains this (several: separated by commas)",
+    )
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -383,9 +469,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(
         f"{'target':<24}{'n':>4}{'p50 ms':>10}{'p95 ms':>10}{'queries':>9}"
         f"{'KB':>9}{'peak MB':>9}{'raw ms':>9}{'ratio':>7}{'status':>7}{'first ms':>10}"
+        f"{'redraw ms':>11}"
     )
     for target in _targets():
-        if args.only not in target.name:
+        if not any(part in target.name for part in args.only.split(",")):
             continue
         if target.path == "CALENDAR":
             target = Target(target.name, f"/calendar/{token}.ics", signed_in=False)
@@ -399,7 +486,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"{figures.peak / 2**20:>9.1f}"
             f"{(raw * 1000) if raw else float('nan'):>9.1f}"
             f"{(figures.p50 / raw) if raw else float('nan'):>7.1f}{figures.status:>7}"
-            f"{figures.first * 1000:>10.1f}",
+            f"{figures.first * 1000:>10.1f}"
+            f"{(figures.redraw * 1000) if figures.redraw else float('nan'):>11.1f}",
             flush=True,
         )
 

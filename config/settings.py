@@ -291,7 +291,21 @@ TASK_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "tracker.domain.tasks.announce_overdue_replies_task",
         "every_minutes": 60,
     },
+    # The national map and the charts drawn anew after a change, before a visitor asks
+    # (tracker/visuals.py): nothing is drawn in a minute without changes.
+    "warm-drawings": {
+        "task": "tracker.visuals.warm_drawings_task",
+        "every_minutes": env_int("WARM_DRAWINGS_EVERY_MINUTES", 1, minimum=1, maximum=60),
+    },
 }
+# Whether a map or chart drawn before the latest change is served (marked so) while the
+# worker draws it anew. Unset: when the worker's drawings reach the web processes
+# (REDIS_URL set, or tasks run in the web process); otherwise pages are drawn anew.
+VISUALS_REDRAW_IN_BACKGROUND = (
+    env_bool("VISUALS_REDRAW_IN_BACKGROUND", False)
+    if env_str("VISUALS_REDRAW_IN_BACKGROUND")
+    else None
+)
 
 # --- Webhooks (core/webhooks.py) ------------------------------------------------------
 # A subscription's address may name a private, loopback or link-local host only when

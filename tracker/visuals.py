@@ -7,33 +7,46 @@ together: which colour a county gets, what its title says, where it links, and
 each chart's series, table and CSV columns. Both surfaces call it with their own
 audience and their own links, so the two never draw a different map.
 
-A drawn map or chart is kept in the cache under the point the record has reached
-(:func:`tracker.domain.maps.record_version`), the audience, the language and the
-day: drawing the 3,200 counties or reading every letter for the reply times is done
-once per change of the record, and any change draws them anew.
+A drawn map or chart is kept in the cache under the page, the audience, the language
+and the filters, with the point the record had reached when it was drawn
+(:func:`tracker.domain.maps.record_version`, and the day): drawing the 3,200
+counties or reading every letter for the reply times is done once per change of the
+record. After a change, the kept drawing is served at once, marked as being brought
+up to date, while :func:`redraw_task` draws it anew in the worker (one task per page
+and change, however many visitors ask); :func:`warm_drawings_task`, on the schedule,
+draws the common ones before anyone asks. Only a page never drawn is drawn in the
+request.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from dataclasses import dataclass, field, replace
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Model
 from django.dispatch import receiver
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponseBase, QueryDict
+from django.tasks import task
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
-from django.utils.safestring import SafeString
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core import svgcharts
 from core.backups import archive_restored
+from core.spreadsheets import csv_table_response
 from core.svgcharts import Row, Series
 from jurisdictions.domain import maps as drawing
 from jurisdictions.domain.states import STATES
@@ -51,41 +64,211 @@ OFF_THE_MAP_LISTED = 50
 Link = Callable[[MapJurisdiction], str]
 T = TypeVar("T")
 
-#: How long a drawn map or chart is kept. It is keyed on the record it shows, so this
-#: only bounds how long an unused drawing holds memory.
-DRAWING_KEPT_SECONDS = 60 * 60
+#: How long a drawn map or chart is kept. The newest drawing of each page is kept until
+#: a newer one replaces it (it is what a visitor sees while that one is drawn), so this
+#: only bounds how long a page nobody opens holds memory.
+DRAWING_KEPT_SECONDS = 24 * 60 * 60
+#: How long a redraw is waited for before another visitor may ask for it again (a
+#: worker that stopped while drawing releases nothing).
+REDRAW_LOCK_SECONDS = 10 * 60
+#: Drawings each process keeps in its own memory besides the shared cache (the most
+#: recently used ones).
+IN_PROCESS_DRAWINGS = 8
+_IN_PROCESS: OrderedDict[str, Kept[Any]] = OrderedDict()
+_IN_PROCESS_LOCK = threading.Lock()
 #: Bumped when an archive is restored: a restored database may reach a history row
-#: number that an earlier drawing was kept under.
+#: number that an earlier drawing was kept under, and its drawings show another record.
 _RESTORES_KEY = "visuals:restores"
 
 
-def kept_drawing(
-    name: str, *, audience: Audience, parts: tuple[Any, ...], draw: Callable[[], T]
-) -> T:
-    """``draw()``, or what it gave for the same record, audience, language and day."""
-    identity = (
-        name,
-        audience.value,
-        parts,
-        get_language(),
-        timezone.localdate().isoformat(),
-        maps.record_version(),
-        cache.get(_RESTORES_KEY, 0),
-    )
-    key = "visuals:" + hashlib.sha256(repr(identity).encode()).hexdigest()
-    drawing_kept: T | None = cache.get(key)
-    if drawing_kept is None:
-        drawing_kept = draw()
-        cache.set(key, drawing_kept, DRAWING_KEPT_SECONDS)
-    return drawing_kept
+@dataclass(frozen=True)
+class Kept(Generic[T]):
+    """A drawing, the point of the record (and the day) it was drawn at, and when."""
+
+    drawing: T
+    version: str
+    drawn_at: dt.datetime
+    #: Drawn before the record's latest change: a redraw is on its way.
+    stale: bool = False
+
+    def note(self) -> str:
+        """What a reader is told of a drawing being brought up to date ("" when it is not)."""
+        if not self.stale:
+            return ""
+        drawn_at = timezone.localtime(self.drawn_at)
+        return _("Drawn at %(time)s; being brought up to date.") % {
+            "time": date_format(drawn_at, "DATETIME_FORMAT")
+        }
 
 
-@receiver(archive_restored)
-def _forget_drawings(**_: Any) -> None:
+def redraws_in_background() -> bool:
+    """Whether a page drawn before a change is served while a task draws it anew.
+
+    ``VISUALS_REDRAW_IN_BACKGROUND`` decides; unset, it is so when the worker's drawing
+    reaches the web processes: the cache is shared (Redis), or tasks run where they are
+    enqueued. Otherwise (one process's memory as the cache) the page is drawn anew in
+    the request, as the worker's drawing would never be seen."""
+    chosen = getattr(settings, "VISUALS_REDRAW_IN_BACKGROUND", None)
+    if chosen is not None:
+        return bool(chosen)
+    backend = str(settings.TASKS["default"]["BACKEND"])
+    local_cache = str(settings.CACHES["default"]["BACKEND"]).endswith(("LocMemCache", "DummyCache"))
+    return not local_cache or backend.endswith("ImmediateBackend")
+
+
+def _identity(name: str, audience: Audience, parts: tuple[Any, ...]) -> str:
+    """The cache key of a page's drawings: what it shows and to whom, in which language.
+    Which point of the record a drawing shows is kept inside (``Kept.version``), so a
+    drawing of an earlier point is found under the same key."""
+    identity = (name, audience.value, parts, get_language(), cache.get(_RESTORES_KEY, 0))
+    return "visuals:" + hashlib.sha256(repr(identity).encode()).hexdigest()
+
+
+def _version(shows: tuple[type[Model], ...]) -> str:
+    """The point a drawing shows: the record as it stands, and the day (the charts count
+    from today)."""
+    return f"{maps.record_version(shows)}@{timezone.localdate().isoformat()}"
+
+
+def _keep(key: str, kept: Kept[Any]) -> None:
+    with _IN_PROCESS_LOCK:
+        _IN_PROCESS[key] = kept
+        _IN_PROCESS.move_to_end(key)
+        while len(_IN_PROCESS) > IN_PROCESS_DRAWINGS:
+            _IN_PROCESS.popitem(last=False)
+
+
+def _store(key: str, kept: Kept[Any]) -> None:
+    """Keep ``kept`` in the shared cache, with its version beside it under a small key
+    (what a process reads to know whether its own copy is still the newest)."""
+    cache.set_many({key: kept, f"{key}:version": kept.version}, DRAWING_KEPT_SECONDS)
+    _keep(key, kept)
+
+
+def _newest(key: str) -> Kept[Any] | None:
+    """The newest drawing kept under ``key``: the process's own copy while the shared
+    cache's is the same one (a cleared cache forgets it everywhere), else the shared
+    cache's: a national map is a megabyte or two that the cache would otherwise unpickle
+    (or fetch from Redis) on every page."""
+    with _IN_PROCESS_LOCK:
+        own = _IN_PROCESS.get(key)
+    if own is not None and cache.get(f"{key}:version") == own.version:
+        return own
+    shared: Kept[Any] | None = cache.get(key)
+    if shared is not None:
+        _keep(key, shared)
+    return shared
+
+
+def _draw(name: str, audience: Audience, parts: tuple[Any, ...], version: str) -> Kept[Any]:
+    """Draw a page now and keep it as of ``version``, read before drawing: a change made
+    while drawing is drawn again."""
+    make, _shows = DRAWINGS[name]
+    kept = Kept(make(audience, parts), version, timezone.now())
+    _store(_identity(name, audience, parts), kept)
+    return kept
+
+
+def kept_drawing(name: str, *, audience: Audience, parts: tuple[Any, ...]) -> Kept[Any]:
+    """The drawing ``name`` (one of :data:`DRAWINGS`) for ``audience`` and ``parts``, in
+    the current language, for the record as it stands.
+
+    Kept for this point of the record: served. Kept only for an earlier point: served
+    at once, marked stale, and one redraw enqueued (one per page and point of the
+    record, however many visitors ask) when :func:`redraws_in_background`. Never
+    drawn (or not in the background): drawn in the request."""
+    _make, shows = DRAWINGS[name]
+    key = _identity(name, audience, parts)
+    version = _version(shows)
+    kept = _newest(key)
+    if kept is not None and kept.version == version:
+        return kept
+    if kept is None or not redraws_in_background():
+        return _draw(name, audience, parts, version)
+    lock = f"{key}:redrawing:{version}"
+    if cache.add(lock, True, REDRAW_LOCK_SECONDS):
+        try:
+            redraw_task.enqueue(name, audience.value, list(parts), _language())
+        except Exception:
+            cache.delete(lock)  # the next visitor asks again
+            raise
+    return replace(kept, stale=True)
+
+
+def _language() -> str:
+    return get_language() or settings.LANGUAGE_CODE
+
+
+@task
+def redraw_task(name: str, audience: str, parts: list[Any], language: str) -> str:
+    """Draw one page anew for the record as it stands (a visitor was shown an earlier
+    drawing meanwhile). Safe to run twice: a page already drawn for this point of the
+    record is left as it is. What it did, for the task's result."""
+    with translation.override(language):
+        return _redraw(name, Audience(audience), tuple(parts))
+
+
+def _redraw(name: str, audience: Audience, parts: tuple[Any, ...]) -> str:
+    key = _identity(name, audience, parts)
+    version = _version(DRAWINGS[name][1])
+    if cache.get(f"{key}:version") == version:
+        return "kept"
+    _draw(name, audience, parts, version)
+    return "drawn"
+
+
+def common_drawings() -> list[tuple[str, Audience, tuple[Any, ...]]]:
+    """The drawings most visitors open: the national map and every chart, for the staff
+    and the public (and the public's printable map): what :func:`warm_drawings_task`
+    keeps drawn."""
+    found: list[tuple[str, Audience, tuple[Any, ...]]] = []
+    for audience, csv_url_name in (
+        (Audience.STAFF, "chart-csv"),
+        (Audience.PUBLIC, "public-chart-csv"),
+    ):
+        found.append(("map", audience, ("", "", "", False)))
+        found.append(("charts-html", audience, (None, csv_url_name)))
+        found.extend((f"chart:{name}", audience, (None,)) for name in CHARTS)
+    found.append(("map", Audience.PUBLIC, ("", "", "", True)))
+    return found
+
+
+@task
+def warm_drawings_task() -> dict[str, int]:
+    """Draw the common drawings (:func:`common_drawings`) in every language for the
+    record as it stands, those not drawn for it yet, so the first visitor after a change
+    is rarely shown an earlier drawing. On the schedule (``warm-drawings`` in
+    TASK_SCHEDULE): a write costs nothing more, and a minute without changes costs a
+    few cache reads. A drawing a redraw task is already drawing is left to it."""
+    counts = {"drawn": 0, "kept": 0, "skipped": 0}
+    if not redraws_in_background():
+        return counts  # the web processes would never see what is drawn here
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for name, audience, parts in common_drawings():
+                key = _identity(name, audience, parts)
+                version = _version(DRAWINGS[name][1])
+                if cache.get(f"{key}:version") == version:
+                    counts["kept"] += 1
+                elif cache.add(f"{key}:redrawing:{version}", True, REDRAW_LOCK_SECONDS):
+                    _draw(name, audience, parts, version)
+                    counts["drawn"] += 1
+                else:
+                    counts["skipped"] += 1
+    return counts
+
+
+def forget_drawings() -> None:
+    """Forget every kept drawing (they are drawn anew on the next page)."""
     try:
         cache.incr(_RESTORES_KEY)
     except ValueError:
         cache.set(_RESTORES_KEY, 1, None)
+
+
+@receiver(archive_restored)
+def _forget_drawings(**_: Any) -> None:
+    forget_drawings()
 
 
 # --- The map ---------------------------------------------------------------------------
@@ -134,6 +317,11 @@ class LegendEntry:
 
 @dataclass
 class MapView:
+    """A drawn map: its parts, and ``html``, the page's map section (filters, picture,
+    legend, the places not drawn) rendered once with them, so a kept map is served
+    without running the template over three thousand counties again. Once ``html`` is
+    rendered, ``svg`` (the picture, which it holds) is emptied."""
+
     svg: SafeString
     state: str
     state_name: str
@@ -147,6 +335,10 @@ class MapView:
     states: list[tuple[str, str]] = field(default_factory=list)
     deployment_choices: list[tuple[str, str]] = field(default_factory=list)
     case_choices: list[tuple[str, str]] = field(default_factory=list)
+    html: SafeString = field(default_factory=SafeString)
+    #: Said when the map was drawn before the record's latest change (a redraw is on
+    #: its way): when it was drawn.
+    stale_note: str = ""
 
 
 def _deployment_label(status: str | None) -> str:
@@ -217,16 +409,59 @@ def state_address(query: QueryDict, url_name: str) -> str | None:
     return f"{target}?{urlencode(kept)}" if kept else target
 
 
-def build_map(*, audience: Audience, state: str, filters: MapFilters, link: Link) -> MapView:
-    """The map of the nation (``state`` empty) or of one state: drawn in one query, or
-    the drawing kept for the record as it stands. ``link`` must depend on the audience
-    only (each surface has its own)."""
-    return kept_drawing(
+#: Each audience's surface: its national map's address and where a county links to.
+_SURFACES: dict[Audience, tuple[str, tuple[str, str, str]]] = {
+    Audience.STAFF: ("map", ("jurisdiction-detail", "pk", "pk")),
+    Audience.PUBLIC: ("public-map", ("public-jurisdiction", "reference", "reference")),
+}
+
+
+def build_map(
+    *, audience: Audience, state: str, filters: MapFilters, printable: bool = False
+) -> MapView:
+    """The map of the nation (``state`` empty) or of one state, as the ``audience``'s
+    surface shows it (its links, its filter form's address): drawn in one query, or
+    the drawing kept for the record (see :func:`kept_drawing`); ``printable`` leaves
+    the form out of ``html``. A drawing of an earlier point of the record says so
+    (``stale_note``, and in the picture's description)."""
+    kept = kept_drawing(
         "map",
         audience=audience,
-        parts=(state, filters.deployment, filters.case),
-        draw=lambda: _draw_map(audience=audience, state=state, filters=filters, link=link),
+        parts=(state, filters.deployment, filters.case, printable),
     )
+    view: MapView = kept.drawing
+    if not kept.stale:
+        return view
+    note = kept.note()
+    return replace(view, stale_note=note, html=_describe(view.html, note))
+
+
+def _describe(html: SafeString, note: str) -> SafeString:
+    """``html`` with ``note`` opening every picture's description (its text alternative)."""
+    return mark_safe(html.replace('-desc">', f'-desc">{escape(note)} '))  # safe: escaped
+
+
+def _draw_map_section(audience: Audience, parts: tuple[Any, ...]) -> MapView:
+    state, deployment, case, printable = parts
+    url_name, link = _SURFACES[audience]
+    view = _draw_map(
+        audience=audience,
+        state=state,
+        filters=MapFilters(deployment, case),
+        link=link_by(*link),
+    )
+    view.html = render_fragment(
+        "tracker/_map.html", {"map": view, "map_url": reverse(url_name), "printable": printable}
+    )
+    # The picture is in the section now: keep it once, not twice.
+    view.svg = SafeString()
+    return view
+
+
+def render_fragment(template: str, context: dict[str, Any]) -> SafeString:
+    """A part of a page rendered on its own, to be kept with its drawing: it must need
+    nothing of the request but the language (which every kept drawing's key holds)."""
+    return mark_safe(render_to_string(template, context))  # safe: a rendered template
 
 
 def _draw_map(*, audience: Audience, state: str, filters: MapFilters, link: Link) -> MapView:
@@ -298,7 +533,9 @@ def _draw_map(*, audience: Audience, state: str, filters: MapFilters, link: Link
 @dataclass
 class Chart:
     """One chart: its picture, its legend, and its numbers as a table (the page's text
-    alternative) and as a CSV download (the same rows)."""
+    alternative) and as a CSV download (the same rows). The CSV's header row is in the
+    reader's language; its cells keep what a program reads back: references, codes,
+    ISO months and plain numbers."""
 
     key: str
     title: str
@@ -309,6 +546,9 @@ class Chart:
     csv_headers: list[str]
     csv_rows: list[list[Any]]
     note: str = ""
+    #: Said when the chart was drawn before the record's latest change (a redraw is on
+    #: its way): when it was drawn.
+    stale_note: str = ""
 
 
 _BAND_CSS = ["band-1", "band-2", "band-3", "band-4", "band-5", "band-imprecise"]
@@ -359,7 +599,14 @@ def reply_times_chart(*, audience: Audience, today: dt.date | None = None) -> Ch
         ]
         for row in found
     ]
-    csv_headers = ["agency", "name", "letters", *keys, "median_days", "share_never_answered"]
+    csv_headers = [
+        _("Agency reference"),
+        _("Agency"),
+        _("Letters"),
+        *labels,
+        _("Median days"),
+        _("Share never answered (0 to 1)"),
+    ]
     csv_rows = [
         [
             row.agency.reference,
@@ -443,7 +690,7 @@ def status_chart(*, audience: Audience, today: dt.date | None = None) -> Chart:
         svgcharts.legend(series),
         headers,
         table,
-        ["month", *(s.value for s in states), "total"],
+        [_("Month"), *(str(s.label) for s in states), _("Total")],
         csv_rows,
     )
 
@@ -469,7 +716,7 @@ def age_chart(*, audience: Audience, today: dt.date | None = None) -> Chart:
     )
     headers = [_("Waiting"), _("Overdue"), _("Not yet due"), _("Total")]
     table = [[str(b.label), b.overdue, b.not_yet_due, b.total] for b in bands]
-    csv_rows = [[b.key, b.overdue, b.not_yet_due, b.total] for b in bands]
+    csv_rows = [[b.key, str(b.label), b.overdue, b.not_yet_due, b.total] for b in bands]
     return Chart(
         "awaiting-by-age",
         _("Letters awaiting a reply by age"),
@@ -477,7 +724,7 @@ def age_chart(*, audience: Audience, today: dt.date | None = None) -> Chart:
         svgcharts.legend(series),
         headers,
         table,
-        ["waiting", "overdue", "not_yet_due", "total"],
+        [_("Band"), *headers],
         csv_rows,
     )
 
@@ -489,23 +736,72 @@ CHARTS: dict[str, Callable[..., Chart]] = {
 }
 
 
-def all_charts(*, audience: Audience, today: dt.date | None = None) -> list[Chart]:
-    """Every chart, drawn or kept for the record as it stands."""
-    return kept_drawing(
-        "charts",
-        audience=audience,
-        parts=(today,),
-        draw=lambda: [build(audience=audience, today=today) for build in CHARTS.values()],
+def charts_html(
+    *, audience: Audience, csv_url_name: str, today: dt.date | None = None
+) -> SafeString:
+    """Every chart with its legend, table and download link, as the charts pages show
+    them (``tracker/_charts.html``), drawn and rendered or kept for the record (see
+    :func:`kept_drawing`): a kept page runs no template over the tables' thousands of
+    cells. A drawing of an earlier point of the record says so, above the charts and in
+    each picture's description."""
+    kept = kept_drawing("charts-html", audience=audience, parts=(_day(today), csv_url_name))
+    if not kept.stale:
+        return kept.drawing
+    note = kept.note()
+    return render_fragment("tracker/_stale_note.html", {"note": note}) + _describe(
+        kept.drawing, note
+    )
+
+
+def _day(today: dt.date | None) -> str | None:
+    return today.isoformat() if today else None
+
+
+def _draw_charts_html(audience: Audience, parts: tuple[Any, ...]) -> SafeString:
+    day, csv_url_name = parts
+    today = dt.date.fromisoformat(day) if day else None
+    return render_fragment(
+        "tracker/_charts.html",
+        {
+            "charts": [build(audience=audience, today=today) for build in CHARTS.values()],
+            "csv_url_name": csv_url_name,
+        },
     )
 
 
 def chart(name: str, *, audience: Audience, today: dt.date | None = None) -> Chart:
-    """One chart, drawn or kept for the record as it stands."""
+    """One chart, drawn or kept for the record (see :func:`kept_drawing`). A drawing
+    of an earlier point of the record says so in its ``note`` (the CSV's last line)."""
     if name not in CHARTS:
         raise Http404(_("There is no such chart."))
-    return kept_drawing(
-        f"chart:{name}",
-        audience=audience,
-        parts=(today,),
-        draw=lambda: CHARTS[name](audience=audience, today=today),
-    )
+    kept = kept_drawing(f"chart:{name}", audience=audience, parts=(_day(today),))
+    found: Chart = kept.drawing
+    if not kept.stale:
+        return found
+    return replace(found, stale_note=kept.note())
+
+
+def chart_download(found: Chart) -> HttpResponseBase:
+    """A chart's CSV download: its header and rows, and, when it was drawn before the
+    record's latest change, a last line saying so."""
+    rows: list[list[Any]] = found.csv_rows
+    if found.stale_note:
+        rows = [*rows, [found.stale_note]]
+    return csv_table_response(found.key, found.csv_headers, rows)
+
+
+def _chart_drawer(name: str) -> Callable[[Audience, tuple[Any, ...]], Chart]:
+    def draw(audience: Audience, parts: tuple[Any, ...]) -> Chart:
+        (day,) = parts
+        return CHARTS[name](audience=audience, today=dt.date.fromisoformat(day) if day else None)
+
+    return draw
+
+
+#: Every kept drawing by name: how it is drawn from its audience and parts (what a
+#: redraw task is given), and the records it shows.
+DRAWINGS: dict[str, tuple[Callable[[Audience, tuple[Any, ...]], Any], tuple[type[Model], ...]]] = {
+    "map": (_draw_map_section, maps.MAP_SHOWS),
+    "charts-html": (_draw_charts_html, maps.CHARTS_SHOWS),
+    **{f"chart:{name}": (_chart_drawer(name), maps.CHARTS_SHOWS) for name in CHARTS},
+}

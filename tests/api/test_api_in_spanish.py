@@ -86,3 +86,24 @@ def test_a_change_without_if_match_says_so_in_spanish(
     )
     assert response.status_code == 428
     assert response.json()["detail"].startswith("Envíe la cabecera If-Match")
+
+
+def test_the_public_api_refuses_an_anonymous_reader_in_spanish(optout: OptOutRequest) -> None:
+    """The public (anonymous) API: a bad filter, an unpublished record and a write are
+    each explained in Spanish to a Spanish reader."""
+    anonymous = APIClient()
+    bad_filter = anonymous.get("/api/v1/letters/?sent_after=soon", HTTP_ACCEPT_LANGUAGE="es")
+    unpublished = anonymous.get(f"/api/v1/requests/{optout.pk}/", HTTP_ACCEPT_LANGUAGE="es")
+    write = anonymous.post("/api/v1/requests/", {}, format="json", HTTP_ACCEPT_LANGUAGE="es")
+    english = anonymous.get(f"/api/v1/requests/{optout.pk}/")
+    assert (bad_filter.status_code, unpublished.status_code) == (400, 404)
+    assert write.status_code in (401, 403)
+    for response in (bad_filter, unpublished, write):
+        assert response["Content-Language"] == "es"
+    assert bad_filter.json()["detail"] == "Algunos campos no son válidos: sent_after."
+    assert bad_filter.json()["errors"]["sent_after"][0].startswith("Parámetro desconocido.")
+    assert (unpublished.json()["detail"], english.json()["detail"]) == (
+        "No encontrado.",
+        "Not found.",
+    )
+    assert write.json()["detail"] == "Las credenciales de autenticación no se proveyeron."

@@ -177,7 +177,11 @@ def test_the_charts_page_shows_each_chart_with_its_figures(viewer_client: Client
 
 @pytest.mark.parametrize(
     ("key", "first_column"),
-    [("reply-times", "name"), ("cases-by-status", "month"), ("awaiting-by-age", "waiting")],
+    [
+        ("reply-times", "Agency reference"),
+        ("cases-by-status", "Month"),
+        ("awaiting-by-age", "Band"),
+    ],
 )
 def test_each_charts_csv_has_the_figures_of_its_table(
     viewer_client: Client, key: str, first_column: str
@@ -186,11 +190,12 @@ def test_each_charts_csv_has_the_figures_of_its_table(
     table = _table(viewer_client.get(reverse("charts")).text, key)
     rows = csv_rows(viewer_client.get(reverse("chart-csv", args=[key])))
     assert len(rows) == len(table) > 0
+    assert next(iter(rows[0])) == first_column
     for shown, downloaded in zip(table, rows, strict=True):
         numbers = [cell for cell in shown if cell.isdigit()]
         assert numbers == [value for value in downloaded.values() if value.isdigit()]
     if key == "reply-times":
-        assert [row["name"] for row in rows] == [row[0] for row in table]
+        assert [row["Agency"] for row in rows] == [row[0] for row in table]
 
 
 def test_an_unknown_chart_is_a_404(viewer_client: Client) -> None:

@@ -89,6 +89,23 @@ def test_the_public_state_map_and_the_printable_maps_answer(
     printable = client.get("/public/map/print/").text
     assert 'class="map-filters"' not in printable
     assert "Printed from" in printable
+    # The page's map section is kept with the drawing, one for each way it is shown:
+    # the printable one kept first leaves the form on the other page.
+    assert 'class="map-filters"' in client.get("/public/map/").text
+    assert 'class="map-filters"' not in client.get("/public/map/print/").text
+
+
+def test_the_staff_and_public_charts_are_kept_apart(viewer_client: Client) -> None:
+    ice = AgencyFactory(name="ICE Secure Communities")
+    LetterFactory(recipients=[ice], subject=SECRET)
+    staff = viewer_client.get(reverse("charts")).text
+    assert 'href="/charts/reply-times.csv"' in staff
+    assert "ICE Secure Communities" in staff
+    viewer_client.logout()
+    public = viewer_client.get(reverse("public-charts")).text
+    assert 'href="/public/charts/reply-times.csv"' in public
+    assert 'href="/charts/' not in public
+    assert "ICE Secure Communities" not in public
 
 
 def _part(html: str, start: str, end: str) -> str:
@@ -123,9 +140,9 @@ def test_the_public_charts_count_only_published_letters(client: Client) -> None:
     html = client.get(reverse("public-charts")).text
     assert SECRET not in html
     rows = csv_rows(client.get(reverse("public-chart-csv", args=["reply-times"])))
-    assert [(row["name"], row["letters"]) for row in rows] == [("ICE Secure Communities", "1")]
+    assert [(row["Agency"], row["Letters"]) for row in rows] == [("ICE Secure Communities", "1")]
     ages = csv_rows(client.get(reverse("public-chart-csv", args=["awaiting-by-age"])))
-    assert sum(int(row["total"]) for row in ages) == 1
+    assert sum(int(row["Total"]) for row in ages) == 1
     assert client.get(reverse("public-charts-print")).status_code == 200
 
 

@@ -46,7 +46,7 @@ def test_a_job_every_few_minutes_has_a_slot_per_interval() -> None:
 
 
 @pytest.mark.django_db
-def test_reminders_and_pruning_are_enqueued_once_a_day() -> None:
+def test_reminders_pruning_and_warming_are_enqueued_once_a_slot() -> None:
     with time_machine.travel(dt.datetime(2026, 11, 30, 13, 0, tzinfo=dt.UTC), tick=False):
         first = schedule.run_due_jobs(claimed_by="one")
         again = schedule.run_due_jobs(claimed_by="two")
@@ -55,6 +55,7 @@ def test_reminders_and_pruning_are_enqueued_once_a_day() -> None:
         "prune-task-results",
         "send-reminders",
         "send-webhooks",
+        "warm-drawings",
     ]
     assert again == []
     paths = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
@@ -63,10 +64,11 @@ def test_reminders_and_pruning_are_enqueued_once_a_day() -> None:
         "core.webhooks.send_due_webhooks_task",
         "tracker.domain.tasks.announce_overdue_replies_task",
         "tracker.domain.tasks.send_reminders_task",
+        "tracker.visuals.warm_drawings_task",
     ]
     with time_machine.travel(dt.datetime(2026, 12, 1, 13, 0, tzinfo=dt.UTC), tick=False):
         next_day = schedule.run_due_jobs()
-    assert len(next_day) == 4
+    assert len(next_day) == 5
     run_queued_tasks()
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
 

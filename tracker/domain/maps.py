@@ -149,15 +149,28 @@ _SHOWN_MODELS: tuple[type[models.Model], ...] = (
     Transition,
     Holiday,
 )
+#: What the map shows: the jurisdictions, and their requests' states and publication
+#: (a move of a request saves the request). A letter logged leaves a kept map kept.
+MAP_SHOWS: tuple[type[models.Model], ...] = (Jurisdiction, OptOutRequest)
+#: What the charts show: everything but the jurisdictions (an edited jurisdiction
+#: leaves kept charts kept).
+CHARTS_SHOWS: tuple[type[models.Model], ...] = (
+    Agency,
+    OptOutRequest,
+    Letter,
+    AgencyResponse,
+    Transition,
+    Holiday,
+)
 
 
-def record_version() -> str:
-    """Where the record the map and charts are drawn from stands now: the newest history
-    row of each kind of record shown, read in one query through the primary keys'
-    indexes (no table is scanned). It changes whenever one of those records is created,
-    changed or deleted."""
+def record_version(shows: tuple[type[models.Model], ...] = _SHOWN_MODELS) -> str:
+    """Where the record a drawing shows stands now: the newest history row of each kind
+    of record it ``shows`` (every kind the map and the charts show, by default), read
+    in one query through the primary keys' indexes (no table is scanned). It changes
+    whenever one of those records is created, changed or deleted."""
     quote = connection.ops.quote_name
-    tables = [quote(model.history.model._meta.db_table) for model in _SHOWN_MODELS]  # type: ignore[attr-defined]
+    tables = [quote(model.history.model._meta.db_table) for model in shows]  # type: ignore[attr-defined]
     columns = ", ".join(f"(SELECT MAX(history_id) FROM {table})" for table in tables)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns}")

@@ -6,7 +6,6 @@ from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from core.spreadsheets import csv_table_response
 from tracker import visuals
 from tracker.domain.permissions import may_read_milestones
 from tracker.domain.selectors import Audience
@@ -26,7 +25,6 @@ def county_map(request: HttpRequest, state: str = "") -> HttpResponseBase:
         audience=Audience.STAFF,
         state=code,
         filters=visuals.MapFilters.from_query(request.GET),
-        link=visuals.link_by("jurisdiction-detail", "pk", "pk"),
     )
     return render(request, "tracker/map.html", {"map": view})
 
@@ -35,9 +33,8 @@ def county_map(request: HttpRequest, state: str = "") -> HttpResponseBase:
 @staff_page
 def chart_list(request: HttpRequest) -> HttpResponseBase:
     require(may_read_milestones(request.user))
-    return render(
-        request, "tracker/charts.html", {"charts": visuals.all_charts(audience=Audience.STAFF)}
-    )
+    charts = visuals.charts_html(audience=Audience.STAFF, csv_url_name="chart-csv")
+    return render(request, "tracker/charts.html", {"charts_html": charts})
 
 
 @require_safe
@@ -45,4 +42,4 @@ def chart_list(request: HttpRequest) -> HttpResponseBase:
 def chart_csv(request: HttpRequest, name: str) -> HttpResponseBase:
     require(may_read_milestones(request.user))
     found = visuals.chart(name, audience=Audience.STAFF)
-    return csv_table_response(found.key, found.csv_headers, found.csv_rows)
+    return visuals.chart_download(found)

@@ -7,7 +7,6 @@ from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from core.spreadsheets import csv_table_response
 from tracker import visuals
 from tracker.domain.selectors import Audience
 
@@ -22,7 +21,7 @@ def county_map(request: HttpRequest, state: str = "", printable: bool = False) -
         audience=Audience.PUBLIC,
         state=code,
         filters=visuals.MapFilters.from_query(request.GET),
-        link=visuals.link_by("public-jurisdiction", "reference", "reference"),
+        printable=printable,
     )
     return render(request, "public/map.html", {"map": view, "printable": printable})
 
@@ -32,11 +31,16 @@ def chart_list(request: HttpRequest, printable: bool = False) -> HttpResponseBas
     return render(
         request,
         "public/charts.html",
-        {"charts": visuals.all_charts(audience=Audience.PUBLIC), "printable": printable},
+        {
+            "charts_html": visuals.charts_html(
+                audience=Audience.PUBLIC, csv_url_name="public-chart-csv"
+            ),
+            "printable": printable,
+        },
     )
 
 
 @require_safe
 def chart_csv(request: HttpRequest, name: str) -> HttpResponseBase:
     found = visuals.chart(name, audience=Audience.PUBLIC)
-    return csv_table_response(found.key, found.csv_headers, found.csv_rows)
+    return visuals.chart_download(found)
