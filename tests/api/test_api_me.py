@@ -38,6 +38,7 @@ def test_an_editor_learns_their_username_groups_and_what_they_may_do(editor: Any
     assert me["may_read_timelines"] is True
     assert me["may_read_milestones"] is True
     assert me["may_keep_api_tokens"] is True
+    assert me["may_keep_webhooks"] is True
 
 
 def test_a_viewer_may_only_read(viewer: Any) -> None:

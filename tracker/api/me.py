@@ -23,6 +23,7 @@ from tracker.domain.permissions import (
     may_add,
     may_change,
     may_delete,
+    may_keep_webhooks,
     may_move,
     may_read_milestones,
     may_read_timelines,
@@ -74,6 +75,7 @@ class MeSerializer(serializers.Serializer):  # type: ignore[type-arg]
         help_text="Contacts' email, phone, address and notes."
     )
     may_keep_api_tokens = serializers.BooleanField(help_text="Use /api/v1/tokens/.")
+    may_keep_webhooks = serializers.BooleanField(help_text="Use /api/v1/webhooks/.")
 
 
 def describe(user: Any) -> dict[str, Any]:
@@ -99,6 +101,7 @@ def describe(user: Any) -> dict[str, Any]:
         "may_read_milestones": may_read_milestones(user),
         "may_see_private_contact_details": may_see_private_contact_details(user),
         "may_keep_api_tokens": may_keep_api_tokens(user),
+        "may_keep_webhooks": may_keep_webhooks(user),
     }
 
 
