@@ -15,15 +15,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseNotFound,
+    HttpResponseRedirect,
     JsonResponse,
     QueryDict,
 )
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.translation import gettext
 
 from core.errors import error_body, is_api
@@ -64,6 +67,17 @@ class LongTextField(models.TextField):  # type: ignore[type-arg]
         return name, "django.db.models.TextField", args, kwargs
 
 
+def _is_admin_list(request: HttpRequest) -> bool:
+    """Whether ``request`` asks for one of the admin's lists of records."""
+    try:
+        if not request.path_info.startswith(reverse("admin:index")):
+            return False
+        match = resolve(request.path_info)
+    except (NoReverseMatch, Resolver404):
+        return False
+    return bool(match.url_name and match.url_name.endswith("_changelist"))
+
+
 def holds_nul(query: QueryDict) -> list[str]:
     """The parameters of ``query`` whose name or value holds a NUL byte."""
     return sorted(
@@ -75,8 +89,8 @@ class RefuseNulBytesMiddleware:
     """A NUL byte in the address is a 404: no record has one in its address, and
     looking one up would fail in PostgreSQL. In the API's query strings it is a 400
     in the API's error shape naming the parameter. (The pages' query strings go to
-    forms, which show "Null characters are not allowed." next to the box; the
-    admin's lists refuse it as an invalid filter, see core.admin.)"""
+    forms, which show "Null characters are not allowed." next to the box; every
+    admin list refuses it as an invalid filter.)"""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -88,6 +102,12 @@ class RefuseNulBytesMiddleware:
             return HttpResponseNotFound(
                 gettext("Not found."), content_type="text/plain; charset=utf-8"
             )
+        if _is_admin_list(request) and holds_nul(request.GET):
+            # Every admin list, the packages' (task results, sign-in attempts) too,
+            # answers as Django's admin answers any filter it cannot use: the list
+            # again, with "?e=1". The tracker's own lists also refuse it themselves
+            # (core.admin.InputCheckingChangeList), for their CSV exports.
+            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
         if is_api(request) and (bad := holds_nul(request.GET)):
             detail = gettext("A NUL character (%00) is never valid in a query parameter.")
             errors = {key.replace(NUL, "\\0")[:100]: [detail] for key in bad}

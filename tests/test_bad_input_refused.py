@@ -203,6 +203,24 @@ def test_a_nul_in_an_admin_filter_is_not_a_crash(viewer_client: Client) -> None:
     assert response["Location"].endswith("?e=1")
 
 
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/admin/django_tasks_database/dbtaskresult/?queue_name=%00",
+        "/admin/axes/accessattempt/?q=%00",
+        "/admin/core/webhookdelivery/?state__exact=%00",
+    ],
+)
+def test_a_nul_in_any_admin_list_filter_is_refused_like_a_bad_filter(
+    admin_client: Client, address: str
+) -> None:
+    """The lists of packages' models (task results, sign-in attempts) and the read-only
+    ones are refused like the tracker's own, on PostgreSQL as on SQLite."""
+    response = admin_client.get(address)
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
+
+
 def test_a_nul_in_the_jurisdiction_export_filter_is_a_400(viewer_client: Client) -> None:
     JurisdictionFactory()
     for query in ("?name__exact=%00", "?q=%00", "?jurisdiction=%00", "?state__exact=%00"):

@@ -242,3 +242,23 @@ def test_the_sync_example_in_the_docs_runs(
     assert {"resource": "letters", "id": gone_id} in [
         {"resource": row["resource"], "id": row["id"]} for row in feed["results"]
     ]
+
+
+@pytest.mark.parametrize(
+    ("moment", "status"),
+    [
+        # Python reads offsets up to 23:59; PostgreSQL compares only up to 15:59.
+        ("7694-10-13T21:25:18+19:43", 200),
+        ("2010-09-28T14:30:00-23:59", 200),
+        # Past the last moment Python can hold once in UTC.
+        ("9999-12-31T23:59:59-23:59", 400),
+        ("0001-01-01T00:00:00+23:59", 400),
+    ],
+)
+def test_updated_after_takes_any_offset_and_refuses_what_cannot_be_held(
+    reader: APIClient, cases: dict[str, Any], moment: str, status: int
+) -> None:
+    response = reader.get("/api/v1/letters/", {"updated_after": moment})
+    assert response.status_code == status, response.content
+    if status == 400:
+        assert list(response.json()["errors"]) == ["updated_after"]

@@ -259,8 +259,9 @@ class StrictDateTimeField(forms.Field):
         try:
             if not _ISO_DATETIME.fullmatch(text):
                 raise ValueError(text)
-            return dt.datetime.fromisoformat(text)
-        except ValueError:
+            # In UTC: PostgreSQL refuses offsets past 15:59 that Python accepts (+19:43).
+            return dt.datetime.fromisoformat(text).astimezone(dt.UTC)
+        except (ValueError, OverflowError):
             raise DjangoValidationError(
                 gettext(
                     "A date and time in ISO 8601 with its time zone, e.g. "
