@@ -9,6 +9,7 @@ same 404 wherever it is asked for. Who may download is checked by the caller.
 from __future__ import annotations
 
 from pathlib import PurePath
+from typing import Any
 
 from django.db import models
 from django.db.models.fields.files import FieldFile
@@ -38,6 +39,20 @@ def download_name(record: models.Model, file: FieldFile) -> str:
     return f"{name}{extension}"
 
 
+def _opened(file: FieldFile) -> tuple[Any, bytes]:
+    """The stored file open for reading at its start, and its first bytes (what the
+    type checks read); 404 when there is no file or storage lost it."""
+    if not file:
+        raise Http404("This record has no attachment.")
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The attachment's file is missing from storage.") from None
+    head = handle.read(SNIFF_BYTES)
+    handle.seek(0)
+    return handle, head
+
+
 def attachment_response(record: models.Model, field_name: str = "attachment") -> FileResponse:
     """The file in ``record``'s ``field_name`` as a download.
 
@@ -47,14 +62,7 @@ def attachment_response(record: models.Model, field_name: str = "attachment") ->
     stored file is missing from storage. The caller checks the reader's rights.
     """
     file = getattr(record, field_name)
-    if not file:
-        raise Http404("This record has no attachment.")
-    try:
-        handle = file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The attachment's file is missing from storage.") from None
-    head = handle.read(SNIFF_BYTES)
-    handle.seek(0)
+    handle, head = _opened(file)
     return FileResponse(
         handle,
         as_attachment=True,
@@ -86,14 +94,7 @@ def attachment_preview(record: models.Model, field_name: str = "attachment") -> 
     Content-Security-Policy (:data:`PREVIEW_CSP`). The caller checks the reader's rights.
     """
     file = getattr(record, field_name)
-    if not file:
-        raise Http404("This record has no attachment.")
-    try:
-        handle = file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The attachment's file is missing from storage.") from None
-    head = handle.read(SNIFF_BYTES)
-    handle.seek(0)
+    handle, head = _opened(file)
     kind = detect_type(head)
     if kind not in PREVIEW_TYPES:
         handle.close()
