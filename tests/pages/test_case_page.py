@@ -5,6 +5,8 @@ for what an agency sent, and who may do any of it."""
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ import time_machine
 from django.test import Client
 from rest_framework.test import APIClient
 
+from core.dates import PartialDate
 from jurisdictions.models import Agency
 from tests.factories import (
     AgencyFactory,
@@ -536,3 +539,56 @@ def test_the_withdraw_page_costs_the_same_however_big_the_case(
     with django_assert_num_queries(5):
         response = editor_client.get(f"/requests/{sent.pk}/withdraw/")
     assert response.status_code == 200
+
+
+def _attribute(tag: str, name: str) -> str:
+    found = re.search(rf'\b{name}="([^"]*)"', tag)
+    return html.unescape(found.group(1)) if found else ""
+
+
+def _as_a_browser_sends(form_html: str, prefix: str) -> dict[str, Any]:
+    """What a browser posts for a form as shown: each input's value (a date picker
+    sends its value only when it is a whole day, YYYY-MM-DD), each list's selected
+    options, each text area's text."""
+    data: dict[str, Any] = {}
+    for tag in re.findall(rf'<input[^>]*name="{prefix}-[^"]*"[^>]*>', form_html):
+        name, kind, value = (_attribute(tag, key) for key in ("name", "type", "value"))
+        if kind == "checkbox":
+            if " checked" in tag:
+                data.setdefault(name, []).append(value or "on")
+        elif kind == "date":
+            data[name] = value if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else ""
+        elif kind != "file":
+            data[name] = value
+    for name, body in re.findall(
+        rf'<select[^>]*name="({prefix}-[^"]*)"[^>]*>(.*?)</select>', form_html, re.DOTALL
+    ):
+        data[name] = re.findall(r'<option value="([^"]*)"[^>]*selected', body)
+    for name, text in re.findall(
+        rf'<textarea[^>]*name="({prefix}-[^"]*)"[^>]*>(.*?)</textarea>', form_html, re.DOTALL
+    ):
+        data[name] = html.unescape(text.removeprefix("\n"))
+    return data
+
+
+@pytest.mark.parametrize("known", ["2010", "2010-09", "2010-09-10"])
+def test_editing_a_letter_keeps_a_sent_date_known_only_to_its_year_or_month(
+    editor_client: Client, sent: OptOutRequest, known: str
+) -> None:
+    """The sent date is a date picker, which shows only whole days: a letter sent "in
+    2010" is shown as a day of 2010 with "known to: year", so saving the form as it
+    came (correcting the subject only) keeps "2010" rather than emptying the date."""
+    letter = sent.letters.get()
+    Letter.objects.filter(pk=letter.pk).update(
+        sent_on=PartialDate.parse(known).value,
+        sent_on_precision=PartialDate.parse(known).precision,
+    )
+    letter.refresh_from_db()
+    form = editor_client.get(f"/edit/letter/{letter.pk}/").text
+    data = _as_a_browser_sends(form, "letter")
+    data["letter-subject"] = "Subject corrected"
+    response = editor_client.post(f"/edit/letter/{letter.pk}/", data)
+    assert response.status_code == 302, response.text
+    letter.refresh_from_db()
+    assert letter.subject == "Subject corrected"
+    assert letter.sent == PartialDate.parse(known)

@@ -223,6 +223,18 @@ class LetterForm(OffersAgencies, SubmittedOnceForm):
             if field.required:
                 field.widget.attrs["aria-required"] = "true"
 
+    def get_initial_for_field(self, field: forms.Field, field_name: str) -> Any:
+        """A sent date known only to its month or year (an edit of an old letter) is
+        shown as the period's first day with "known to" set, since a date picker shows
+        whole days only: saved unchanged, it stays "2010" instead of being emptied."""
+        sent = self.initial.get("sent_on")
+        if isinstance(sent, PartialDate) and sent.precision != DatePrecision.DAY:
+            if field_name == "sent_on":
+                return PartialDate(sent.value)
+            if field_name == "sent_known_to":
+                return sent.precision
+        return super().get_initial_for_field(field, field_name)
+
     def offer_agencies(self, agencies: Sequence[Agency]) -> None:
         """The page's short list; the recipients list ICE's program office and the
         state's SIB first, and the one-tick pair names them."""
