@@ -32,7 +32,7 @@ from core.dates import PartialDate
 from core.models import WebhookSubscription
 from jurisdictions.models import Agency, Jurisdiction
 from tests.conftest import PDF
-from tests.factories import AgencyFactory, JurisdictionFactory
+from tests.factories import AgencyFactory, JurisdictionFactory, StatementFactory
 from tracker.domain import selectors, services
 from tracker.models import (
     AgencyResponse,
@@ -230,6 +230,11 @@ def stretch_the_record(editor: Any) -> None:
     )
     jurisdiction = JurisdictionFactory(name=LONG_NAME, state="CA")
     services.request_open(jurisdiction=jurisdiction, title=LONG_WORD, by=editor)
+    # A statement with a long speaker's name and a document (the newest, for the pages
+    # that take one); documents come through the admin and the API.
+    statement: Statement = StatementFactory(speaker=LONG_NAME, quote=LONG_WORD)
+    statement.document = SimpleUploadedFile("statement.pdf", PDF, content_type="application/pdf")
+    statement.save()
     services.calendar_token_create(user=editor)
     # Last, so that the records above are not announced to it; its test event fails
     # (nothing listens there), which fills its delivery log with an error.

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tests.attachment_files import PNG, text_pdf
-from tests.factories import AgencyFactory, RequestFactory
+from tests.factories import AgencyFactory, RequestFactory, StatementFactory
 from tracker.domain import services
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +106,28 @@ def test_a_preview_needs_the_right_to_read(
     assert client.get(url).status_code == 302  # to the sign-in page
     client.force_login(django_user_model.objects.create_user("nobody", password="x"))
     assert client.get(url).status_code == 403
+
+
+def test_a_statements_document_is_downloaded_and_previewed_from_the_statements_page(
+    client: Client, editor: Any, viewer: Any, django_user_model: Any
+) -> None:
+    # Documents come with statements through the admin and the API.
+    pdf, text = StatementFactory(), StatementFactory()
+    pdf.document = SimpleUploadedFile("statement.pdf", text_pdf("Obfuscation"))
+    text.document = SimpleUploadedFile("notes.txt", b"Plain notes.")
+    for statement in (pdf, text):
+        statement.save()
+    client.force_login(viewer)
+    page = client.get("/statements/").text
+    assert f"/statements/{pdf.pk}/document/preview/" in page
+    assert f"/statements/{text.pk}/document/" in page
+    assert f"/statements/{text.pk}/document/preview/" not in page
+    preview = client.get(f"/statements/{pdf.pk}/document/preview/")
+    assert preview["Content-Disposition"].startswith("inline;")
+    assert preview["Content-Security-Policy"].startswith("sandbox;")
+    assert client.get(f"/statements/{text.pk}/document/preview/").status_code == 404
+    download = client.get(f"/statements/{text.pk}/document/")
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert b"".join(download.streaming_content) == b"Plain notes."
+    client.force_login(django_user_model.objects.create_user("nobody", password="x"))
+    assert client.get(f"/statements/{pdf.pk}/document/").status_code == 403

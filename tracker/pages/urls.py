@@ -29,6 +29,12 @@ urlpatterns = [
         views.response_attachment_preview,
         name="response-attachment-preview",
     ),
+    path("statements/<int:pk>/document/", views.statement_document, name="statement-document"),
+    path(
+        "statements/<int:pk>/document/preview/",
+        views.statement_document_preview,
+        name="statement-document-preview",
+    ),
     path("search/", views.search, name="search"),
     path("requests/", views.request_list, name="requests"),
     path("letters/", views.letter_list, name="letters"),

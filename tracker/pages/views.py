@@ -1010,6 +1010,18 @@ def response_attachment_preview(request: HttpRequest, pk: int) -> FileResponse:
     )
 
 
+@staff_page
+def statement_document(request: HttpRequest, pk: int) -> FileResponse:
+    require(may_view(request.user, Statement))
+    return attachment_response(get_object_or_404(Statement, pk=pk), "document")
+
+
+@staff_page
+def statement_document_preview(request: HttpRequest, pk: int) -> FileResponse:
+    require(may_view(request.user, Statement))
+    return attachment_preview(get_object_or_404(Statement, pk=pk), "document")
+
+
 # --- Search ---------------------------------------------------------------------------
 
 
