@@ -470,6 +470,62 @@ def test_a_meeting_without_a_date_opens_its_edit_page_to_mark_it_held(
     assert meeting.status == Meeting.Status.PLANNED
 
 
+def _meeting_requested(request: OptOutRequest, editor: Any, office: Agency) -> None:
+    services.response_record(
+        request=request, by=editor, agency=office, kind=AgencyResponse.Kind.MEETING_REQUESTED
+    )
+    services.request_transition(request=request, to="meeting_requested", by=editor)
+    request.refresh_from_db()
+
+
+def test_marking_a_meeting_held_offers_the_move_and_makes_both_in_one_step(
+    editor_client: Client, editor: Any, office: Agency, sent: OptOutRequest
+) -> None:
+    meeting = MeetingFactory(request=sent, held_on=dt.date(2010, 11, 8), place="City Hall")
+    # From "notice sent" the workflow has no "meeting held" move: only "Mark held".
+    assert "Mark held and move the request" not in editor_client.get(sent.get_absolute_url()).text
+    _meeting_requested(sent, editor, office)
+    page = editor_client.get(sent.get_absolute_url()).text
+    assert "Mark held and move the request to Meeting held" in page
+    response = editor_client.post(
+        f"/meetings/{meeting.pk}/status/",
+        {"then_move": "on", "version": meeting.version, "request_version": sent.version},
+    )
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    sent.refresh_from_db()
+    assert meeting.status == Meeting.Status.HELD
+    assert sent.status == "meeting_held"
+    move = sent.transitions.latest("at")
+    assert (move.to_state, move.by) == ("meeting_held", editor)
+    assert move.note == "The meeting of 8 November 2010 was marked held."
+
+
+def test_a_meeting_held_with_its_move_on_a_stale_page_saves_neither(
+    editor_client: Client, editor: Any, office: Agency, sent: OptOutRequest
+) -> None:
+    meeting = MeetingFactory(request=sent, held_on=dt.date(2010, 11, 8))
+    _meeting_requested(sent, editor, office)
+    shown = sent.version
+    # Someone escalates the request after the page was read.
+    services.request_transition(request=sent, to="escalated", by=editor)
+    response = editor_client.post(
+        f"/meetings/{meeting.pk}/status/",
+        {"then_move": "on", "version": meeting.version, "request_version": shown},
+    )
+    assert response.status_code == 409
+    meeting.refresh_from_db()
+    sent.refresh_from_db()
+    assert meeting.status == Meeting.Status.PLANNED
+    assert sent.status == "escalated"
+    # Without the request's version, nothing is done either.
+    editor_client.post(
+        f"/meetings/{meeting.pk}/status/", {"then_move": "on", "version": meeting.version}
+    )
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.PLANNED
+
+
 # --- Who may ------------------------------------------------------------------------------
 
 

@@ -57,6 +57,7 @@ from tracker.domain.workflow import (
     WorkflowError,
     check_reopen,
     check_transition,
+    move_implied_by_held_meeting,
     move_implied_by_reply,
 )
 from tracker.models import (
@@ -725,6 +726,36 @@ def meeting_set_status(
     if status not in Meeting.Status.values:
         raise ValidationError({"status": gettext("Choose held, cancelled or planned.")})
     return record_edit(meeting, by=by, expected_version=expected_version, values={"status": status})
+
+
+@transaction.atomic
+def meeting_held_and_move(
+    *,
+    meeting: Meeting,
+    by: User,
+    expected_version: int | None,
+    request_version: int | None,
+) -> tuple[Meeting, Transition | None]:
+    """Mark a planned meeting held and record that the request's meeting was held
+    (``workflow.move_implied_by_held_meeting``), in one transaction: both or neither.
+    The move is checked under the request's lock with the version the page showed; a
+    refused move undoes the meeting's change too. No move allowed: the meeting alone."""
+    held = meeting_set_status(
+        meeting=meeting, by=by, status=Meeting.Status.HELD, expected_version=expected_version
+    )
+    request = held.request
+    locked = _lock_request(request, request_version)
+    edge = move_implied_by_held_meeting(locked.state, request_facts(locked))
+    if edge is None:
+        return held, None
+    transition = _move(
+        locked,
+        edge.target,
+        by=by,
+        note=gettext("The meeting of %(date)s was marked held.") % {"date": held.held},
+    )
+    _sync(request, locked)
+    return held, transition
 
 
 @transaction.atomic

@@ -320,6 +320,17 @@ def move_implied_by_reply(state: State, kind: str, facts: RequestFacts) -> Edge 
     return edge if edge.blocked_by(logged) is None else None
 
 
+def move_implied_by_held_meeting(state: State, facts: RequestFacts) -> Edge | None:
+    """The "meeting held" move a planned meeting marked held implies for a request in
+    ``state``, once it is held (so the request then has a held meeting), if the workflow
+    allows it from there."""
+    edge = find_edge(State(state), State.MEETING_HELD)
+    if edge is None:
+        return None
+    held = replace(facts, has_held_meeting=True)
+    return edge if edge.blocked_by(held) is None else None
+
+
 # --- What a case waits for, and its next step in the documented process ------------
 
 

@@ -664,15 +664,31 @@ class OwnerForm(forms.Form):
 
 
 class MeetingStatusForm(forms.Form):
-    """A planned meeting's "Mark held" / "Cancel" buttons."""
+    """A planned meeting's "Mark held" / "Cancel" buttons, and "Mark held and record
+    that the meeting was held" (``then_move``: the meeting held and the request moved,
+    the move applied only to the version of the request the page showed)."""
 
-    status = forms.ChoiceField(choices=Meeting.Status.choices)
+    status = forms.ChoiceField(choices=Meeting.Status.choices, required=False)
+    then_move = forms.BooleanField(required=False)
     version = forms.IntegerField(
         widget=forms.HiddenInput,
         min_value=1,
         max_value=VERSION_MAX,
         error_messages={"required": EDIT_VERSION_MISSING},
     )
+    request_version = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, max_value=VERSION_MAX, required=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("then_move"):
+            cleaned["status"] = Meeting.Status.HELD
+            if not cleaned.get("request_version"):
+                self.add_error("request_version", REQUEST_VERSION_MISSING)
+        elif not cleaned.get("status"):
+            self.add_error("status", _("Choose held, cancelled or planned."))
+        return cleaned
 
 
 class ConfirmMoveForm(forms.Form):

@@ -56,6 +56,7 @@ from tracker.domain.workflow import (
     STATE_DESCRIPTIONS,
     State,
     find_edge,
+    move_implied_by_held_meeting,
     move_implied_by_reply,
 )
 from tracker.models import (
@@ -451,6 +452,12 @@ def _request_page(
         "move_error": move_error,
         "publish_error": publish_error,
         "request_published": selectors.is_published(optout),
+        # A planned meeting's "Mark held" also offers the move it implies, when allowed.
+        "held_meeting_move": (
+            move_implied_by_held_meeting(optout.state, selectors.request_facts(optout))
+            if can["move"]
+            else None
+        ),
     }
     # Each item's button is shown only to people who may change that kind of item,
     # as record_publish checks when the button is pressed.
@@ -915,13 +922,23 @@ def meeting_status(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return redirect(_new_item_url(meeting.request, f"meeting-{meeting.pk}"))
     status = form.cleaned_data["status"]
+    moved: Transition | None = None
     try:
-        services.meeting_set_status(
-            meeting=meeting,
-            by=request.user,
-            status=status,
-            expected_version=form.cleaned_data["version"],
-        )
+        if form.cleaned_data["then_move"]:
+            require(may_move(request.user))
+            meeting, moved = services.meeting_held_and_move(
+                meeting=meeting,
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+                request_version=form.cleaned_data["request_version"],
+            )
+        else:
+            services.meeting_set_status(
+                meeting=meeting,
+                by=request.user,
+                status=status,
+                expected_version=form.cleaned_data["version"],
+            )
     except ValidationError as error:
         fresh = get_object_or_404(Meeting.objects.select_related("request__jurisdiction"), pk=pk)
         bound = MeetingEditForm(_as_posted(MeetingEditForm(instance=fresh)), instance=fresh)
@@ -932,6 +949,10 @@ def meeting_status(request: HttpRequest, pk: int) -> HttpResponse:
     except services.DomainError as error:
         return _request_page(request, meeting.request_id, status=409, publish_error=error.message)
     messages.success(request, gettext("%(meeting)s saved.") % {"meeting": meeting})
+    if moved is not None:
+        messages.success(
+            request, gettext("Moved to %(state)s.") % {"state": moved.get_to_state_display()}
+        )
     return _back_to(meeting.request, f"meeting-{meeting.pk}")
 
 
