@@ -116,7 +116,8 @@ def test_a_move_from_a_page_opened_before_someone_else_saved_is_refused(
     draft.outcome = "Pending"
     services.record_save(draft, by=editor)
     response = editor_client.post(
-        transition_url(draft), {"move-to": "withdrawn", "move-version": str(old_version)}
+        transition_url(draft),
+        {"move-to": "withdrawn", "move-note": "Dropped", "move-version": str(old_version)},
     )
     (message,) = messages_of(response)
     assert "changed by someone else" in message
@@ -211,3 +212,57 @@ def test_viewers_cannot_move_a_request(client: Client, viewer: Any, editor: Any)
     assert client.post(transition_url(request), {"move-to": "withdrawn"}).status_code == 403
     request.refresh_from_db()
     assert request.status == State.DRAFT
+
+
+@pytest.mark.parametrize("note", ["", "   "])
+def test_withdrawing_or_reopening_from_the_admin_needs_a_reason(
+    editor_client: Client, draft: OptOutRequest, editor: Any, note: str
+) -> None:
+    response = editor_client.post(
+        transition_url(draft),
+        {"move-to": "withdrawn", "move-note": note, "move-version": draft.version},
+    )
+    (message,) = messages_of(response)
+    assert "Say why in the note" in message
+    draft.refresh_from_db()
+    assert draft.status == State.DRAFT
+    editor_client.post(
+        transition_url(draft),
+        {
+            "move-to": "withdrawn",
+            "move-note": "The board changed its mind",
+            "move-version": draft.version,
+        },
+    )
+    draft.refresh_from_db()
+    assert draft.status == State.WITHDRAWN
+    assert draft.transitions.latest("at").note == "The board changed its mind"
+    response = editor_client.post(
+        transition_url(draft),
+        {"move-reopen": "on", "move-note": note, "move-version": draft.version},
+    )
+    assert "Say why in the note" in messages_of(response)[0]
+    draft.refresh_from_db()
+    assert draft.status == State.WITHDRAWN
+
+
+def test_the_bulk_move_withdraws_only_with_a_reason(
+    editor_client: Client, draft: OptOutRequest
+) -> None:
+    def withdraw(note: str) -> Any:
+        return editor_client.post(
+            reverse("admin:tracker_optoutrequest_changelist"),
+            {
+                "action": "apply_transition",
+                "_selected_action": [str(draft.pk)],
+                "transition_to": "withdrawn",
+                "transition_note": note,
+            },
+        )
+
+    assert "Say why in the note" in " ".join(messages_of(withdraw(" ")))
+    draft.refresh_from_db()
+    assert draft.status == State.DRAFT
+    withdraw("The county dropped the request")
+    draft.refresh_from_db()
+    assert draft.status == State.WITHDRAWN

@@ -40,7 +40,7 @@ from tracker.domain.permissions import (
     people_who_may_own_requests,
 )
 from tracker.domain.selectors import LetterFlag
-from tracker.domain.workflow import STATE_DESCRIPTIONS, State
+from tracker.domain.workflow import NEEDS_REASON, STATE_DESCRIPTIONS, State
 from tracker.models import (
     AgencyResponse,
     CalendarToken,
@@ -586,7 +586,7 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
         )
         if request.method != "POST":
             return HttpResponseRedirect(change_url)
-        form = TransitionForm(request.POST, request=obj)
+        form = TransitionForm(request.POST, request=obj, asks_reason=True)
         if not form.is_valid() and "version" in form.errors:
             # Only a hand-made POST lacks the version (the page always sends it).
             text = " ".join(str(e) for e in form.errors["version"])
@@ -638,6 +638,15 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
         if not target:
             self.message_user(
                 request, gettext("Choose the state in “Move to” first."), messages.ERROR
+            )
+            return
+        if target in NEEDS_REASON and not note.strip():
+            self.message_user(
+                request,
+                gettext(
+                    "Say why in the note: a withdrawal or a re-opening is kept with its reason."
+                ),
+                messages.ERROR,
             )
             return
         moved: list[str] = []

@@ -31,6 +31,7 @@ from jurisdictions.domain.selectors import agency_choices, notice_recipients
 from jurisdictions.models import Agency
 from tracker.domain.permissions import people_who_may_own_requests
 from tracker.domain.selectors import SearchKind
+from tracker.domain.workflow import NEEDS_REASON
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement
 
 #: How many ids a bounded picker looks up to show what was chosen (a form posts a few).
@@ -359,13 +360,22 @@ class TransitionForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, request: OptOutRequest, reopening: bool = False, **kwargs: Any
+        self,
+        *args: Any,
+        request: OptOutRequest,
+        reopening: bool = False,
+        asks_reason: bool = False,
+        **kwargs: Any,
     ) -> None:
         """``reopening``: the address posted to re-opens the request (the staff page
-        has one address per kind of move), so no ``reopen`` field is needed."""
+        has one address per kind of move), so no ``reopen`` field is needed.
+        ``asks_reason``: a withdrawal or a re-opening (``workflow.NEEDS_REASON``) needs
+        its note, on a page with no confirmation step of its own (the admin's; the
+        staff pages confirm those moves on a page that asks for the reason)."""
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.reopening = reopening
+        self.asks_reason = asks_reason
         # Offering only this request's records; the service refuses any other anyway.
         letter: Any = self.fields["letter"]
         letter.queryset = request.letters.all()
@@ -377,6 +387,12 @@ class TransitionForm(forms.Form):
         cleaned["reopen"] = self.reopening or bool(cleaned.get("reopen"))
         if not cleaned["reopen"] and not cleaned.get("to"):
             raise ValidationError(_("Choose the move to make."))
+        closing = cleaned["reopen"] or cleaned.get("to") in NEEDS_REASON
+        if self.asks_reason and closing and not (cleaned.get("note") or "").strip():
+            self.add_error(
+                "note",
+                _("Say why in the note: a withdrawal or a re-opening is kept with its reason."),
+            )
         return cleaned
 
 
