@@ -40,7 +40,7 @@ from tracker.domain.permissions import (
     people_who_may_own_requests,
 )
 from tracker.domain.selectors import LetterFlag
-from tracker.domain.workflow import NEEDS_REASON, STATE_DESCRIPTIONS, State
+from tracker.domain.workflow import STATE_DESCRIPTIONS, State, missing_reason
 from tracker.models import (
     AgencyResponse,
     CalendarToken,
@@ -640,14 +640,8 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
                 request, gettext("Choose the state in “Move to” first."), messages.ERROR
             )
             return
-        if target in NEEDS_REASON and not note.strip():
-            self.message_user(
-                request,
-                gettext(
-                    "Say why in the note: a withdrawal or a re-opening is kept with its reason."
-                ),
-                messages.ERROR,
-            )
+        if missing := missing_reason(target=target, reopening=False, note=note):
+            self.message_user(request, str(missing), messages.ERROR)
             return
         moved: list[str] = []
         for optout in queryset.select_related(None).order_by("pk"):

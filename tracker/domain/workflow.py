@@ -299,6 +299,15 @@ def mermaid_diagram() -> str:
 #: move's note): they close a case the jurisdiction may still care about.
 NEEDS_REASON: frozenset[State] = frozenset({State.WITHDRAWN})
 
+
+def missing_reason(*, target: str | None, reopening: bool, note: str) -> StrOrPromise | None:
+    """What to say when a move that closes or re-opens a case (:data:`NEEDS_REASON`, or
+    a re-opening) comes without its reason in the note; None when nothing is missing."""
+    if (reopening or target in NEEDS_REASON) and not note.strip():
+        return _("Say why in the note: a withdrawal or a re-opening is kept with its reason.")
+    return None
+
+
 #: The move an agency's reply of each kind (``AgencyResponse.Kind``) brings about.
 MOVE_IMPLIED_BY_REPLY: dict[str, State] = {
     "acknowledged": State.ACKNOWLEDGED,

@@ -31,7 +31,7 @@ from jurisdictions.domain.selectors import agency_choices, notice_recipients
 from jurisdictions.models import Agency
 from tracker.domain.permissions import people_who_may_own_requests
 from tracker.domain.selectors import SearchKind
-from tracker.domain.workflow import NEEDS_REASON
+from tracker.domain.workflow import missing_reason
 from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement
 
 #: How many ids a bounded picker looks up to show what was chosen (a form posts a few).
@@ -387,12 +387,14 @@ class TransitionForm(forms.Form):
         cleaned["reopen"] = self.reopening or bool(cleaned.get("reopen"))
         if not cleaned["reopen"] and not cleaned.get("to"):
             raise ValidationError(_("Choose the move to make."))
-        closing = cleaned["reopen"] or cleaned.get("to") in NEEDS_REASON
-        if self.asks_reason and closing and not (cleaned.get("note") or "").strip():
-            self.add_error(
-                "note",
-                _("Say why in the note: a withdrawal or a re-opening is kept with its reason."),
+        if self.asks_reason and (
+            missing := missing_reason(
+                target=cleaned.get("to"),
+                reopening=cleaned["reopen"],
+                note=cleaned.get("note") or "",
             )
+        ):
+            self.add_error("note", missing)
         return cleaned
 
 

@@ -1002,45 +1002,23 @@ def request_take(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Attachments ----------------------------------------------------------------------
 
 
-@staff_page
-def letter_attachment(request: HttpRequest, pk: int) -> FileResponse:
-    require(may_view(request.user, Letter))
-    return attachment_response(get_object_or_404(Letter, pk=pk))
+#: The records whose file the staff pages serve, by the word their addresses pass.
+_FILE_RECORDS: dict[str, QuerySet[Any]] = {
+    "letter": Letter.objects.all(),
+    "response": AgencyResponse.objects.select_related("agency"),
+    "statement": Statement.objects.all(),
+}
 
 
 @staff_page
-def response_attachment(request: HttpRequest, pk: int) -> FileResponse:
-    require(may_view(request.user, AgencyResponse))
-    return attachment_response(
-        get_object_or_404(AgencyResponse.objects.select_related("agency"), pk=pk)
-    )
-
-
-@staff_page
-def letter_attachment_preview(request: HttpRequest, pk: int) -> FileResponse:
-    """A letter's PDF or image shown in the browser; other files only download."""
-    require(may_view(request.user, Letter))
-    return attachment_preview(get_object_or_404(Letter, pk=pk))
-
-
-@staff_page
-def response_attachment_preview(request: HttpRequest, pk: int) -> FileResponse:
-    require(may_view(request.user, AgencyResponse))
-    return attachment_preview(
-        get_object_or_404(AgencyResponse.objects.select_related("agency"), pk=pk)
-    )
-
-
-@staff_page
-def statement_document(request: HttpRequest, pk: int) -> FileResponse:
-    require(may_view(request.user, Statement))
-    return attachment_response(get_object_or_404(Statement, pk=pk), "document")
-
-
-@staff_page
-def statement_document_preview(request: HttpRequest, pk: int) -> FileResponse:
-    require(may_view(request.user, Statement))
-    return attachment_preview(get_object_or_404(Statement, pk=pk), "document")
+def record_file(request: HttpRequest, pk: int, *, kind: str, preview: bool = False) -> FileResponse:
+    """A letter's, reply's or statement's file as a download, or (``preview``) a PDF or
+    an image shown in the browser; any other file has no preview and only downloads."""
+    rows = _FILE_RECORDS[kind]
+    require(may_view(request.user, rows.model))
+    record = get_object_or_404(rows, pk=pk)
+    serve = attachment_preview if preview else attachment_response
+    return serve(record, record.file_field_name)
 
 
 # --- Search ---------------------------------------------------------------------------
