@@ -339,6 +339,9 @@ if _email_backend == "django.core.mail.backends.smtp.EmailBackend":
     }
 MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "opt-out-tracker@localhost")
+# Replies to notices sent from the tracker come back to this mailbox, plus-addressed
+# per request (replies+r12-1a2b3c4d5e@...); see tracker/domain/mail_identity.py.
+EMAIL_REPLY_ADDRESS = env_str("EMAIL_REPLY_ADDRESS", "replies@localhost")
 
 # --- Security ----------------------------------------------------------------------
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)

@@ -37,6 +37,7 @@ __all__ = [
     "STORED_FACTS",
     "WORKFLOW_FACTS",
     "AgencyResponse",
+    "Basis",
     "CalendarToken",
     "DatePrecision",
     "Holiday",
@@ -44,6 +45,7 @@ __all__ = [
     "Meeting",
     "OptOutRequest",
     "ReminderLog",
+    "Source",
     "Statement",
     "Transition",
 ]
@@ -127,8 +129,53 @@ class WithAttachmentText(models.Model):
         return previewable(self, self.file_field_name)
 
 
+class Source(TrackedModel):
+    """A document the record rests on: a seed article, a letter, a memo, a press release.
+
+    Records cite their sources (``sources`` on every fact-bearing record) so that an
+    advocate quoting the record can name where each fact comes from.
+    """
+
+    seed = models.CharField(
+        _("seed number"),
+        max_length=10,
+        blank=True,
+        help_text=_('The number of the seed document ("000") when the source is one.'),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    published = PartialDateField(
+        _("published"),
+        column="published_on",
+        happened=True,
+        precision_verbose_name=_("published precision"),
+    )
+    url = models.URLField(_("address"), blank=True)
+    notes = LongTextField(_("internal notes"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["seed", "title", "pk"]
+        verbose_name = _("source")
+
+    def __str__(self) -> str:
+        return f"{self.seed}: {self.title}" if self.seed else self.title
+
+
+class Basis(models.TextChoices):
+    """Whether a record's sources say what it holds, or it follows from what they say."""
+
+    STATED = "stated", _("Stated by its sources")
+    INFERRED = "inferred", _("Inferred from its sources")
+
+
 class PublishableModel(TrackedModel):
-    """A record an editor can publish on the public pages; internal notes never are."""
+    """A record an editor can publish on the public pages; internal notes never are.
+
+    Every such record bears facts, so it also carries its sources and whether it is
+    stated by them or inferred (with the reasoning).
+    """
 
     is_public = models.BooleanField(
         _("public"),
@@ -138,6 +185,21 @@ class PublishableModel(TrackedModel):
     notes = LongTextField(_("internal notes"), blank=True)
     source = models.CharField(
         _("source"), max_length=200, blank=True, help_text=_("Seed documents or other sources.")
+    )
+    sources = models.ManyToManyField(
+        Source, verbose_name=_("sources"), blank=True, related_name="cited_by_%(class)s"
+    )
+    basis = models.CharField(
+        _("stated or inferred"),
+        max_length=8,
+        choices=Basis.choices,
+        default=Basis.STATED,
+        help_text=_("Inferred: no source says it outright, but it follows from what they say."),
+    )
+    inference = LongTextField(
+        _("how it is inferred"),
+        blank=True,
+        help_text=_("For an inferred record: what it is inferred from, and why."),
     )
 
     class Meta:
