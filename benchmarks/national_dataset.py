@@ -20,6 +20,8 @@ then adds, at ``--scale 1`` (the default):
   the state's SIB, and letters received from them; each outgoing letter has the
   due dates the services would give it (the same deadline arithmetic);
 - 60,000 replies, each answering an outgoing letter, and 7,000 meetings;
+- 5,000 events around the cases (votes, press coverage, court steps), each
+  concerning one or two jurisdictions and one request, half of them citing a seed;
 - each request's workflow facts and flag dates, stored as the services store them.
 
 About a third of the letters end up overdue (sent, unanswered, past their due
@@ -51,6 +53,7 @@ REQUESTS = 20_000
 LETTERS = 200_000
 REPLIES = 60_000
 MEETINGS = 7_000
+EVENTS = 5_000
 STAFF = 20
 BATCH = 5_000
 #: Letters are dated between the program's start and today.
@@ -138,9 +141,11 @@ def build(*, scale: float, seed: int, today: dt.date) -> dict[str, int]:
     from tracker.domain.workflow import CLOSED_STATES, State
     from tracker.models import (
         AgencyResponse,
+        Event,
         Letter,
         Meeting,
         OptOutRequest,
+        Source,
         Statement,
         Transition,
     )
@@ -420,6 +425,41 @@ def build(*, scale: float, seed: int, today: dt.date) -> dict[str, int]:
         for chunk in _chunks(statements):
             Statement.objects.bulk_create(chunk)
         counts["statements"] = len(statements)
+        # Events around the cases: each names a jurisdiction of a request and bears on it.
+        bearing_on = list(OptOutRequest.objects.values_list("pk", "jurisdiction_id"))
+        seeds = list(Source.objects.filter(seed__gt="").values_list("pk", flat=True))
+        events = []
+        for number in range(round(EVENTS * scale)):
+            day = _random_day(rng, FIRST_DAY, today)
+            precision = _precision(rng)
+            events.append(
+                Event(
+                    kind=rng.choice(["vote", "press", "court_step", "hearing", "other"]),
+                    title=f"{rng.choice(LAST_NAMES)} County: {rng.choice(QUOTES)[:80]}",
+                    summary=_scan_text(rng, number) if number % 4 == 0 else "",
+                    happened_on=truncate(day, precision),
+                    happened_on_precision=precision,
+                    is_public=rng.random() < 0.5,
+                    reference=f"national-event-{number + 1}",
+                )
+            )
+        for chunk in _chunks(events):
+            Event.objects.bulk_create(chunk)
+        links_j, links_r, links_s = [], [], []
+        for event in Event.objects.filter(reference__startswith="national-event-").only("pk"):
+            request_id, jurisdiction_id = rng.choice(bearing_on)
+            links_r.append(Event.requests.through(event_id=event.pk, optoutrequest_id=request_id))
+            links_j.append(
+                Event.jurisdictions.through(event_id=event.pk, jurisdiction_id=jurisdiction_id)
+            )
+            if seeds and rng.random() < 0.5:
+                links_s.append(
+                    Event.sources.through(event_id=event.pk, source_id=rng.choice(seeds))
+                )
+        for links in (links_r, links_j, links_s):
+            for chunk in _chunks(links):
+                type(chunk[0]).objects.bulk_create(chunk)
+        counts["events"] = len(events)
         _fresh_statistics()
         # ... and each request's workflow facts and flag dates, from all of the above.
         services.requests_recompute_facts()

@@ -67,6 +67,10 @@ INSTALLED_APPS = [
     "axes",
     "jurisdictions",
     "tracker",
+    # Email received (uploaded, read from the mailbox, piped by a mail server) and filed.
+    "inbox",
+    # Letters drafted from templates and sent by email (outbox/).
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -297,6 +301,12 @@ TASK_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "tracker.visuals.warm_drawings_task",
         "every_minutes": env_int("WARM_DRAWINGS_EVERY_MINUTES", 1, minimum=1, maximum=60),
     },
+    # Letters queued for sending by email whose attempt is due (a retry after a refusal
+    # for now), and those a lost worker left half-sent (outbox/sending.py).
+    "send-letters": {
+        "task": "outbox.sending.send_due_drafts_task",
+        "every_minutes": 1,
+    },
 }
 # Whether a map or chart drawn before the latest change is served (marked so) while the
 # worker draws it anew. Unset: when the worker's drawings reach the web processes
@@ -336,12 +346,43 @@ if _email_backend == "django.core.mail.backends.smtp.EmailBackend":
         "username": env_str("EMAIL_HOST_USER", "") or None,
         "password": env_str("EMAIL_HOST_PASSWORD", "") or None,
         "use_tls": env_bool("EMAIL_USE_TLS", False),
+        "use_ssl": env_bool("EMAIL_USE_SSL", False),
+        "timeout": env_int("EMAIL_TIMEOUT_SECONDS", 30, minimum=1, maximum=300),
     }
 MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "opt-out-tracker@localhost")
 # Replies to notices sent from the tracker come back to this mailbox, plus-addressed
 # per request (replies+r12-1a2b3c4d5e@...); see tracker/domain/mail_identity.py.
 EMAIL_REPLY_ADDRESS = env_str("EMAIL_REPLY_ADDRESS", "replies@localhost")
+# Letters sent from the tracker (outbox/sending.py): a refusal for now (4xx, no
+# connection) is tried again after EMAIL_SEND_BACKOFF_SECONDS, doubled each time, until
+# EMAIL_SEND_ATTEMPTS attempts have failed; an attempt waits EMAIL_TIMEOUT_SECONDS at most.
+EMAIL_SEND_ATTEMPTS = env_int("EMAIL_SEND_ATTEMPTS", 6, minimum=1, maximum=20)
+EMAIL_SEND_BACKOFF_SECONDS = env_int("EMAIL_SEND_BACKOFF_SECONDS", 60, minimum=1)
+EMAIL_TIMEOUT_SECONDS = env_int("EMAIL_TIMEOUT_SECONDS", 30, minimum=1, maximum=300)
+
+# --- Receiving email (inbox/, docs/email.md) -------------------------------------------
+# The mailbox replies arrive in, read over IMAP by the worker every
+# INBOX_IMAP_EVERY_MINUTES; unset INBOX_IMAP_HOST: no poll (uploads and the pipe work).
+INBOX_IMAP_HOST = env_str("INBOX_IMAP_HOST", "") or ""
+INBOX_IMAP_SSL = env_bool("INBOX_IMAP_SSL", True)
+INBOX_IMAP_PORT = env_int("INBOX_IMAP_PORT", 993 if INBOX_IMAP_SSL else 143, minimum=1)
+INBOX_IMAP_USER = env_str("INBOX_IMAP_USER", "") or ""
+INBOX_IMAP_PASSWORD = env_str("INBOX_IMAP_PASSWORD", "") or ""
+INBOX_IMAP_FOLDER = env_str("INBOX_IMAP_FOLDER", "INBOX") or "INBOX"
+# Where a message is moved once kept; unset: it stays where it is, flagged \Seen.
+INBOX_IMAP_DONE_FOLDER = env_str("INBOX_IMAP_DONE_FOLDER", "") or ""
+INBOX_IMAP_EVERY_MINUTES = env_int("INBOX_IMAP_EVERY_MINUTES", 5, minimum=1, maximum=60)
+INBOX_IMAP_TIMEOUT_SECONDS = env_int("INBOX_IMAP_TIMEOUT_SECONDS", 30, minimum=1)
+# A message larger than this is kept by its headers only (three largest attachments).
+INBOX_MESSAGE_MAX_BYTES = env_int(
+    "INBOX_MESSAGE_MAX_BYTES", 3 * TRACKER_ATTACHMENT_MAX_BYTES, minimum=1024
+)
+if INBOX_IMAP_HOST:
+    TASK_SCHEDULE["poll-mailbox"] = {
+        "task": "inbox.tasks.poll_mailbox_task",
+        "every_minutes": INBOX_IMAP_EVERY_MINUTES,
+    }
 
 # --- Security ----------------------------------------------------------------------
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
@@ -431,6 +472,9 @@ SPECTACULAR_SETTINGS = {
         "JurisdictionKindEnum": "jurisdictions.models.Jurisdiction.Kind",
         "AgencyKindEnum": "jurisdictions.models.Agency.Kind",
         "USStateEnum": "jurisdictions.domain.states.USState",
+        "InboxMessageStateEnum": "inbox.models.Message.State",
+        "EventKindEnum": "tracker.models.Event.Kind",
+        "LetterTemplateKindEnum": "outbox.models.TemplateKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

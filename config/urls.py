@@ -8,6 +8,7 @@ from core.outages import healthz, readyz
 
 urlpatterns = [
     path("", include("tracker.pages.urls")),
+    path("", include("outbox.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("inbox/", include("inbox.urls")),
     path("public/", include("tracker.public.urls")),
     path("api/", include("tracker.api.urls")),
 ]

@@ -478,7 +478,8 @@ class InputCheckingChangeList(ChangeList):
         if self.params.get(f"{field_name}__month"):
             vaguer.append(DatePrecision.YEAR)
         if self.params.get(f"{field_name}__day"):
-            vaguer.append(DatePrecision.MONTH)
+            # A range of days is stored as its first day, which it may not be.
+            vaguer += [DatePrecision.MONTH, DatePrecision.RANGE]
         if not vaguer:
             return rows
         return rows.exclude(**{f"{partial.precision_column}__in": vaguer})

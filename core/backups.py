@@ -54,9 +54,10 @@ ATTACHMENTS = "attachments/"
 #: sessions are sign-ins that a restore must not resurrect.
 NOT_ARCHIVED = ("contenttypes", "auth.permission", "sessions")
 
-#: Rows the migrations create in an empty database (the role groups) that the
-#: archive holds too, with the coalition's own changes: replaced by the archive's.
-REPLACED_ON_RESTORE = ("auth.group",)
+#: Rows the migrations create in an empty database (the role groups, the letter
+#: templates) that the archive holds too, with the coalition's own changes: replaced by
+#: the archive's.
+REPLACED_ON_RESTORE = ("auth.group", "outbox.lettertemplate")
 
 
 #: Sent inside the restore's transaction once every row is loaded: apps work out again

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 DATE_HELP = _(
     "Type the date as far as it is known: 2010-09-07, or 2010-09 when only the month "
-    "is known, or 2010 when only the year is."
+    "is known, or 2010 when only the year is, or 2010-09-27/2010-10-02 for a day "
+    "between two days."
 )
 
 
@@ -29,7 +30,8 @@ gettext_noop("- Select an option -")
 
 
 class PartialDateField(forms.Field):
-    """One text box for a date known to the day, the month or the year.
+    """One text box for a date known to the day, the month, the year or as a range of
+    days (``2010-09-27/2010-10-02``).
 
     It reads and writes the same text as the API (:meth:`PartialDate.parse` and
     :meth:`PartialDate.isoformat`) and cleans to a :class:`PartialDate`, which a
@@ -44,7 +46,7 @@ class PartialDateField(forms.Field):
         self.widget.attrs.update(
             {
                 "placeholder": _("YYYY-MM-DD, YYYY-MM or YYYY"),
-                "maxlength": "10",
+                "maxlength": "21",
                 "inputmode": "numeric",
                 "autocomplete": "off",
             }

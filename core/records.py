@@ -190,7 +190,7 @@ def _merge_onto(instance: TrackedModel, stored: TrackedModel) -> set[str]:
     return changed
 
 
-def _composite_columns(model: type[models.Model]) -> list[tuple[str, str]]:
+def _composite_columns(model: type[models.Model]) -> list[tuple[str, ...]]:
     return [
         attribute.columns
         for klass in model.__mro__

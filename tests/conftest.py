@@ -31,6 +31,7 @@ from jurisdictions.models import Agency
 from tests.factories import AgencyFactory, RequestFactory
 from tracker.domain import services
 from tracker.domain.roles import EDITORS, VIEWERS
+from tracker.management.commands import load_record
 from tracker.models import Letter
 
 #: A minimal PDF of 77 bytes (tests of the size limit set theirs below that).
@@ -97,8 +98,9 @@ def admin_user(db: None, django_user_model: Any) -> Any:
 
 @pytest.fixture
 def record_2010(db: None) -> None:
-    """The four jurisdictions and the 2010 record, loaded from the fixtures."""
-    call_command("loaddata", "jurisdictions", "secure_communities_2010", verbosity=0)
+    """The four jurisdictions and the 2010 record, loaded from the fixtures, with the
+    correspondence between Congress and the departments (and the sources it cites)."""
+    call_command("loaddata", *load_record.FIXTURES, verbosity=0)
 
 
 # --- Signed-in clients --------------------------------------------------------------

@@ -30,16 +30,24 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from core import webhooks
 from core.dates import PartialDate
 from core.models import WebhookSubscription
+from inbox.models import Attachment, Message
+from inbox.services import message_receive
 from jurisdictions.models import Agency, Jurisdiction
+from outbox import services as outbox_services
+from outbox.models import Draft
 from tests.conftest import PDF
 from tests.factories import AgencyFactory, JurisdictionFactory, StatementFactory
 from tracker.domain import selectors, services
 from tracker.models import (
     AgencyResponse,
+    Basis,
     CalendarToken,
+    CorrespondenceThread,
+    Event,
     Letter,
     Meeting,
     OptOutRequest,
+    Source,
     Statement,
     Transition,
 )
@@ -64,10 +72,16 @@ MODELS: dict[str, type[Model]] = {
     "replies": AgencyResponse,
     "meeting": Meeting,
     "statement": Statement,
+    "event": Event,
     "agency": Agency,
     "transition": Transition,
     "move": Transition,
     "webhook": WebhookSubscription,
+    # Before "inbox": a file of a message, then the message itself.
+    "inbox-attachment": Attachment,
+    "inbox": Message,
+    "thread": CorrespondenceThread,
+    "draft": Draft,
 }
 
 
@@ -182,6 +196,7 @@ def extra_views() -> list[Page]:
         Page("search with results", f"/search/?q={subject_word}"),
         Page("letters, overdue", "/letters/?overdue=yes"),
         Page("requests, a state", "/requests/?state=CA"),
+        Page("events, votes", "/events/?kind=vote"),
         Page("public search with results", "/public/search/?q=sheriff"),
         Page("page not found", "/no-such-page/"),
         Page("public page not found", "/public/no-such-page/"),
@@ -201,6 +216,10 @@ def named_values() -> dict[str, Any | Callable[[Address], Any]]:
         "name": "reply-times",
         "token": token.token if token else "",
         "kind": "letter",
+        # The public page of a thread takes its reference (the 2010 correspondence).
+        "thread": selectors.published(CorrespondenceThread.objects.order_by("pk"))
+        .first()
+        .reference,
     }
 
 
@@ -228,14 +247,69 @@ def stretch_the_record(editor: Any) -> None:
         summary=LONG_WORD + " " + LONG_WORD,
         attachment=SimpleUploadedFile("letter.pdf", PDF, content_type="application/pdf"),
     )
-    jurisdiction = JurisdictionFactory(name=LONG_NAME, state="CA")
-    services.request_open(jurisdiction=jurisdiction, title=LONG_WORD, by=editor)
+    jurisdiction: Jurisdiction = JurisdictionFactory(name=LONG_NAME, state="CA")
+    long_request = services.request_open(jurisdiction=jurisdiction, title=LONG_WORD, by=editor)
+    # A letter drafted for email on it (the newest draft, for the pages that take one).
+    outbox_services.draft_create(
+        request=long_request,
+        by=editor,
+        recipient_agency=long_agency,
+        subject=LONG_WORD,
+        body=LONG_WORD + "\n\n" + LONG_WORD,
+    )
     # A statement with a long speaker's name and a document (the newest, for the pages
     # that take one); documents come through the admin and the API.
     statement: Statement = StatementFactory(speaker=LONG_NAME, quote=LONG_WORD)
     statement.document = SimpleUploadedFile("statement.pdf", PDF, content_type="application/pdf")
     statement.save()
+    # A thread of correspondence with a long title, linked to San Francisco's request,
+    # and a letter with a long subject (the newest thread, for the staff thread page).
+    thread = services.thread_open(by=editor, title=LONG_WORD, requests=[sf], is_public=True)
+    services.thread_letter_log(
+        by=editor,
+        thread=thread,
+        sender=LONG_NAME,
+        recipients=LONG_NAME,
+        subject=LONG_WORD,
+        sent_on=PartialDate.parse("2010-10"),
+        summary=LONG_WORD,
+        is_public=True,
+    )
+    # An event around San Francisco's case with a long title, inferred, citing a source
+    # with a long title (the newest, for the pages that take one).
+    source = Source.objects.create(seed="003", title=LONG_WORD, url="https://example.org/")
+    services.event_create(
+        by=editor,
+        kind=Event.Kind.VOTE,
+        title=LONG_WORD,
+        summary=LONG_WORD,
+        happened_on=PartialDate.parse("2010-10"),
+        jurisdictions=[sf.jurisdiction, jurisdiction],
+        agencies=[long_agency],
+        requests=[sf],
+        sources=[source],
+        publication=LONG_NAME,
+        url="https://example.org/" + LONG_WORD[:100],
+        basis=Basis.INFERRED,
+        inference=LONG_WORD,
+        is_public=True,
+    )
     services.calendar_token_create(user=editor)
+    # An email waiting in the inbox: a long unbroken subject and sender, an HTML body and
+    # a file.
+    message_receive(
+        raw=(
+            f"From: {LONG_NAME} <{LONG_NAME.lower()}@example.org>\r\nTo: replies@localhost\r\n"
+            f"Subject: {LONG_WORD}\r\nDate: Tue, 12 Oct 2010 09:00:00 -0400\r\n"
+            "Message-ID: <every-page@example.org>\r\nMIME-Version: 1.0\r\n"
+            'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n'
+            f"Content-Type: text/html; charset=utf-8\r\n\r\n<p>{LONG_WORD}</p>\r\n--b\r\n"
+            'Content-Type: text/plain\r\nContent-Disposition: attachment; filename="notes.txt"'
+            f"\r\n\r\n{LONG_WORD}\r\n--b--\r\n"
+        ).encode(),
+        via=Message.Via.UPLOAD,
+        by=editor,
+    )
     # Last, so that the records above are not announced to it; its test event fails
     # (nothing listens there), which fills its delivery log with an error.
     with override_settings(WEBHOOK_ALLOW_PRIVATE_TARGETS=True):

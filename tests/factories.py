@@ -26,10 +26,12 @@ from tracker.domain import services
 from tracker.domain.deadlines import HolidayEntry
 from tracker.models import (
     AgencyResponse,
+    Event,
     Holiday,
     Letter,
     Meeting,
     OptOutRequest,
+    Source,
     Statement,
 )
 
@@ -69,7 +71,7 @@ def _service_arguments(
     return arguments
 
 
-M = TypeVar("M", OptOutRequest, Letter, AgencyResponse, Meeting, Statement)
+M = TypeVar("M", OptOutRequest, Letter, AgencyResponse, Meeting, Statement, Event)
 
 
 class ServiceFactory(factory.django.DjangoModelFactory[M]):
@@ -205,6 +207,32 @@ class StatementFactory(ServiceFactory[Statement]):
     @classmethod
     def _service(cls) -> Callable[..., Any]:
         return services.statement_record
+
+
+class EventFactory(ServiceFactory[Event]):
+    """A council's vote, recorded through ``services.event_create``."""
+
+    class Meta:
+        model = Event
+
+    kind = Event.Kind.VOTE
+    title = factory.Sequence(lambda n: f"Council vote {n}")
+    happened_on = dt.date(2010, 10, 1)
+    happened_on_precision = "month"
+
+    @classmethod
+    def _service(cls) -> Callable[..., Any]:
+        return services.event_create
+
+
+class SourceFactory(factory.django.DjangoModelFactory[Source]):
+    """A document records cite (saved directly: no service derives anything from it)."""
+
+    class Meta:
+        model = Source
+
+    title = factory.Sequence(lambda n: f"Article {n}")
+    publisher = "The Washington Independent"
 
 
 class HolidayFactory(factory.django.DjangoModelFactory[Holiday]):

@@ -22,7 +22,7 @@ from django.db.models import BooleanField, Case, Value, When
 from django.test import Client
 
 from tracker.domain import selectors
-from tracker.models import Letter, OptOutRequest
+from tracker.models import Event, Letter, OptOutRequest
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 TODAY = dt.date(2026, 11, 30)
@@ -65,6 +65,13 @@ def test_the_dataset_holds_what_it_says(
     assert dataset["requests"] == added.count()
     assert dataset["letters"] > dataset["requests"]
     assert 0 < dataset["overdue letters"] < dataset["letters"]
+    events = Event.objects.filter(reference__startswith="national-event-")
+    assert dataset["events"] == events.count() > 0
+    # Each concerns the jurisdiction of the request it bears on.
+    for event in events.prefetch_related("jurisdictions", "requests"):
+        assert {r.jurisdiction_id for r in event.requests.all()} == {
+            j.pk for j in event.jurisdictions.all()
+        }
 
 
 def test_every_letter_awaits_a_reply_exactly_when_the_rule_says(dataset: dict[str, int]) -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import pytest
@@ -43,12 +43,14 @@ from tests.admin.helpers import post_data
 from tests.factories import (
     AgencyFactory,
     ContactFactory,
+    EventFactory,
     HolidayFactory,
     JurisdictionFactory,
     LetterFactory,
     MeetingFactory,
     RequestFactory,
     ResponseFactory,
+    SourceFactory,
     StatementFactory,
 )
 from tracker.api.fields import PartialDateField as ApiPartialDateField
@@ -57,7 +59,16 @@ from tracker.domain import services
 from tracker.models import Letter, OptOutRequest
 
 #: Dates of things that have happened: refused in the future on every surface.
-HAPPENED = {"sent_on", "received_on", "responded_on", "stated_on", "opened_on", "held_on"}
+HAPPENED = {
+    "sent_on",
+    "received_on",
+    "responded_on",
+    "stated_on",
+    "opened_on",
+    "held_on",
+    "happened_on",
+    "published_on",
+}
 #: Values of each kind sent to each field (the corpus rotates which).
 PER_FIELD = 3
 #: Apps whose rows must not change when input is refused.
@@ -76,8 +87,15 @@ def world(admin_user: Any, editor: Any) -> dict[str, Any]:
     meeting = MeetingFactory(request=request)
     statement = StatementFactory(agency=sheriff)
     holiday = HolidayFactory()
+    event = EventFactory(jurisdictions=[jurisdiction], requests=[request])
     services.calendar_token_create(user=editor)
+    thread = services.thread_open(by=editor, title="Lofgren", requests=[cast(Any, request)])
+    thread_letter = services.thread_letter_log(
+        by=editor, thread=thread, sender="Rep. Lofgren", recipients="DHS", subject="S"
+    )
     return {
+        "thread": thread,
+        "thread-letter": thread_letter,
         "jurisdiction": jurisdiction,
         "agency": sheriff,
         "contact": contact,
@@ -87,6 +105,8 @@ def world(admin_user: Any, editor: Any) -> dict[str, Any]:
         "meeting": meeting,
         "statement": statement,
         "holiday": holiday,
+        "event": event,
+        "source": SourceFactory(),
         "transition": request.transitions.first(),
     }
 
@@ -147,14 +167,24 @@ def _base_bodies(world: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "quote": "Q",
             "position": "possible",
         },
+        "thread": {"title": "Hostile thread", "requests": [request]},
+        "thread-letter": {
+            "thread": world["thread"].pk,
+            "sender": "Rep. Lofgren",
+            "recipients": "DHS",
+            "subject": "S",
+        },
+        "event": {"kind": "vote", "title": "A council's vote"},
+        "source": {"title": "Napolitano Confirms There Is No Opt-Out Option"},
     }
 
 
 def _writable_resources() -> Iterator[tuple[str, Any]]:
     for _prefix, viewset, basename in router.registry:
-        # API tokens and webhooks are not records (one owner, no history): their own
-        # tests refuse bad input (tests/api/test_api_tokens.py, test_api_webhooks.py).
-        if basename in ("token", "webhook"):
+        # API tokens and webhooks are not records (one owner, no history), and drafts are
+        # written through actions, not edited: their own tests refuse bad input
+        # (tests/api/test_api_tokens.py, test_api_webhooks.py, tests/outbox/test_api.py).
+        if basename in ("token", "webhook", "draft"):
             continue
         if "create" in dir(viewset) and hasattr(viewset, "serializer_class"):
             yield basename, viewset
@@ -410,6 +440,17 @@ def _staff_forms(world: dict[str, Any]) -> list[tuple[str, type[forms.Form], dic
                 "medium": "letter",
                 "position": "possible",
                 "quote": "Q",
+            },
+        ),
+        (reverse("threads"), page_forms.ThreadForm, {"title": "Lofgren"}),
+        (
+            reverse("thread-detail", kwargs={"pk": world["thread"].pk}),
+            page_forms.ThreadLetterForm,
+            {
+                "sender": "Rep. Lofgren",
+                "recipients": "DHS",
+                "subject": "S",
+                "sender_agency": agency,
             },
         ),
     ]

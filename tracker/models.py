@@ -15,7 +15,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.signals import pre_save
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -24,6 +26,7 @@ from core.attachments import attachment_path, extract_text, validate_attachment
 from core.dates import (
     DatePrecision,
     PartialDateField,
+    latest_day,
     validate_not_future,
     validate_plausible_date,
 )
@@ -34,12 +37,15 @@ from tracker.domain.permissions import OWNER_NOT_ON_STAFF, may_own_request
 from tracker.domain.workflow import CLOSED_STATES, State
 
 __all__ = [
+    "INFERENCE_NEEDS_REASONING",
     "STORED_FACTS",
     "WORKFLOW_FACTS",
     "AgencyResponse",
     "Basis",
     "CalendarToken",
+    "CorrespondenceThread",
     "DatePrecision",
+    "Event",
     "Holiday",
     "Letter",
     "Meeting",
@@ -47,6 +53,7 @@ __all__ = [
     "ReminderLog",
     "Source",
     "Statement",
+    "ThreadLetter",
     "Transition",
 ]
 
@@ -69,6 +76,7 @@ STORED_FACTS: tuple[str, ...] = (
     "next_very_overdue_on",
     "waiting_since_on",
     "waiting_since_precision",
+    "waiting_since_until",
 )
 
 
@@ -163,6 +171,12 @@ class Source(TrackedModel):
         return f"{self.seed}: {self.title}" if self.seed else self.title
 
 
+#: The error an inferred record without its reasoning gets, on every surface.
+INFERENCE_NEEDS_REASONING = _(
+    "Say how it is inferred: what the sources say, and why this follows from it."
+)
+
+
 class Basis(models.TextChoices):
     """Whether a record's sources say what it holds, or it follows from what they say."""
 
@@ -204,6 +218,17 @@ class PublishableModel(TrackedModel):
 
     class Meta:
         abstract = True
+
+    @property
+    def is_inferred(self) -> bool:
+        return self.basis == Basis.INFERRED
+
+    def clean(self) -> None:
+        super().clean()
+        if self.basis == Basis.INFERRED and not self.inference.strip():
+            raise ValidationError(
+                {"inference": ValidationError(INFERENCE_NEEDS_REASONING, code="inference_needed")}
+            )
 
 
 class OptOutRequest(PublishableModel):
@@ -311,6 +336,13 @@ class OptOutRequest(PublishableModel):
         default="",
         editable=False,
     )
+    waiting_since_until = models.DateField(
+        _("waiting since, latest day"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The latest day its oldest letter awaiting a reply may have been sent."),
+    )
 
     # The stored facts follow other records' writes, not edits of the request: they
     # are not part of its edit history.
@@ -392,6 +424,22 @@ class OptOutRequest(PublishableModel):
             return True
         stored = type(self).objects.filter(pk=self.pk).values_list("owner_id", flat=True)
         return stored.first() != self.owner_id
+
+
+def _waiting_since_until_of_loaded_requests(
+    sender: type, instance: OptOutRequest, raw: bool = False, **kwargs: Any
+) -> None:
+    """A request loaded from a fixture carries "waiting since" and its precision: its
+    latest day follows from them (a range of days carries its own)."""
+    if not raw or instance.waiting_since_on is None:
+        return
+    if instance.waiting_since_precision != DatePrecision.RANGE:
+        instance.waiting_since_until = latest_day(
+            instance.waiting_since_on, instance.waiting_since_precision
+        )
+
+
+pre_save.connect(_waiting_since_until_of_loaded_requests, sender=OptOutRequest)
 
 
 class Letter(WithAttachmentText, PublishableModel):
@@ -709,7 +757,20 @@ class Transition(models.Model):
     request = models.ForeignKey(OptOutRequest, on_delete=models.CASCADE, related_name="transitions")
     from_state = models.CharField(_("from"), max_length=20, choices=State.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=20, choices=State.choices)
+    #: When the move was entered in the tracker (the audit's time), not when it happened.
     at = models.DateTimeField(_("when"), auto_now_add=True)
+    #: When the move happened (its effective date), known to the day, the month or the
+    #: year: a move entered today for December 2010 is dated December 2010. Every
+    #: surface dates and sorts the move by it; ``at`` stays the time it was entered.
+    happened = PartialDateField(
+        _("happened"),
+        column="happened_on",
+        happened=True,
+        precision_verbose_name=_("happened precision"),
+        default=timezone.localdate,
+        null=False,
+        blank=False,
+    )
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
@@ -771,6 +832,15 @@ class Statement(WithAttachmentText, PublishableModel):
         CONDITIONAL = "conditional", _("Possible under conditions")
         UNCLEAR = "unclear", _("Unclear or asks")
 
+    class Topic(models.TextChoices):
+        OPT_OUT = "opt_out", _("Whether localities can opt out")
+        LOCAL_CONSENT = (
+            "local_consent",
+            _("Whether fingerprints reach ICE without the locality's consent"),
+        )
+        CRIMINAL_ONLY = "criminal_only", _("Whether checks can be criminal-only")
+        RESULTS_BACK = "results_back", _("Whether localities can decline results back")
+
     class Medium(models.TextChoices):
         LETTER = "letter", _("Letter")
         MEMO = "memo", _("Memo")
@@ -799,6 +869,16 @@ class Statement(WithAttachmentText, PublishableModel):
     position = models.CharField(
         _("position on opting out"), max_length=12, choices=Position.choices
     )
+    topic = models.CharField(
+        _("topic"),
+        max_length=30,
+        choices=Topic.choices,
+        blank=True,
+        help_text=_(
+            "What the statement answers. Statements of different agencies on the same "
+            "topic whose positions conflict are shown as contradicting each other."
+        ),
+    )
 
     history = HistoricalRecords(excluded_fields=["attachment_text"])
 
@@ -809,6 +889,180 @@ class Statement(WithAttachmentText, PublishableModel):
 
     def __str__(self) -> str:
         return f"{self.speaker} ({self.stated or gettext('date unknown')})"
+
+
+class CorrespondenceThread(PublishableModel):
+    """Letters between Congress and the departments that concern no one request, or many.
+
+    Rep. Lofgren's letter of 27 July 2010 to Secretary Napolitano and Attorney
+    General Holder, and the replies of 7 and 8 September, concern every jurisdiction
+    at once: the thread is linked to every request it bears on (or to none), and each
+    linked case shows it.
+    """
+
+    title = models.CharField(_("title"), max_length=300)
+    summary = LongTextField(_("summary"), blank=True)
+    requests = models.ManyToManyField(
+        OptOutRequest,
+        verbose_name=_("requests"),
+        blank=True,
+        related_name="threads",
+        help_text=_("Every request the correspondence bears on; none is fine."),
+    )
+    jurisdictions = models.ManyToManyField(
+        Jurisdiction,
+        verbose_name=_("jurisdictions"),
+        blank=True,
+        related_name="threads",
+        help_text=_("Jurisdictions it names, when it names any."),
+    )
+
+    history = HistoricalRecords(m2m_fields=[requests, jurisdictions])
+
+    class Meta:
+        ordering = ["title", "pk"]
+        verbose_name = _("correspondence thread")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("thread-detail", args=[self.pk])
+
+
+class ThreadLetter(WithAttachmentText, PublishableModel):
+    """One letter of a correspondence thread (a member of Congress, a department)."""
+
+    thread = models.ForeignKey(
+        CorrespondenceThread,
+        verbose_name=_("thread"),
+        on_delete=models.CASCADE,
+        related_name="letters",
+    )
+    sender = models.CharField(
+        _("sender"), max_length=200, help_text=_('Who wrote it: "Rep. Zoe Lofgren".')
+    )
+    sender_agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("sender's agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="thread_letters_sent",
+    )
+    recipients = models.CharField(
+        _("recipients"),
+        max_length=300,
+        help_text=_('To whom: "Secretary Napolitano and Attorney General Holder".'),
+    )
+    recipient_agencies = models.ManyToManyField(
+        Agency,
+        verbose_name=_("recipient agencies"),
+        blank=True,
+        related_name="thread_letters_received",
+    )
+    sent = PartialDateField(
+        _("sent"), column="sent_on", happened=True, precision_verbose_name=_("sent precision")
+    )
+    subject = models.CharField(_("subject"), max_length=300)
+    summary = LongTextField(_("summary"), blank=True)
+    statement = models.ForeignKey(
+        Statement,
+        verbose_name=_("recorded as a statement"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="thread_letters",
+        help_text=_("The statement this letter also is, when it takes a position on opting out."),
+    )
+    attachment = _attachment_field()
+
+    history = HistoricalRecords(
+        m2m_fields=[recipient_agencies], excluded_fields=["attachment_text"]
+    )
+
+    class Meta:
+        # Undated letters last on every database, as statements.
+        ordering = [models.F("sent_on").asc(nulls_last=True), "pk"]
+        verbose_name = _("thread letter")
+
+    def __str__(self) -> str:
+        return f"{self.sender}: {self.subject} ({self.sent or gettext('date unknown')})"
+
+
+class Event(PublishableModel):
+    """Something that happened around the cases that is not a letter on one request: a
+    council's vote, a lawsuit and its steps, press coverage, a fact of the program.
+
+    It may concern no jurisdiction (the program's start in October 2008), one
+    (Arlington's vote) or several, and bear on any number of requests.
+    """
+
+    class Kind(models.TextChoices):
+        VOTE = "vote", _("Vote")
+        LAWSUIT = "lawsuit", _("Lawsuit")
+        COURT_STEP = "court_step", _("Court step")
+        PRESS = "press", _("Press coverage")
+        HEARING = "hearing", _("Hearing")
+        PROGRAM_FACT = "program_fact", _("Fact of the program")
+        OTHER = "other", _("Other")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    summary = LongTextField(_("summary"), blank=True)
+    happened = PartialDateField(
+        _("date"),
+        column="happened_on",
+        happened=True,
+        precision_verbose_name=_("date precision"),
+        help_text=_("Leave empty when no source dates it."),
+    )
+    jurisdictions = models.ManyToManyField(
+        Jurisdiction,
+        verbose_name=_("jurisdictions concerned"),
+        blank=True,
+        related_name="events",
+    )
+    agencies = models.ManyToManyField(
+        Agency, verbose_name=_("agencies concerned"), blank=True, related_name="events"
+    )
+    requests = models.ManyToManyField(
+        OptOutRequest,
+        verbose_name=_("requests it bears on"),
+        blank=True,
+        related_name="events",
+    )
+    publication = models.CharField(
+        _("publication"),
+        max_length=200,
+        blank=True,
+        help_text=_('For press coverage: the paper or site ("The Washington Independent").'),
+    )
+    url = models.URLField(_("address"), blank=True)
+
+    history = HistoricalRecords(m2m_fields=[jurisdictions, agencies, requests])
+
+    class Meta:
+        # Undated events last on every database, as statements.
+        ordering = [models.F("happened_on").asc(nulls_last=True), "pk"]
+        verbose_name = _("event")
+        indexes = [
+            models.Index(fields=["happened_on", "id"], name="tracker_event_order"),
+            # Copies kept in sync: `updated_after` and `ordering=updated_at` (cursor pages).
+            models.Index(fields=["updated_at", "id"], name="tracker_event_updated"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(basis="inferred") | ~Q(inference=""),
+                name="tracker_event_inferred_has_reasoning",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('events')}#event-{self.pk}"
 
 
 class Holiday(TrackedModel):

@@ -18,9 +18,9 @@ from django.urls import reverse
 from core.dates import PartialDate
 from jurisdictions.models import Agency
 from tests.admin.helpers import post_data
-from tests.factories import AgencyFactory, RequestFactory, StatementFactory
+from tests.factories import AgencyFactory, RequestFactory, SourceFactory, StatementFactory
 from tracker.domain import services
-from tracker.models import CalendarToken, Letter, ReminderLog
+from tracker.models import CalendarToken, Letter, ReminderLog, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -235,8 +235,10 @@ def test_a_public_letter_of_a_private_request_carries_a_warning(
     editor_client: Client, editor: Any
 ) -> None:
     letter = log_letter(editor, request=RequestFactory(is_public=False), is_public=True)
-    (warning,) = warnings_on(editor_client, admin_url("tracker_letter_change", letter.pk))
-    assert "marked public but is not shown on the public pages" in warning
+    hidden, uncited = warnings_on(editor_client, admin_url("tracker_letter_change", letter.pk))
+    assert "marked public but is not shown on the public pages" in hidden
+    # It cites no source either: published or not, the editor is told.
+    assert "cites no source" in uncited
     request_warnings = warnings_on(
         editor_client, admin_url("tracker_optoutrequest_change", letter.request_id)
     )
@@ -247,7 +249,11 @@ def test_a_public_letter_of_a_private_request_carries_a_warning(
 
 
 def test_no_warning_once_the_request_is_public_too(editor_client: Client, editor: Any) -> None:
-    letter = log_letter(editor, request=RequestFactory(is_public=True), is_public=True)
+    seed: Source = SourceFactory(seed="003")
+    letter = log_letter(
+        editor, request=RequestFactory(is_public=True, sources=[seed]), is_public=True
+    )
+    letter.sources.set([seed])
     assert warnings_on(editor_client, admin_url("tracker_letter_change", letter.pk)) == []
     assert (
         warnings_on(editor_client, admin_url("tracker_optoutrequest_change", letter.request_id))
@@ -258,8 +264,14 @@ def test_no_warning_once_the_request_is_public_too(editor_client: Client, editor
 def test_a_statement_marked_public_is_published_without_a_warning(
     editor_client: Client,
 ) -> None:
-    statement = StatementFactory(is_public=True)
+    statement = StatementFactory(is_public=True, sources=[SourceFactory(seed="000")])
     assert warnings_on(editor_client, admin_url("tracker_statement_change", statement.pk)) == []
+
+
+def test_a_public_statement_citing_no_source_carries_a_warning(editor_client: Client) -> None:
+    statement = StatementFactory(is_public=True)
+    (warning,) = warnings_on(editor_client, admin_url("tracker_statement_change", statement.pk))
+    assert "cites no source" in warning
 
 
 @pytest.mark.parametrize(

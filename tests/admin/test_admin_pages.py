@@ -18,14 +18,23 @@ from tests.admin.helpers import change_url, changelist_url
 from tests.factories import (
     AgencyFactory,
     ContactFactory,
+    EventFactory,
     JurisdictionFactory,
     LetterFactory,
     MeetingFactory,
     RequestFactory,
     ResponseFactory,
+    SourceFactory,
     StatementFactory,
 )
-from tracker.models import Holiday, Letter, OptOutRequest, Transition
+from tracker.models import (
+    CorrespondenceThread,
+    Holiday,
+    Letter,
+    OptOutRequest,
+    ThreadLetter,
+    Transition,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +47,7 @@ def build_requests(n: int) -> models.Model:
     requests = RequestFactory.create_batch(n)
     for request in requests:
         LetterFactory(request=request, recipients=[ice])
+    requests[0].sources.set(SourceFactory.create_batch(n))
     return requests[0]
 
 
@@ -45,24 +55,65 @@ def build_letters(n: int) -> models.Model:
     request: OptOutRequest = RequestFactory()
     agencies = AgencyFactory.create_batch(n)
     letters = [LetterFactory(request=request, recipients=agencies[: i + 1]) for i in range(n)]
-    return letters[-1]  # addressed to all n agencies
+    letters[-1].sources.set(SourceFactory.create_batch(n))
+    return letters[-1]  # addressed to all n agencies, citing n sources
 
 
 def build_responses(n: int) -> models.Model:
     request: OptOutRequest = RequestFactory()
     letter: Letter = LetterFactory(request=request)
-    return ResponseFactory.create_batch(n, request=request, letter=letter)[0]
+    response = ResponseFactory.create_batch(n, request=request, letter=letter)[0]
+    response.sources.set(SourceFactory.create_batch(n))
+    return response
 
 
 def build_meetings(n: int) -> models.Model:
     meetings = MeetingFactory.create_batch(n)
     meetings[0].agencies.set(AgencyFactory.create_batch(n))
     meetings[0].attendees.set(ContactFactory.create_batch(n))
+    meetings[0].sources.set(SourceFactory.create_batch(n))
     return meetings[0]
 
 
 def build_statements(n: int) -> models.Model:
-    return StatementFactory.create_batch(n)[0]
+    statement = StatementFactory.create_batch(n)[0]
+    statement.sources.set(SourceFactory.create_batch(n))
+    return statement
+
+
+def build_sources(n: int) -> models.Model:
+    return SourceFactory.create_batch(n)[0]
+
+
+def build_threads(n: int) -> models.Model:
+    threads = [
+        CorrespondenceThread.objects.create(title=f"Thread {i}", reference=f"thread-{i}")
+        for i in range(n)
+    ]
+    threads[0].requests.set(RequestFactory.create_batch(n))
+    statement = StatementFactory()
+    for i in range(n):
+        ThreadLetter.objects.create(
+            thread=threads[0], sender="s", recipients="r", subject=f"L{i}", statement=statement
+        )
+    return threads[0]
+
+
+def build_thread_letters(n: int) -> models.Model:
+    thread = CorrespondenceThread.objects.create(title="Lofgren")
+    letters = [
+        ThreadLetter.objects.create(thread=thread, sender="s", recipients="r", subject=f"L{i}")
+        for i in range(n)
+    ]
+    letters[0].recipient_agencies.set(AgencyFactory.create_batch(n))
+    return letters[0]
+
+
+def build_events(n: int) -> models.Model:
+    events = EventFactory.create_batch(n)
+    events[0].jurisdictions.set(JurisdictionFactory.create_batch(n))
+    events[0].requests.set(RequestFactory.create_batch(n))
+    return events[0]
 
 
 def build_transitions(n: int) -> models.Model:
@@ -104,11 +155,15 @@ BUILDERS: dict[str, Callable[[int], models.Model]] = {
     "agencyresponse": build_responses,
     "meeting": build_meetings,
     "statement": build_statements,
+    "correspondencethread": build_threads,
+    "threadletter": build_thread_letters,
+    "event": build_events,
     "transition": build_transitions,
     "jurisdiction": build_jurisdictions,
     "agency": build_agencies,
     "contact": build_contacts,
     "holiday": build_holidays,
+    "source": build_sources,
 }
 
 
@@ -148,36 +203,60 @@ CHANGELIST_QUERIES = {
     "optoutrequest": 8,
     # + 3: count, rows, date range
     "statement": 7,
+    # + 2: count, rows (letters counted in them)
+    "correspondencethread": 6,
+    # + 3: count, rows (thread and statement joined), date range
+    "threadletter": 7,
+    # + 3: count, rows, date range
+    "event": 7,
+    # + 2: count, rows
+    "source": 6,
     # + 3: count, rows (request and person joined), date range
     "transition": 7,
 }
 CHANGE_PAGE_QUERIES = {
     # + 1: the parent agency shown by its autocomplete
     "agency": 6,
-    # + 4: the agency's and the letter's autocompletes, the request, the letter's own
-    "agencyresponse": 9,
+    # + 6: the agency's and the letter's autocompletes, the request, the letter's own,
+    # and the sources (their ids, then their autocomplete's labels: 2 whatever their
+    # number)
+    "agencyresponse": 11,
     # + 1: the agency shown by its autocomplete
     "contact": 6,
     "holiday": 5,
     "jurisdiction": 5,
-    # + 6: permissions for the related admins, the contacts, the request, the sender
+    # + 8: permissions for the related admins, the contacts, the request, the sender
     # and the recipients shown by their autocompletes, the holiday list for the
-    # due-date explanation
-    "letter": 11,
-    # + 5: agencies and people attending (autocompletes), the request, and the two
-    # lists again for the history page's many-to-many check
-    "meeting": 10,
+    # due-date explanation, and the sources (ids, then autocomplete labels)
+    "letter": 13,
+    # + 7: agencies and people attending (autocompletes), the request, the two lists
+    # again for the history page's many-to-many check, and the sources (ids, then
+    # autocomplete labels)
+    "meeting": 12,
     # + 14: the workflow facts, status log, letters, their recipients, responses,
     # meetings, the letters and responses offered as causes of a move, the jurisdiction
     # autocomplete, staff users for the owner, and the request's letters in the blank
     # "log a letter" and "record a response" rows and their templates, and the items
     # marked public (counted in one query, for the warning when the request itself is
-    # not public)
-    "optoutrequest": 20,
-    # + 1: the agency shown by its autocomplete
-    "statement": 6,
+    # not public), and the sources (ids, then autocomplete labels)
+    "optoutrequest": 22,
+    # + 3: the agency shown by its autocomplete, the sources (ids, then autocomplete
+    # labels)
+    "statement": 8,
+    "source": 5,
+    # + 6: the sources (the form, and again for the history page's many-to-many
+    # check), the requests and the jurisdictions shown by their autocompletes, the
+    # letters (their statements joined), the requests again for the history check
+    "correspondencethread": 11,
+    # + 5: the sources (twice, as above), the sender's agency and the recipient
+    # agencies shown by their autocompletes, the thread
+    "threadletter": 10,
     # + 1: the request
     "transition": 6,
+    # + 7: the jurisdictions, agencies and requests shown by their autocompletes, the
+    # sources' two-box list, and the three lists again for the history page's
+    # many-to-many check
+    "event": 12,
 }
 
 

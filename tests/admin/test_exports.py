@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -19,9 +20,10 @@ from tests.factories import (
     LetterFactory,
     RequestFactory,
     ResponseFactory,
+    SourceFactory,
 )
 from tracker.domain import exports, selectors
-from tracker.models import Letter, OptOutRequest
+from tracker.models import Letter, OptOutRequest, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -102,12 +104,38 @@ def test_an_export_reads_the_same_number_of_queries_for_5_and_50_letters(
     request = RequestFactory()
     ice = AgencyFactory()
     LetterFactory.create_batch(rows, request=request, recipients=[ice])
+    seed: Source = SourceFactory(seed="000")
+    for letter in Letter.objects.filter(request=request):
+        minutes: Source = SourceFactory(seed="", reference=f"minutes-{letter.pk}")
+        letter.sources.set([seed, minutes])
     # Expect 2 queries: the holiday list (for the due-date explanations) and the letters
     # (request, jurisdiction, sender and in-reply-to joined, overdue and very overdue
-    # as conditions, the recipients as one subquery column).
+    # as conditions, the recipients and the sources as subquery columns).
     with django_assert_num_queries(2):
         lines = list(exports.csv_lines(exports.LETTERS, Letter.objects.filter(request=request)))
     assert len(lines) == rows + 1
+    # The sources as the requests' export writes them, then the basis and the inference.
+    assert lines[0].rstrip().endswith(",sources,basis,inference")
+    assert re.search(r'"minutes-\d+, 000",stated,\r?\n?$', lines[1])
+
+
+def test_the_letters_export_says_which_letters_are_inferred_and_how(
+    viewer_client: Client,
+) -> None:
+    LetterFactory(subject="Stated")
+    LetterFactory(
+        subject="Inferred",
+        basis="inferred",
+        inference="The sheriff's 2010 log lists a fax to ICE that day.",
+    )
+    rows = {row["subject"]: row for row in csv_rows(viewer_client.get(export_url(Letter)))}
+    assert (rows["Stated"]["basis"], rows["Stated"]["inference"], rows["Stated"]["sources"]) == (
+        "stated",
+        "",
+        "",
+    )
+    assert rows["Inferred"]["basis"] == "inferred"
+    assert rows["Inferred"]["inference"] == "The sheriff's 2010 log lists a fax to ICE that day."
 
 
 @pytest.mark.parametrize("rows", [5, 50])
@@ -115,11 +143,19 @@ def test_the_requests_export_reads_one_query_whatever_the_number_of_requests(
     rows: int, django_assert_num_queries: Any
 ) -> None:
     RequestFactory.create_batch(rows)
-    # Expect 1 query: the requests with jurisdiction, agency, contact and owner joined,
-    # and the workflow facts and the overdue flag as subqueries.
-    with django_assert_num_queries(1):
+    # Expect 2 queries: the requests with jurisdiction, agency, contact and owner joined,
+    # and the workflow facts and the overdue flag as subqueries; their sources (one
+    # query per chunk of rows).
+    seed: Source = SourceFactory(seed="000")
+    for request in OptOutRequest.objects.all():
+        minutes: Source = SourceFactory(seed="", reference=f"minutes-{request.pk}")
+        request.sources.set([seed, minutes])
+    with django_assert_num_queries(2):
         lines = list(exports.csv_lines(exports.REQUESTS, OptOutRequest.objects.all()))
     assert len(lines) == rows + 1
+    # The sources as seed numbers (or the reference of a source that is not a seed).
+    # (in the sources' order: seed number, then title).
+    assert re.search(r'"minutes-\d+, 000",stated,', lines[1])
 
 
 def test_the_selected_requests_can_be_exported_from_the_action_menu(

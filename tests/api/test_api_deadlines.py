@@ -304,8 +304,8 @@ def _letters(n: int, editor: Any) -> None:
         ("/api/v1/letters/", _letters, 6),
         # session, user, user permissions, group permissions; the requests (workflow
         # facts and "has an overdue letter" annotated, jurisdiction, agency, contact
-        # and owner joined)
-        ("/api/v1/requests/", open_requests, 5),
+        # and owner joined), their sources
+        ("/api/v1/requests/", open_requests, 6),
     ],
     ids=["letters", "requests"],
 )
@@ -330,8 +330,8 @@ def test_the_letters_list_reads_the_holiday_list_once_for_business_day_windows(
 ) -> None:
     _letters(20, editor)
     # session, user, user permissions, group permissions, count, page, recipients,
-    # recipient contacts, the holiday list
-    with django_assert_num_queries(9):
+    # recipient contacts, sources, the holiday list
+    with django_assert_num_queries(10):
         response = reader.get("/api/v1/letters/")
     assert all(row["due_explanation"] for row in response.json()["results"])
 

@@ -103,7 +103,9 @@ def test_the_timeline_merges_everything_in_date_order(
 ) -> None:
     entries = reader.get(f"/api/v1/requests/{cases['sc'].pk}/timeline/").json()
     kinds = [entry["kind"] for entry in entries]
-    # The letter (September 2010) precedes today's log entries; the undated response is last.
-    assert kinds == ["letter", "transition", "transition", "response"]
-    assert entries[0]["date"] == "2010-09-07"
+    # The opening (May 2010, when the request was opened), the letter (September 2010),
+    # the move made today; the undated response is last.
+    assert kinds == ["transition", "letter", "transition", "response"]
+    assert entries[0]["date"] == "2010-05"
+    assert entries[1]["date"] == "2010-09-07"
     assert entries[-1]["date"] is None

@@ -333,19 +333,19 @@ def _published(n: int) -> None:
 @pytest.mark.parametrize(
     ("url", "queries"),
     [
-        # count, page (with the requesting agency and contact joined)
-        ("/api/v1/requests/", 2),
+        # count, page (with the requesting agency and contact joined), sources
+        ("/api/v1/requests/", 3),
         # count, page (request, sender, signer, letter answered joined), recipients,
-        # addressees
-        ("/api/v1/letters/", 4),
-        # count, page (request, agency, letter joined)
-        ("/api/v1/responses/", 2),
-        # count, page (request joined), agencies, attendees
-        ("/api/v1/meetings/", 4),
+        # addressees, sources
+        ("/api/v1/letters/", 5),
+        # count, page (request, agency, letter joined), sources
+        ("/api/v1/responses/", 3),
+        # count, page (request joined), agencies, attendees, sources
+        ("/api/v1/meetings/", 5),
         # count, page (request joined)
         ("/api/v1/transitions/", 2),
-        # count, page (agency joined)
-        ("/api/v1/statements/", 2),
+        # count, page (agency joined), sources
+        ("/api/v1/statements/", 3),
         # count, page (with the number of published requests)
         ("/api/v1/jurisdictions/", 2),
         # count, page

@@ -14,10 +14,12 @@ from tests.api.conftest import open_requests
 from tests.factories import (
     AgencyFactory,
     ContactFactory,
+    EventFactory,
     JurisdictionFactory,
     LetterFactory,
     MeetingFactory,
     ResponseFactory,
+    SourceFactory,
     StatementFactory,
 )
 from tracker.domain import services
@@ -49,6 +51,13 @@ def _transitions(n: int, editor: Any) -> None:
     open_requests(n, editor)
 
 
+def _events(n: int, editor: Any) -> None:
+    place, agency = JurisdictionFactory(), AgencyFactory()
+    optout = services.request_open(jurisdiction=place, title="R", by=editor)
+    for _ in range(n):
+        EventFactory(jurisdictions=[place], agencies=[agency], requests=[optout])
+
+
 # (endpoint, builder, expected queries). Every count starts with the same four:
 # the session, the user, the user's own permissions, the permissions of the user's groups.
 CASES: list[tuple[str, Callable[[int, Any], object], int]] = [
@@ -58,18 +67,22 @@ CASES: list[tuple[str, Callable[[int, Any], object], int]] = [
     ("/api/v1/agencies/", lambda n, _e: [AgencyFactory() for _ in range(n)], 6),
     # + count, page
     ("/api/v1/contacts/", lambda n, _e: [ContactFactory() for _ in range(n)], 6),
-    # + count, page (workflow facts and the owner are joined/annotated into it)
-    ("/api/v1/requests/", open_requests, 6),
+    # + count, page (workflow facts and the owner are joined/annotated into it), sources
+    ("/api/v1/requests/", open_requests, 7),
     # + count, page (awaiting reply, overdue, very overdue annotated), recipients (with
-    # their reply windows), recipient contacts, the holiday list (once, for the due-date
-    # explanations)
-    ("/api/v1/letters/", _letters, 9),
+    # their reply windows), recipient contacts, sources, the holiday list (once, for the
+    # due-date explanations)
+    ("/api/v1/letters/", _letters, 10),
+    # + count, page, sources
+    ("/api/v1/responses/", lambda n, _e: [ResponseFactory() for _ in range(n)], 7),
+    # + count, page, agencies, attendees, sources
+    ("/api/v1/meetings/", _meetings, 9),
+    # + count, page, sources
+    ("/api/v1/statements/", lambda n, _e: [StatementFactory() for _ in range(n)], 7),
+    # + count, page, jurisdictions, agencies, requests, sources
+    ("/api/v1/events/", _events, 10),
     # + count, page
-    ("/api/v1/responses/", lambda n, _e: [ResponseFactory() for _ in range(n)], 6),
-    # + count, page, agencies, attendees
-    ("/api/v1/meetings/", _meetings, 8),
-    # + count, page
-    ("/api/v1/statements/", lambda n, _e: [StatementFactory() for _ in range(n)], 6),
+    ("/api/v1/sources/", lambda n, _e: [SourceFactory() for _ in range(n)], 6),
     # + count, page (with the user who made each move joined)
     ("/api/v1/transitions/", _transitions, 6),
 ]
@@ -100,8 +113,9 @@ def test_a_jurisdictions_requests_cost_a_fixed_number_of_queries(
     jurisdiction = JurisdictionFactory()
     for i in range(rows):
         services.request_open(jurisdiction=jurisdiction, title=f"R{i}", by=editor)
-    # session, user, user permissions, group permissions, the jurisdiction, count, page
-    with django_assert_num_queries(7):
+    # session, user, user permissions, group permissions, the jurisdiction, count, page,
+    # the requests' sources
+    with django_assert_num_queries(8):
         response = reader.get(f"/api/v1/jurisdictions/{jurisdiction.pk}/requests/")
     assert response.json()["count"] == rows
 
@@ -123,9 +137,9 @@ def test_a_timeline_costs_a_fixed_number_of_queries(
         services.response_record(request=optout, by=editor, agency=sheriff, kind="acknowledged")
         services.meeting_record(request=optout, by=editor)
     # session, user, user permissions, group permissions, the request (with its facts),
-    # the request again for the timeline, letters, responses (with agencies), meetings,
-    # transitions
-    with django_assert_num_queries(10):
+    # its sources, the request again for the timeline, letters, responses (with
+    # agencies), meetings, transitions, events
+    with django_assert_num_queries(12):
         response = reader.get(f"/api/v1/requests/{optout.pk}/timeline/")
     assert len(response.json()) == 3 * rows + 1
 

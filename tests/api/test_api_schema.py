@@ -29,6 +29,7 @@ RESOURCES = [
     "responses",
     "meetings",
     "statements",
+    "events",
     "transitions",
 ]
 

@@ -155,12 +155,14 @@ def test_contradictions_cost_a_fixed_number_of_queries(
 ) -> None:
     _statements(rows)
     # session, user, user permissions, group permissions; the statements with their
-    # agencies, the agencies above them that said nothing (one query per level: DHS)
-    with django_assert_num_queries(6):
+    # agencies, their sources, the agencies above them that said nothing (one query per
+    # level: DHS)
+    with django_assert_num_queries(7):
         response = reader.get("/api/v1/statements/contradictions/")
     assert response.json()["count"] > 0
-    # The same without signing in: the published statements, the agencies above them.
+    # The same without signing in: the published statements, their sources, the
+    # agencies above them.
     Statement.objects.update(is_public=True)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         response = APIClient().get("/api/v1/statements/contradictions/")
     assert response.json()["count"] > 0

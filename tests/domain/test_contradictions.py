@@ -203,8 +203,10 @@ def test_the_2010_record_pairs_the_7_september_letter_with_the_6_october_stateme
     involved = {c.earlier.reference for c in found.values()} | {
         c.later.reference for c in found.values()
     }
-    # DOJ's letter has no DOJ statement to contradict; Lofgren's letter asks, it does not assert.
-    assert "2010-09-08-weich" not in involved
+    # DOJ's letter has no DOJ statement to contradict: it is paired only across agencies,
+    # on their shared topic. Lofgren's letter asks, it does not assert.
+    assert all(c.across_agencies for c in found.values() if "2010-09-08-weich" in c.key)
+    assert "2010-09-08-weich--2010-10-06-napolitano" in found
     assert "2010-07-27-lofgren" not in involved
 
 
@@ -217,6 +219,18 @@ def test_the_2010_record_has_exactly_the_expected_pairs(record_2010: None) -> No
         "2010-09-07-napolitano--2010-09-ice-official-washington-post",
         "2010-09-07-napolitano--2010-10-06-napolitano",
         "2010-09-07-napolitano--2010-10-06-ice-official-twi",
+        # ICE's undated statements (seed 001): its website's opt-out steps against the
+        # reversal, and its official's confirmation against the steps.
+        "2010-08-ice-setting-the-record-straight--2010-ice-official-fingerprints-without-consent",
+        "2010-09-07-napolitano--2010-ice-official-fingerprints-without-consent",
+        "2010-ice-official-fingerprints-without-consent--2010-ice-website-opt-out-steps",
+        "2010-09-ice-official-washington-post--2010-ice-website-opt-out-steps",
+        "2010-10-06-napolitano--2010-ice-website-opt-out-steps",
+        "2010-10-06-ice-official-twi--2010-ice-website-opt-out-steps",
+        # DOJ against the reversal, across agencies on whether localities can opt out.
+        "2010-09-08-weich--2010-09-ice-official-washington-post",
+        "2010-09-08-weich--2010-10-06-napolitano",
+        "2010-09-08-weich--2010-10-06-ice-official-twi",
     }
 
 

@@ -10,20 +10,33 @@ from django.core.management import call_command
 from jurisdictions.models import Agency, Contact, Jurisdiction
 from tracker.domain import selectors, services
 from tracker.domain.workflow import State
-from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement
+from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Source, Statement
 
 pytestmark = pytest.mark.django_db
 
-MODELS = (Jurisdiction, Agency, Contact, OptOutRequest, Letter, AgencyResponse, Meeting, Statement)
+MODELS = (
+    Jurisdiction,
+    Agency,
+    Contact,
+    Source,
+    OptOutRequest,
+    Letter,
+    AgencyResponse,
+    Meeting,
+    Statement,
+)
+#: The records that bear facts, each citing its seeds.
+CITING = (OptOutRequest, Letter, AgencyResponse, Meeting, Statement)
 EXPECTED_COUNTS = {
     "Jurisdiction": 4,
     "Agency": 19,
     "Contact": 12,
+    "Source": 5,
     "OptOutRequest": 4,
     "Letter": 2,
     "AgencyResponse": 0,
     "Meeting": 1,
-    "Statement": 7,
+    "Statement": 11,
 }
 
 
@@ -58,11 +71,34 @@ def test_the_four_jurisdictions_carry_fips_and_ocd_ids(record_2010: None) -> Non
     }
 
 
-def test_every_fixture_record_is_valid_and_names_its_source(record_2010: None) -> None:
+def test_every_fixture_record_is_valid_and_cites_its_seeds(record_2010: None) -> None:
     for model in MODELS:
         for obj in model.objects.all():
             obj.full_clean()
-            assert obj.source.startswith("seed"), f"{model.__name__} {obj} has no source seed"
+    for model in CITING:
+        for obj in model.objects.prefetch_related("sources"):
+            seeds = [source.seed for source in obj.sources.all()]
+            assert seeds and all(seeds), f"{model.__name__} {obj} cites no seed"
+            # Every seed is now a linked source: nothing is left in the free-text field.
+            assert obj.source == ""
+
+
+def test_the_seed_sources_are_no_more_precise_than_the_seeds(record_2010: None) -> None:
+    dated = {
+        source.reference: source.published.isoformat() if source.published else None
+        for source in Source.objects.all()
+    }
+    assert dated == {
+        "seed-000": "2010-10-06",
+        "seed-001": None,
+        "seed-002": "2010-10-14",
+        "seed-003": None,
+        "seed-004": None,
+    }
+    publishers = dict(Source.objects.values_list("seed", "publisher"))
+    assert publishers["000"] == "The Washington Independent"
+    assert publishers["002"] == "National Immigration Forum"
+    assert publishers["001"] == publishers["003"] == publishers["004"] == ""
 
 
 def test_san_francisco_sent_two_letters_and_the_second_is_unanswered(record_2010: None) -> None:
@@ -96,7 +132,7 @@ def test_the_statements_record_the_reversal(record_2010: None) -> None:
     assert ("2010-09-07", "DHS", "possible") in positions
     assert ("2010-10-06", "DHS", "impossible") in positions
     assert ("2010-08", "ICE", "possible") in positions
-    assert ("2010-09", "ICE", "impossible") in positions
+    assert ("2010-09-27/2010-10-02", "ICE", "impossible") in positions
 
 
 def test_the_natural_keys_resolve(record_2010: None, **_: Any) -> None:

@@ -45,12 +45,12 @@ PARTIAL_DATES = [
 
 
 @pytest.mark.parametrize(("model", "name", "column", "factory"), PARTIAL_DATES)
-def test_each_partial_date_is_one_composite_over_its_two_columns(
+def test_each_partial_date_is_one_composite_over_its_three_columns(
     model: Any, name: str, column: str, factory: Any
 ) -> None:
     composite = getattr(model, name)
     assert isinstance(composite, PartialDateField)
-    assert composite.columns == (column, f"{column}_precision")
+    assert composite.columns == (column, f"{column}_precision", f"{column}_until")
     assert partial_date_stored_in(model, column) is composite
     day = model._meta.get_field(column)
     precision = model._meta.get_field(f"{column}_precision")

@@ -84,6 +84,7 @@ def by_reading_the_rows() -> dict[int, Facts]:
             "very_overdue_on",
             "sent_on",
             "sent_on_precision",
+            "sent_on_until",
         )
     )
     kinds: dict[int, set[str]] = {}
@@ -124,6 +125,7 @@ def by_reading_the_rows() -> dict[int, Facts]:
             ),
             "waiting_since_on": dated[0]["sent_on"] if dated else None,
             "waiting_since_precision": dated[0]["sent_on_precision"] if dated else "",
+            "waiting_since_until": dated[0]["sent_on_until"] if dated else None,
         }
     return expected
 
@@ -512,6 +514,10 @@ def test_the_migration_fills_the_facts_of_existing_requests(editor: Any) -> None
     migration = importlib.import_module("tracker.migrations.0013_request_facts")
     state = MigrationExecutor(connection).loader.project_state(("tracker", "0013_request_facts"))
     migration.fill_request_facts(state.apps, _SchemaEditor())
+    # The last day of "waiting since" came later, with the partial dates' last days.
+    ranges = importlib.import_module("tracker.migrations.0018_date_ranges")
+    state = MigrationExecutor(connection).loader.project_state(("tracker", "0018_date_ranges"))
+    ranges.fill_until(state.apps, _SchemaEditor())
     assert stored() == expected
 
 

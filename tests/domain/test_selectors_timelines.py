@@ -65,15 +65,16 @@ def test_the_opening_takes_the_place_of_the_status_logs_first_row(editor: Any) -
     assert with_opening.requests == [optout]
 
 
-def test_a_request_timeline_takes_five_queries_whatever_its_length(
+def test_a_request_timeline_takes_six_queries_whatever_its_length(
     django_assert_num_queries: Any,
 ) -> None:
     optout = RequestFactory()
     for _ in range(5):
         LetterFactory(request=optout)
         MeetingFactory(request=optout)
-    # The request, its letters, responses, meetings and status changes.
-    with django_assert_num_queries(5):
+    # The request, its letters, responses, meetings, status changes and events (their
+    # sources and links only when there are events).
+    with django_assert_num_queries(6):
         entries = selectors.request_timeline(optout, audience=Audience.STAFF)
     # Five letters, five meetings, and the opening entry of the status log.
     assert len(entries) == 11

@@ -27,7 +27,7 @@ from core.dates import DatePrecision, PartialDate
 ROOT = Path(__file__).resolve().parent.parent.parent
 CATALOGUE = ROOT / "locale" / "es" / "LC_MESSAGES"
 #: What makemessages reads: the apps, the project, the templates of both (see docs/translations.md).
-SOURCES = ("config", "core", "jurisdictions", "tracker", "manage.py")
+SOURCES = ("config", "core", "jurisdictions", "tracker", "inbox", "outbox", "manage.py")
 MAKEMESSAGES = (
     "makemessages",
     "--locale=es",

@@ -11,7 +11,13 @@ from django.test import Client
 from icalendar import Calendar
 
 from tests.conftest import SCREENSHOTS, sign_in
-from tests.factories import AgencyFactory, LetterFactory, MeetingFactory, RequestFactory
+from tests.factories import (
+    AgencyFactory,
+    EventFactory,
+    LetterFactory,
+    MeetingFactory,
+    RequestFactory,
+)
 from tracker.domain import services
 from tracker.models import CalendarToken, Meeting
 from tracker.pages import calendar as calendar_feed
@@ -64,6 +70,31 @@ def test_a_meeting_known_only_to_the_month_spans_the_month(client: Client, viewe
     assert event.decoded("dtstart") == dt.date(2010, 11, 1)
     assert event.decoded("dtend") == dt.date(2010, 12, 1)
     assert "date known only as November 2010" in str(event["summary"])
+
+
+def test_a_dated_event_is_on_the_feed_spanning_what_is_known_of_its_date(
+    client: Client, viewer: Any
+) -> None:
+    vote = EventFactory(
+        title="The District votes to opt out",
+        happened_on=dt.date(2010, 10, 1),
+        happened_on_precision="month",
+        requests=[RequestFactory(owner=viewer)],
+    )
+    EventFactory(title="Undated", happened_on=None, happened_on_precision=None)
+    EventFactory(title="Long before", happened_on=dt.date(2008, 10, 1))
+    token = services.calendar_token_create(user=viewer)
+    with time_machine.travel(AUTUMN_2010, tick=False):
+        found = events(parse(client.get(token.get_absolute_url())))
+        only_mine = events(parse(client.get(token.get_absolute_url() + "?mine=1")))
+    (event,) = found.values()
+    assert str(event["uid"]) == f"event-{vote.reference}@opt-out-tracker"
+    assert event.decoded("dtstart") == dt.date(2010, 10, 1)
+    assert event.decoded("dtend") == dt.date(2010, 11, 1)
+    assert str(event["summary"]) == (
+        "Vote: The District votes to opt out (date known only as October 2010)"
+    )
+    assert set(only_mine) == set(found)
 
 
 def test_mine_shows_only_the_token_owners_requests(client: Client, viewer: Any) -> None:
@@ -133,12 +164,12 @@ def test_the_feed_takes_the_same_number_of_queries_for_5_or_50_letters(
         LetterFactory(sent_on=dt.date(2010, 9, 7), recipients=[agency, AgencyFactory()])
         MeetingFactory(status=Meeting.Status.HELD, held_on=dt.date(2010, 10, 1 + n % 28))
     token = services.calendar_token_create(user=viewer)
-    # Expect 7 queries: the token with its user, the user's own permissions, their
+    # Expect 8 queries: the token with its user, the user's own permissions, their
     # groups' permissions, holidays, letters (with request and jurisdiction), the
-    # letters' recipients, meetings (with request and jurisdiction).
+    # letters' recipients, meetings (with request and jurisdiction), events.
     with (
         time_machine.travel(AUTUMN_2010, tick=False),
-        django_assert_num_queries(7),
+        django_assert_num_queries(8),
     ):
         calendar = parse(client.get(token.get_absolute_url()))
     assert len(calendar.walk("VEVENT")) == 2 * count

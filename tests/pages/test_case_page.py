@@ -579,8 +579,9 @@ def test_the_edit_page_costs_the_same_however_big_the_case(
     # Session, user, the user's and the group's permissions, the letter (with its request
     # and jurisdiction), its recipients, the case's agencies (sender, recipients,
     # replies', meetings'), the agencies offered, the letters it may answer, the chosen
-    # sender and recipients looked up for the pickers.
-    with django_assert_num_queries(13):
+    # sender and recipients looked up for the pickers, the letter's sources, the sources
+    # offered.
+    with django_assert_num_queries(15):
         response = editor_client.get(f"/edit/letter/{letter.pk}/")
     assert response.status_code == 200
 

@@ -249,11 +249,12 @@ def test_the_jurisdiction_page_query_count_does_not_grow_with_rows(
 ) -> None:
     shared, _requests = build_cases(rows, owner=viewer)
     client.force_login(viewer)
-    # Expect 13 queries: session, user, the user's and the group's permissions,
+    # Expect 14 queries: session, user, the user's and the group's permissions,
     # jurisdiction, its requests, letters (with their awaiting, overdue and very
     # overdue flags), their recipients, holidays (for the due dates), replies,
-    # meetings, their agencies, status-log rows.
-    with django_assert_num_queries(13):
+    # meetings, their agencies, status-log rows, the events naming it or bearing on
+    # its requests.
+    with django_assert_num_queries(14):
         response = client.get(shared.get_absolute_url())
     assert response.text.count('class="entry entry-letter') == (rows // 2) * 2
 
@@ -329,13 +330,20 @@ def test_the_request_page_query_count_does_not_grow_with_rows(
         letter = LetterFactory(request=request, recipients=[AgencyFactory(), AgencyFactory()])
         ResponseFactory(request=request, letter=letter if i % 2 else None)
         MeetingFactory(request=request).agencies.set([AgencyFactory()])
+        thread = services.thread_open(by=editor, title=f"Thread {i}", requests=[request])
+        services.thread_letter_log(
+            by=editor, thread=thread, sender="s", recipients="r", subject="x"
+        )
     client.force_login(editor)
-    # Expect 15 queries: session, user, the user's and the group's permissions,
+    # Expect 22 queries: session, user, the user's and the group's permissions,
     # the request with its workflow facts, letters, their recipients, replies,
-    # meetings, their agencies, status-log rows, the holiday list; then the
+    # meetings, their agencies, status-log rows, the events bearing on it, the holiday
+    # list; the threads of correspondence it is linked to, their letters; then the
     # choices of the forms: the agencies all three forms offer (one short list),
-    # answered letter (letter form), answered letter (reply form).
-    with django_assert_num_queries(15):
+    # answered letter (letter form), answered letter (reply form); the letters
+    # drafted for email (with their agency and letter); the sources the letter, reply
+    # and meeting forms cite (one list per form: 3).
+    with django_assert_num_queries(22):
         response = client.get(request.get_absolute_url())
     assert response.text.count('class="entry entry-letter') == rows + 2
 

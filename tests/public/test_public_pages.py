@@ -20,7 +20,7 @@ from tests.factories import (
     ResponseFactory,
     StatementFactory,
 )
-from tracker.models import OptOutRequest, Transition
+from tracker.models import CorrespondenceThread, OptOutRequest, ThreadLetter, Transition
 
 pytestmark = pytest.mark.django_db
 
@@ -319,10 +319,17 @@ def test_the_timeline_page_takes_the_same_queries_for_5_and_50_items(
         letter = LetterFactory(request=request, is_public=True, recipients=[agency])
         ResponseFactory(request=request, letter=letter, agency=agency, is_public=True)
         MeetingFactory(request=request, is_public=True)
-    # Expect 10 queries: the jurisdiction, its published requests, letters,
-    # their recipients, their addressees, responses, meetings, their agencies,
-    # their attendees, status changes.
-    with django_assert_num_queries(10):
+        thread = CorrespondenceThread.objects.create(title="Lofgren", is_public=True)
+        thread.requests.set([request.pk])
+        ThreadLetter.objects.create(
+            thread=thread, sender="s", recipients="r", subject="x", is_public=True
+        )
+    # Expect 17 queries: the jurisdiction, its published requests, their sources,
+    # letters, their recipients, their addressees, their sources, responses, their
+    # sources, meetings, their agencies, their attendees, their sources, status
+    # changes, the published events concerning it, the published threads linked to its
+    # published requests, their published letters.
+    with django_assert_num_queries(17):
         response = client.get(reverse("public-jurisdiction", args=[jurisdiction.reference]))
     assert response.text.count('class="entry entry-letter"') == rows
 
@@ -341,9 +348,9 @@ def test_the_statement_pages_take_the_same_queries_for_5_and_50_statements(
             stated_on=dt.date(2010, 1, 1) + dt.timedelta(days=n),
             is_public=True,
         )
-    # Expect 1 query: published statements with their agencies; every agency's
-    # parent is among them, so the agency tree needs no further query.
-    with django_assert_num_queries(1):
+    # Expect 2 queries: published statements with their agencies, and their sources;
+    # every agency's parent is among them, so the agency tree needs no further query.
+    with django_assert_num_queries(2):
         response = client.get(reverse(name))
     pairs = (rows // 2) * ((rows + 1) // 2)
     shown_at_most = {"public-statements": 10, "public-contradictions": 50}[name]

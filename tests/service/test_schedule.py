@@ -53,6 +53,7 @@ def test_reminders_pruning_and_warming_are_enqueued_once_a_slot() -> None:
     assert sorted(run.job for run in first) == [
         "announce-overdue-replies",
         "prune-task-results",
+        "send-letters",
         "send-reminders",
         "send-webhooks",
         "warm-drawings",
@@ -62,13 +63,14 @@ def test_reminders_pruning_and_warming_are_enqueued_once_a_slot() -> None:
     assert paths == [
         "core.background.prune_task_results",
         "core.webhooks.send_due_webhooks_task",
+        "outbox.sending.send_due_drafts_task",
         "tracker.domain.tasks.announce_overdue_replies_task",
         "tracker.domain.tasks.send_reminders_task",
         "tracker.visuals.warm_drawings_task",
     ]
     with time_machine.travel(dt.datetime(2026, 12, 1, 13, 0, tzinfo=dt.UTC), tick=False):
         next_day = schedule.run_due_jobs()
-    assert len(next_day) == 5
+    assert len(next_day) == 6
     run_queued_tasks()
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
 

@@ -16,12 +16,14 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db import transaction
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import to_historic
 
 from core.admin import (
     BoundedChangelist,
@@ -32,8 +34,10 @@ from core.admin import (
     partial_date_column,
     require_valid_id,
 )
+from core.dates import PartialDate
+from core.forms import PartialDateField
 from jurisdictions.admin.filters import agency_filter, jurisdiction_filter
-from tracker.domain import exports, selectors, services
+from tracker.domain import exports, publishing, selectors, services
 from tracker.domain.permissions import (
     may_move,
     may_see_reminders_and_calendar_addresses,
@@ -44,12 +48,16 @@ from tracker.domain.workflow import STATE_DESCRIPTIONS, State, missing_reason
 from tracker.models import (
     AgencyResponse,
     CalendarToken,
+    CorrespondenceThread,
+    Event,
     Holiday,
     Letter,
     Meeting,
     OptOutRequest,
     ReminderLog,
+    Source,
     Statement,
+    ThreadLetter,
     Transition,
 )
 from tracker.pages.forms import TransitionForm
@@ -132,6 +140,10 @@ class PublishWarningMixin:
 
 
 def publish_warnings(obj: Any) -> list[str]:
+    return _hidden_warnings(obj) + publishing.citation_warnings(obj)
+
+
+def _hidden_warnings(obj: Any) -> list[str]:
     if obj.is_public and not selectors.is_published(obj):
         return [
             gettext(
@@ -289,8 +301,11 @@ class TransitionInline(admin.TabularInline):  # type: ignore[type-arg]
 
     model = Transition
     verbose_name_plural = "Status log"
-    fields = ("at", "from_state", "to_state", "by", "note", "letter", "response")
+    # When the move happened, and when it was entered ("at").
+    fields = ("happened", "at", "from_state", "to_state", "by", "note", "letter", "response")
     readonly_fields = fields
+
+    happened = partial_date_column(Transition.happened, description=_("happened"))
     extra = 0
     can_delete = False
 
@@ -317,6 +332,11 @@ class TransitionActionForm(helpers.ActionForm):
         label=_("Move to"), required=False, choices=[("", "---------"), *State.choices]
     )
     transition_note = forms.CharField(label=_("Note"), required=False, max_length=500)
+    transition_happened = PartialDateField(
+        label=_("Happened on"),
+        required=False,
+        help_text=_("When the moves happened; today when empty."),
+    )
 
 
 def _annotate_requests(queryset: QuerySet[OptOutRequest]) -> QuerySet[OptOutRequest]:
@@ -348,10 +368,11 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
         ),
         "seeks",
         "is_public",
+        "basis",
     )
     search_fields = ("title", "reference__exact", "jurisdiction__name", "summary", "outcome")
     date_hierarchy = "opened_on"
-    autocomplete_fields = ("jurisdiction", "requesting_agency", "requested_by")
+    autocomplete_fields = ("jurisdiction", "requesting_agency", "requested_by", "sources")
     list_select_related = ("jurisdiction",)
     readonly_fields = ("status_label", "closed_on", "checklist_display")
     fieldsets = (
@@ -374,7 +395,20 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
             "Workflow",
             {"fields": ("status_label", "closed_on", "checklist_display", "outcome")},
         ),
-        ("Publishing and sources", {"fields": ("is_public", "notes", "source", "reference")}),
+        (
+            "Publishing and sources",
+            {
+                "fields": (
+                    "is_public",
+                    "sources",
+                    "basis",
+                    "inference",
+                    "source",
+                    "notes",
+                    "reference",
+                )
+            },
+        ),
     )
     inlines = (
         LetterInline,
@@ -485,6 +519,24 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
         )
 
     # --- Opening -----------------------------------------------------------------
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        """A restored version's fields are saved as any edit; its status, which only
+        the workflow changes, is then restored through the workflow's move
+        (``services.request_restore_status``), or the whole restore is refused."""
+        if not change or to_historic(obj) is None:
+            super().save_model(request, obj, form, change)
+            return
+        restored_status, restored_version = obj.status, obj.version
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            services.request_restore_status(
+                request=obj,
+                to=restored_status,
+                by=request.user,
+                version=restored_version,
+                expected_version=obj.version,
+            )
 
     def create_record(self, request: Any, obj: OptOutRequest, form: Any) -> None:
         created = services.request_open(
@@ -604,6 +656,7 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
                     by=request.user,
                     note=data["note"],
                     expected_version=data["version"],
+                    happened=data["happened"],
                 )
             else:
                 services.request_transition(
@@ -614,6 +667,7 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
                     letter=data["letter"],
                     response=data["response"],
                     expected_version=data["version"],
+                    happened=data["happened"],
                 )
         except services.DomainError as error:
             self.message_user(request, error.message, messages.ERROR)
@@ -643,6 +697,12 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
         if missing := missing_reason(target=target, reopening=False, note=note):
             self.message_user(request, str(missing), messages.ERROR)
             return
+        date_field = PartialDateField(required=False)
+        try:
+            happened = date_field.clean(request.POST.get("transition_happened", ""))
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return
         moved: list[str] = []
         for optout in queryset.select_related(None).order_by("pk"):
             try:
@@ -654,9 +714,12 @@ class OptOutRequestAdmin(PublishWarningMixin, TrackedAdmin):
                     by=request.user,
                     note=note,
                     expected_version=optout.version,
+                    happened=happened,
                 )
             except services.DomainError as error:
                 self.message_user(request, f"{optout}: {error.message}", messages.ERROR)
+            except ValidationError as error:
+                self.message_user(request, f"{optout}: {' '.join(error.messages)}", messages.ERROR)
             else:
                 moved.append(str(optout))
         if moved:
@@ -742,6 +805,8 @@ class LetterAdmin(PublishWarningMixin, TrackedAdmin):
         "request__jurisdiction__state",
         jurisdiction_filter("request__jurisdiction"),
         agency_filter("sender", title="sender", parameter_name="sender"),
+        "is_public",
+        "basis",
     )
     # One pass over the letters' own text and the exact reference (indexed); the
     # sender and the jurisdiction have their own filters, which use indexes.
@@ -754,6 +819,7 @@ class LetterAdmin(PublishWarningMixin, TrackedAdmin):
         "recipients",
         "recipient_contacts",
         "in_reply_to",
+        "sources",
     )
     list_select_related = ("request", "sender")
     readonly_fields = ("due_explanation", "very_overdue_explanation")
@@ -782,7 +848,20 @@ class LetterAdmin(PublishWarningMixin, TrackedAdmin):
                 )
             },
         ),
-        ("Publishing and sources", {"fields": ("is_public", "notes", "source", "reference")}),
+        (
+            "Publishing and sources",
+            {
+                "fields": (
+                    "is_public",
+                    "sources",
+                    "basis",
+                    "inference",
+                    "source",
+                    "notes",
+                    "reference",
+                )
+            },
+        ),
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Letter]:
@@ -832,43 +911,217 @@ class AgencyResponseAdmin(PublishWarningMixin, TrackedAdmin):
         agency_filter("agency"),
         "request__jurisdiction__state",
         jurisdiction_filter("request__jurisdiction"),
+        "is_public",
+        "basis",
     )
     search_fields = ("summary", "reference__exact", "request__title")
     date_hierarchy = "responded_on"
-    autocomplete_fields = ("request", "letter", "agency")
+    autocomplete_fields = ("request", "letter", "agency", "sources")
     list_select_related = ("request", "agency", "letter")
     file_fields = ("attachment",)
 
     responded = partial_date_column(AgencyResponse.responded, description=_("date"))
 
 
+class MeetingActionForm(helpers.ActionForm):
+    """The meetings' action bar, with the date of the meetings marked held."""
+
+    held_on = PartialDateField(
+        label=_("Held on"),
+        required=False,
+        help_text=_("For “Mark held”: the date they were held; their own date when empty."),
+    )
+
+
 @admin.register(Meeting)
 class MeetingAdmin(PublishWarningMixin, TrackedAdmin):
     list_display = ("__str__", "request", "status", "held", "place")
+    action_form = MeetingActionForm
+    actions = ("mark_held", "mark_cancelled")
     list_filter = (
         "status",
         "request__jurisdiction__state",
         jurisdiction_filter("request__jurisdiction"),
+        "is_public",
+        "basis",
     )
     search_fields = ("place", "outcome", "reference__exact", "request__title")
     date_hierarchy = "held_on"
-    autocomplete_fields = ("request", "agencies", "attendees")
+    autocomplete_fields = ("request", "agencies", "attendees", "sources")
     list_select_related = ("request",)
 
     held = partial_date_column(Meeting.held, description=_("date"))
 
+    @admin.action(description=_("Mark the selected meetings held"), permissions=["change"])
+    def mark_held(self, request: HttpRequest, queryset: QuerySet[Meeting]) -> None:
+        try:
+            held_on = PartialDateField(required=False).clean(request.POST.get("held_on", ""))
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return
+        self._set_status(request, queryset, Meeting.Status.HELD, held_on)
+
+    @admin.action(description=_("Cancel the selected meetings"), permissions=["change"])
+    def mark_cancelled(self, request: HttpRequest, queryset: QuerySet[Meeting]) -> None:
+        self._set_status(request, queryset, Meeting.Status.CANCELLED, None)
+
+    def _set_status(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Meeting],
+        status: str,
+        held_on: PartialDate | None,
+    ) -> None:
+        """Each meeting through ``services.meeting_set_status``, as the staff pages' and
+        the API's: the same rules (a meeting held needs its date, not one ahead), each
+        as it is now (the version just read)."""
+        done: list[str] = []
+        for meeting in queryset.select_related(None).order_by("pk"):
+            try:
+                services.meeting_set_status(
+                    meeting=meeting,
+                    by=request.user,
+                    status=status,
+                    expected_version=meeting.version,
+                    held_on=held_on,
+                )
+            except services.DomainError as error:
+                self.message_user(request, f"{meeting}: {error.message}", messages.ERROR)
+            except ValidationError as error:
+                self.message_user(request, f"{meeting}: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                done.append(str(meeting))
+        if done:
+            self.message_user(
+                request,
+                gettext("Marked %(status)s: %(meetings)s.")
+                % {"status": Meeting.Status(status).label.lower(), "meetings": "; ".join(done)},
+                messages.SUCCESS,
+            )
+
 
 @admin.register(Statement)
 class StatementAdmin(PublishWarningMixin, TrackedAdmin):
-    list_display = ("speaker", "agency", "stated", "medium", "position", "is_public")
-    list_filter = (agency_filter("agency"), "position", "medium", "is_public")
+    list_display = ("speaker", "agency", "stated", "medium", "position", "topic", "is_public")
+    list_filter = (agency_filter("agency"), "position", "topic", "medium", "is_public", "basis")
     search_fields = ("speaker", "quote", "source_title", "reference__exact")
     date_hierarchy = "stated_on"
-    autocomplete_fields = ("agency", "speaker_contact")
+    autocomplete_fields = ("agency", "speaker_contact", "sources")
     list_select_related = ("agency",)
     file_fields = ("document",)
 
     stated = partial_date_column(Statement.stated, description=_("date"))
+
+
+# --- Correspondence not tied to one request ----------------------------------------------
+
+
+class ThreadLetterInline(ExistingRecordInline):
+    model = ThreadLetter
+    verbose_name_plural = "Letters"
+    fields = ("sender", "recipients", *ThreadLetter.sent.columns, "subject", "statement")
+    readonly_fields = ("statement",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ThreadLetter]:
+        return super().get_queryset(request).select_related("statement")
+
+
+class NewThreadLetterInline(NewRecordInline):
+    model = ThreadLetter
+    verbose_name = "new letter"
+    verbose_name_plural = "Log a letter"
+    template = "admin/edit_inline/stacked.html"
+    fields = (
+        "sender",
+        "sender_agency",
+        "recipients",
+        "recipient_agencies",
+        ThreadLetter.sent.columns,
+        "subject",
+        "summary",
+        "statement",
+        "attachment",
+        "is_public",
+    )
+    autocomplete_fields = ("sender_agency", "recipient_agencies", "statement")
+
+
+@admin.register(CorrespondenceThread)
+class CorrespondenceThreadAdmin(PublishWarningMixin, TrackedAdmin):
+    """Letters between Congress and the departments, linked to many requests or none."""
+
+    list_display = ("title", "letter_count", "is_public")
+    list_filter = ("is_public", "basis")
+    search_fields = ("title", "summary", "reference__exact")
+    autocomplete_fields = ("requests", "jurisdictions")
+    inlines = (ThreadLetterInline, NewThreadLetterInline)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CorrespondenceThread]:
+        return super().get_queryset(request).annotate(letters_logged=Count("letters"))
+
+    @admin.display(description=_("letters"), ordering="letters_logged")
+    def letter_count(self, obj: CorrespondenceThread) -> int:
+        return int(getattr(obj, "letters_logged", 0))
+
+
+@admin.register(ThreadLetter)
+class ThreadLetterAdmin(TrackedAdmin):
+    list_display = ("subject", "sender", "sent", "thread", "statement", "is_public")
+    list_filter = ("is_public", agency_filter("sender_agency"))
+    search_fields = ("subject", "summary", "sender", "recipients", "reference__exact")
+    date_hierarchy = "sent_on"
+    autocomplete_fields = ("thread", "sender_agency", "recipient_agencies", "statement")
+    list_select_related = ("thread", "statement")
+    file_fields = ("attachment",)
+
+    sent = partial_date_column(ThreadLetter.sent, description=_("sent"))
+
+
+@admin.register(Event)
+class EventAdmin(TrackedAdmin):
+    """Votes, lawsuits, press coverage and facts of the program around the cases."""
+
+    list_display = ("title", "kind", "happened", "basis", "is_public")
+    list_filter = (
+        "kind",
+        jurisdiction_filter("jurisdictions"),
+        "basis",
+        "happened_on_precision",
+        "is_public",
+    )
+    search_fields = ("title", "summary", "publication", "reference__exact")
+    date_hierarchy = "happened_on"
+    autocomplete_fields = ("jurisdictions", "agencies", "requests")
+    # Few documents, listed by seed number and title.
+    filter_horizontal = ("sources",)
+
+    happened = partial_date_column(Event.happened, description=_("date"))
+
+
+@admin.register(Source)
+class SourceAdmin(TrackedAdmin):
+    """The documents records cite; every record's ``sources`` picks them by search."""
+
+    list_display = ("seed", "title", "publisher", "published", "url")
+    search_fields = ("seed", "title", "publisher", "reference__exact")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "seed",
+                    "title",
+                    "publisher",
+                    Source.published.columns,
+                    "url",
+                    "notes",
+                    "reference",
+                )
+            },
+        ),
+    )
+
+    published = partial_date_column(Source.published, description=_("published"))
 
 
 @admin.register(Holiday)
@@ -883,8 +1136,10 @@ class HolidayAdmin(TrackedAdmin):
 class TransitionAdmin(BoundedChangelist, admin.ModelAdmin):  # type: ignore[misc,type-arg]
     """The status log: read by everyone, written only by the services, never edited."""
 
-    list_display = ("request", "from_state", "to_state", "at", "by", "note")
+    list_display = ("request", "from_state", "to_state", "happened", "at", "by", "note")
     list_filter = ("to_state", "from_state", jurisdiction_filter("request__jurisdiction"))
+
+    happened = partial_date_column(Transition.happened, description=_("happened"))
     search_fields = ("request__title", "note")
     date_hierarchy = "at"
     list_select_related = ("request", "by")

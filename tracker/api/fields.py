@@ -22,15 +22,18 @@ LATEST_YEAR = MAX_YEAR
 
 PARTIAL_DATE_HELP = (
     "A date with its precision: `YYYY-MM-DD` (known to the day), `YYYY-MM` (known only "
-    "to the month) or `YYYY` (known only to the year). The form of the string is the "
-    f"precision. Years {EARLIEST_YEAR} to {LATEST_YEAR}."
+    "to the month), `YYYY` (known only to the year) or the ISO 8601 interval "
+    "`YYYY-MM-DD/YYYY-MM-DD` (a day between these two, both included: "
+    '`2010-09-27/2010-10-02`, "last week" in a report of 6 October 2010). The form of '
+    f"the string is the precision. Years {EARLIEST_YEAR} to {LATEST_YEAR}; a range may "
+    "not end before it starts."
 )
 
 
 @extend_schema_field(
     {
         "type": "string",
-        "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",
+        "pattern": r"^\d{4}(-\d{2}(-\d{2}(/\d{4}-\d{2}-\d{2})?)?)?$",
         "example": "2010-09",
         "description": PARTIAL_DATE_HELP,
     }
@@ -38,8 +41,9 @@ PARTIAL_DATE_HELP = (
 class PartialDateField(serializers.Field):  # type: ignore[type-arg]
     """One string for a :class:`PartialDate`.
 
-    Reading gives ``"2010-09-07"``, ``"2010-09"`` or ``"2010"``; writing accepts the
-    same forms and yields a :class:`PartialDate`, which a service takes as it is
+    Reading gives ``"2010-09-07"``, ``"2010-09"``, ``"2010"`` or the range of days
+    ``"2010-09-27/2010-10-02"``; writing accepts the same forms and yields a
+    :class:`PartialDate`, which a service takes as it is
     (``sent_on=PartialDate(...)``). On a record the field is named after the
     column that stores the day (``sent_on``) and reads the model's partial date
     (``Letter.sent``); on any other object it reads the attribute itself.
@@ -76,7 +80,7 @@ class PartialDateField(serializers.Field):  # type: ignore[type-arg]
             parsed = PartialDate.parse(data)
         except ValueError as error:
             raise serializers.ValidationError(str(error), code="invalid") from None
-        if not EARLIEST_YEAR <= parsed.value.year <= LATEST_YEAR:
+        if not EARLIEST_YEAR <= parsed.earliest.year <= parsed.latest.year <= LATEST_YEAR:
             self.fail("out_of_range")
         return parsed
 

@@ -27,6 +27,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from core.dates import may_fall_between
 from core.forms import IdCheckedModelMultipleChoiceField
 from jurisdictions.domain.selectors import agency_and_parts
 from jurisdictions.domain.states import USState
@@ -35,7 +36,19 @@ from tracker.domain import selectors
 from tracker.domain.permissions import people_who_may_own_requests
 from tracker.domain.selectors import LetterFlag
 from tracker.domain.workflow import State
-from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement, Transition
+from tracker.models import (
+    AgencyResponse,
+    Basis,
+    CorrespondenceThread,
+    Event,
+    Letter,
+    Meeting,
+    OptOutRequest,
+    Source,
+    Statement,
+    ThreadLetter,
+    Transition,
+)
 
 _FLAG_CHOICES = [("true", "true"), ("false", "false")]
 SEARCH_MAX_LENGTH = 200
@@ -325,6 +338,31 @@ def refuse_unknown_parameters(params: Any, allowed: Iterable[str]) -> None:
     raise ValidationError({key: [message] for key in unknown})
 
 
+def _day(value: dt.datetime | dt.date | None) -> dt.date | None:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+class PartialDateRangeFilter(django_filters.DateFromToRangeFilter):
+    """``<name>_after`` / ``<name>_before`` on a partial date, by its bounds: a record is
+    listed when its date may fall in the window (its latest possible day on or after
+    ``_after``, its earliest on or before ``_before``). "September 2010" and "between 27
+    September and 2 October 2010" are both listed for ``_after=2010-09-30``."""
+
+    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
+        if not value:
+            return qs
+        condition = may_fall_between(self.field_name, _day(value.start), _day(value.stop))
+        return qs.filter(condition)
+
+
+#: How the date filters of a partial date compare, for their help texts.
+BY_BOUNDS = (
+    "YYYY-MM-DD, inclusive; compared by the date's bounds: a date known only to the month "
+    "or the year, or as a range of days, is listed when it may fall in the window (its "
+    "latest possible day on or after `_after`, its first day on or before `_before`)"
+)
+
+
 class StrictFilterBackend(DjangoFilterBackend):
     """django-filter's backend, with each error under the parameter that was sent: a
     malformed ``opened_on_after`` is reported as ``opened_on_after``, not as the
@@ -438,6 +476,14 @@ class ContactFilter(StrictFilterSet):
         fields = ["agency", "jurisdiction"]
 
 
+class SourceFilter(StrictFilterSet):
+    updated_after = ChangedSinceFilter()
+
+    class Meta:
+        model = Source
+        fields = ["seed"]
+
+
 # --- Cases and correspondence ----------------------------------------------------------
 
 
@@ -461,8 +507,8 @@ class RequestFilter(StrictFilterSet):
         help_text="Username of the staff member who owns the case.",
     )
     seeks = _one_of(choices=OptOutRequest.Seeks.choices)
-    opened_on = django_filters.DateFromToRangeFilter(
-        help_text="opened_on_after / opened_on_before (YYYY-MM-DD, inclusive)."
+    opened_on = PartialDateRangeFilter(
+        help_text=f"opened_on_after / opened_on_before ({BY_BOUNDS})."
     )
     overdue = _request_flag("overdue", "Requests with an outgoing letter past its reply date.")
     very_overdue = _request_flag(
@@ -494,11 +540,10 @@ class LetterFilter(StrictFilterSet):
         help_text="Letters sent by or to this agency.",
     )
     recipient = LinkedAgencyFilter(field_name="recipients")
-    sent_on = django_filters.DateFromToRangeFilter(
-        help_text="sent_on_after / sent_on_before (YYYY-MM-DD, inclusive; a month- or "
-        "year-precision date counts as its first day)."
+    sent_on = PartialDateRangeFilter(help_text=f"sent_on_after / sent_on_before ({BY_BOUNDS}).")
+    received_on = PartialDateRangeFilter(
+        help_text=f"received_on_after / received_on_before ({BY_BOUNDS})."
     )
-    received_on = django_filters.DateFromToRangeFilter()
     due_on = django_filters.DateFromToRangeFilter(
         help_text="due_on_after / due_on_before (YYYY-MM-DD, inclusive): the reply due date."
     )
@@ -536,7 +581,9 @@ class ResponseFilter(StrictFilterSet):
     kind = _one_of(choices=AgencyResponse.Kind.choices)
     jurisdiction = _any_record(Jurisdiction.objects.all(), field_name="request__jurisdiction")
     state = _one_of(field_name="request__jurisdiction__state", choices=USState.choices)
-    responded_on = django_filters.DateFromToRangeFilter()
+    responded_on = PartialDateRangeFilter(
+        help_text=f"responded_on_after / responded_on_before ({BY_BOUNDS})."
+    )
 
     updated_after = ChangedSinceFilter()
 
@@ -550,13 +597,58 @@ class MeetingFilter(StrictFilterSet):
     jurisdiction = _any_record(Jurisdiction.objects.all(), field_name="request__jurisdiction")
     state = _one_of(field_name="request__jurisdiction__state", choices=USState.choices)
     agency = LinkedAgencyFilter(field_name="agencies")
-    held_on = django_filters.DateFromToRangeFilter()
+    held_on = PartialDateRangeFilter(help_text=f"held_on_after / held_on_before ({BY_BOUNDS}).")
 
     updated_after = ChangedSinceFilter()
 
     class Meta:
         model = Meeting
         fields = ["request", "status", "is_public"]
+
+
+class ThreadFilter(StrictFilterSet):
+    request = _any_record(
+        OptOutRequest.objects.all(),
+        method="filter_request",
+        help_text="Threads linked to this request.",
+    )
+    jurisdiction = _any_record(
+        Jurisdiction.objects.all(),
+        method="filter_jurisdiction",
+        help_text="Threads linked to a request of this jurisdiction.",
+    )
+    updated_after = ChangedSinceFilter()
+
+    class Meta:
+        model = CorrespondenceThread
+        fields = ["is_public", "basis"]
+
+    # EXISTS on the link table: each thread listed once, however many requests match.
+    def filter_request(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        if not value:
+            return queryset
+        links = CorrespondenceThread.requests.through.objects.filter(
+            correspondencethread=OuterRef("pk"), optoutrequest__in=list(value)
+        )
+        return queryset.filter(Exists(links))
+
+    def filter_jurisdiction(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        if not value:
+            return queryset
+        links = CorrespondenceThread.requests.through.objects.filter(
+            correspondencethread=OuterRef("pk"), optoutrequest__jurisdiction__in=list(value)
+        )
+        return queryset.filter(Exists(links))
+
+
+class ThreadLetterFilter(StrictFilterSet):
+    sender_agency = _any_record(Agency.objects.all(), field_name="sender_agency")
+    sent_on = django_filters.DateFromToRangeFilter()
+    updated_after = ChangedSinceFilter()
+
+    class Meta:
+        model = ThreadLetter
+        fields = ["thread", "statement", "is_public"]
 
 
 def statement_agencies(agencies: Iterable[Agency], cleaned: dict[str, Any]) -> set[int]:
@@ -584,9 +676,8 @@ class StatementFilter(StrictFilterSet):
         choices=Statement.Position.choices, help_text="One or more positions on opting out."
     )
     medium = _one_of(choices=Statement.Medium.choices)
-    stated_on = django_filters.DateFromToRangeFilter(
-        help_text="stated_on_after / stated_on_before (YYYY-MM-DD, inclusive; a month- or "
-        "year-precision date counts as its first day)."
+    stated_on = PartialDateRangeFilter(
+        help_text=f"stated_on_after / stated_on_before ({BY_BOUNDS})."
     )
 
     updated_after = ChangedSinceFilter()
@@ -607,11 +698,60 @@ class StatementFilter(StrictFilterSet):
         return queryset
 
 
+class LinkedRecordFilter(AnyRecordFilter):
+    """Rows linked to one of the records through the many-to-many field ``field_name``:
+    an ``EXISTS`` on the link table, so each row is listed once without ``SELECT DISTINCT``."""
+
+    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
+        if not value:
+            return qs
+        link: Any = qs.model._meta.get_field(self.field_name)
+        through = link.remote_field.through
+        own, other = link.m2m_field_name(), link.m2m_reverse_field_name()
+        return qs.filter(
+            Exists(through.objects.filter(**{own: OuterRef("pk"), f"{other}__in": list(value)}))
+        )
+
+
+class EventFilter(StrictFilterSet):
+    kind = _one_of(choices=Event.Kind.choices, help_text="One or more kinds of event.")
+    jurisdiction = _any_record(
+        Jurisdiction.objects.all(),
+        method="filter_jurisdiction",
+        help_text="Events that name this jurisdiction or bear on one of its requests.",
+    )
+    agency = LinkedRecordFilter(queryset=Agency.objects.all(), field_name="agencies")
+    request = LinkedRecordFilter(queryset=OptOutRequest.objects.all(), field_name="requests")
+    basis = _one_of(choices=Basis.choices, help_text="`stated` or `inferred`.")
+    happened_on = django_filters.DateFromToRangeFilter(
+        help_text="happened_on_after / happened_on_before (YYYY-MM-DD, inclusive; a month- or "
+        "year-precision date counts as its first day)."
+    )
+
+    updated_after = ChangedSinceFilter()
+
+    class Meta:
+        model = Event
+        fields = ["kind", "basis", "is_public"]
+
+    def filter_jurisdiction(
+        self, queryset: QuerySet[Any], name: str, value: list[Jurisdiction]
+    ) -> QuerySet[Any]:
+        if not value:
+            return queryset
+        condition = Q()
+        for jurisdiction in value:
+            condition |= selectors.events_concerning(jurisdiction)
+        return queryset.filter(condition)
+
+
 class TransitionFilter(StrictFilterSet):
     from_state = _one_of(choices=State.choices)
     to_state = _one_of(choices=State.choices)
     jurisdiction = _any_record(Jurisdiction.objects.all(), field_name="request__jurisdiction")
     at = django_filters.DateFromToRangeFilter(field_name="at__date")
+    # When the move happened (its effective date's first day), not when it was entered.
+    happened = django_filters.DateFromToRangeFilter(field_name="happened_on")
 
     # An entry of the log is never changed: it is "updated" when it is written.
     updated_after = ChangedSinceFilter(field_name="at")

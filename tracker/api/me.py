@@ -30,7 +30,17 @@ from tracker.domain.permissions import (
     may_see_private_contact_details,
     may_view,
 )
-from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement, Transition
+from tracker.models import (
+    AgencyResponse,
+    CorrespondenceThread,
+    Event,
+    Letter,
+    Meeting,
+    OptOutRequest,
+    Statement,
+    ThreadLetter,
+    Transition,
+)
 
 #: The API's resources (their address under /api/v1/) and the records they serve.
 #: The status log is written only by the workflow: nobody adds, changes or deletes it here.
@@ -43,6 +53,9 @@ RESOURCES: dict[str, tuple[type[Model], bool]] = {
     "responses": (AgencyResponse, True),
     "meetings": (Meeting, True),
     "statements": (Statement, True),
+    "threads": (CorrespondenceThread, True),
+    "thread-letters": (ThreadLetter, True),
+    "events": (Event, True),
     "transitions": (Transition, False),
 }
 

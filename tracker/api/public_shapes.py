@@ -19,7 +19,7 @@ from rest_framework import serializers
 
 from jurisdictions.models import Jurisdiction
 from tracker.domain.workflow import State
-from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement
+from tracker.models import AgencyResponse, Basis, Event, Letter, Meeting, OptOutRequest, Statement
 
 
 def _code(model: type[models.Model], name: str, **kwargs: Any) -> serializers.ChoiceField:
@@ -37,9 +37,12 @@ class PublicDateSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
     date = serializers.CharField(
         allow_null=True,
-        help_text="YYYY-MM-DD, YYYY-MM or YYYY, as precisely as it is known; null when unknown.",
+        help_text="YYYY-MM-DD, YYYY-MM or YYYY, as precisely as it is known, or the range of "
+        "days YYYY-MM-DD/YYYY-MM-DD (2010-09-27/2010-10-02); null when unknown.",
     )
-    date_display = serializers.CharField(help_text='"7 September 2010", "September 2010"…')
+    date_display = serializers.CharField(
+        help_text='"7 September 2010", "September 2010", "between 27 September and 2 October 2010"…'
+    )
 
 
 class PublicAgencySerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -70,6 +73,26 @@ class PublicLinkSerializer(serializers.Serializer):  # type: ignore[type-arg]
     subject = _words()
 
 
+class PublicSourceSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """A document a published record cites (never its internal notes)."""
+
+    reference = serializers.CharField()
+    seed = _words(help_text='The seed document\'s number ("000"), or empty.')
+    title = serializers.CharField()
+    publisher = _words()
+    published = PublicDateSerializer(help_text="Null date when the document gives none.")
+    url = _words(help_text="A web address, or empty.")
+
+
+class PublicCitedSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """Where a published fact comes from: its sources, and whether they state it."""
+
+    basis = serializers.ChoiceField(choices=Basis.choices)
+    basis_display = serializers.CharField()
+    inference = _words(help_text="For an inferred record, how it is inferred; empty otherwise.")
+    sources = PublicSourceSerializer(many=True)
+
+
 def _agency(**kwargs: Any) -> PublicAgencySerializer:
     return PublicAgencySerializer(**kwargs)
 
@@ -91,7 +114,7 @@ class PublicJurisdictionSerializer(serializers.Serializer):  # type: ignore[type
     published_count = serializers.IntegerField(help_text="Its published requests.")
 
 
-class PublicRequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class PublicRequestSerializer(PublicCitedSerializer):
     """A published opt-out request."""
 
     id = serializers.IntegerField()
@@ -109,7 +132,7 @@ class PublicRequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
     requested_by = _contact(allow_null=True)
 
 
-class PublicLetterSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class PublicLetterSerializer(PublicCitedSerializer):
     """A published letter."""
 
     id = serializers.IntegerField()
@@ -132,7 +155,7 @@ class PublicLetterSerializer(serializers.Serializer):  # type: ignore[type-arg]
     )
 
 
-class PublicResponseSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class PublicResponseSerializer(PublicCitedSerializer):
     """A published reply of an agency."""
 
     id = serializers.IntegerField()
@@ -148,7 +171,7 @@ class PublicResponseSerializer(serializers.Serializer):  # type: ignore[type-arg
     )
 
 
-class PublicMeetingSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class PublicMeetingSerializer(PublicCitedSerializer):
     """A published meeting."""
 
     id = serializers.IntegerField()
@@ -177,7 +200,7 @@ class PublicTransitionSerializer(serializers.Serializer):  # type: ignore[type-a
     at = PublicDateSerializer()
 
 
-class PublicStatementBodySerializer(serializers.Serializer):  # type: ignore[type-arg]
+class PublicStatementBodySerializer(PublicCitedSerializer):
     """A published statement, as a contradiction shows it."""
 
     reference = serializers.CharField()
@@ -191,6 +214,8 @@ class PublicStatementBodySerializer(serializers.Serializer):  # type: ignore[typ
     quote = _words()
     position = _code(Statement, "position")
     position_display = serializers.CharField()
+    topic = _code(Statement, "topic", help_text="What the statement answers; empty when not set.")
+    topic_display = serializers.CharField()
 
 
 class PublicStatementSerializer(PublicStatementBodySerializer):
@@ -206,10 +231,80 @@ class PublicContradictionSerializer(serializers.Serializer):  # type: ignore[typ
     earlier = PublicStatementBodySerializer()
     later = PublicStatementBodySerializer()
     relation = serializers.CharField()
+    label = serializers.CharField(  # type: ignore[assignment]
+        help_text='"DOJ (8 September 2010) vs DHS (6 October 2010)".'
+    )
+    across_agencies = serializers.BooleanField(
+        help_text="Agencies that do not answer for each other, paired by a shared topic."
+    )
     days_fewest = serializers.IntegerField(allow_null=True)
     days_most = serializers.IntegerField(allow_null=True)
     days_display = serializers.CharField()
     order_certain = serializers.BooleanField()
+
+
+class PublicThreadLetterSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """A published letter of a thread."""
+
+    reference = serializers.CharField()
+    sender = serializers.CharField()
+    sender_agency = _agency(allow_null=True)
+    recipients = serializers.CharField()
+    recipient_agencies = _agency(many=True)
+    sent = PublicDateSerializer()
+    subject = serializers.CharField()
+    summary = _words()
+    statement = serializers.CharField(
+        allow_null=True, help_text="The reference of the published statement it also is."
+    )
+
+
+class PublicThreadRequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """A published request a thread concerns."""
+
+    reference = serializers.CharField()
+    title = serializers.CharField()
+    jurisdiction = serializers.CharField()
+    jurisdiction_reference = serializers.CharField()
+
+
+class PublicThreadSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """A published thread of correspondence, with its published letters and requests."""
+
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    title = serializers.CharField()
+    summary = _words()
+    basis = serializers.CharField()
+    letters = PublicThreadLetterSerializer(many=True)
+    requests = PublicThreadRequestSerializer(many=True)
+
+
+class PublicJurisdictionLinkSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """A jurisdiction an event concerns."""
+
+    reference = serializers.CharField()
+    name = serializers.CharField()
+    state = _code(Jurisdiction, "state")
+
+
+class PublicEventSerializer(PublicCitedSerializer):
+    """A published event around the cases, with its sources."""
+
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    kind = _code(Event, "kind")
+    kind_display = serializers.CharField()
+    title = serializers.CharField()
+    summary = _words()
+    happened = PublicDateSerializer()
+    jurisdictions = PublicJurisdictionLinkSerializer(many=True)
+    agencies = _agency(many=True)
+    requests = serializers.ListField(
+        child=serializers.CharField(), help_text="The published requests it bears on, by reference."
+    )
+    publication = _words()
+    url = _words(help_text="A web address, or empty.")
 
 
 def either(
@@ -239,6 +334,8 @@ PUBLIC_COMPONENTS = frozenset(
         "PublicAgencyWithId",
         "PublicContact",
         "PublicLink",
+        "PublicSource",
+        "PublicCited",
         "PublicJurisdiction",
         "PublicRequest",
         "PublicLetter",
@@ -248,6 +345,11 @@ PUBLIC_COMPONENTS = frozenset(
         "PublicStatementBody",
         "PublicStatement",
         "PublicContradiction",
+        "PublicThreadLetter",
+        "PublicThreadRequest",
+        "PublicThread",
+        "PublicJurisdictionLink",
+        "PublicEvent",
     }
 )
 
@@ -255,12 +357,14 @@ __all__ = [
     "PUBLIC_COMPONENTS",
     "PublicAgencyWithIdSerializer",
     "PublicContradictionSerializer",
+    "PublicEventSerializer",
     "PublicJurisdictionSerializer",
     "PublicLetterSerializer",
     "PublicMeetingSerializer",
     "PublicRequestSerializer",
     "PublicResponseSerializer",
     "PublicStatementSerializer",
+    "PublicThreadSerializer",
     "PublicTransitionSerializer",
     "either",
 ]

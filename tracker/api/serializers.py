@@ -27,7 +27,18 @@ from tracker.domain.permissions import (
     people_who_may_own_requests,
 )
 from tracker.domain.workflow import STATE_DESCRIPTIONS, State
-from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement, Transition
+from tracker.models import (
+    AgencyResponse,
+    CorrespondenceThread,
+    Event,
+    Letter,
+    Meeting,
+    OptOutRequest,
+    Source,
+    Statement,
+    ThreadLetter,
+    Transition,
+)
 
 _COMMON_READ_ONLY = ("id", "reference", "version", "created_at", "updated_at")
 
@@ -223,6 +234,29 @@ class ContactSerializer(RecordSerializer):
         return data
 
 
+class SourceSerializer(RecordSerializer):
+    """A document records cite: a seed article, a letter, a memo, a press release.
+
+    Records name their sources by id in ``sources``; the public representation shows
+    each source's seed number, title, publisher, date and address (never its notes).
+    """
+
+    published_on = PartialDateField()
+
+    class Meta:
+        model = Source
+        fields = [
+            *_COMMON_READ_ONLY,
+            "seed",
+            "title",
+            "publisher",
+            "published_on",
+            "url",
+            "notes",
+        ]
+        read_only_fields = _COMMON_READ_ONLY
+
+
 # --- Cases -----------------------------------------------------------------------------
 
 
@@ -314,6 +348,9 @@ class RequestSerializer(RecordSerializer):
             "is_public",
             "notes",
             "source",
+            "sources",
+            "basis",
+            "inference",
             "allowed_transitions",
             "checklist",
             "next_step",
@@ -439,6 +476,9 @@ class LetterSerializer(RecordSerializer):
             "is_public",
             "notes",
             "source",
+            "sources",
+            "basis",
+            "inference",
         ]
         read_only_fields = (*_COMMON_READ_ONLY, "due_on", "very_overdue_on")
         list_serializer_class = LetterListSerializer
@@ -493,6 +533,9 @@ class ResponseSerializer(RecordSerializer):
             "is_public",
             "notes",
             "source",
+            "sources",
+            "basis",
+            "inference",
         ]
         read_only_fields = _COMMON_READ_ONLY
 
@@ -519,6 +562,9 @@ class MeetingSerializer(RecordSerializer):
             "is_public",
             "notes",
             "source",
+            "sources",
+            "basis",
+            "inference",
         ]
         read_only_fields = _COMMON_READ_ONLY
 
@@ -553,9 +599,13 @@ class StatementSerializer(RecordSerializer):
             "document_url",
             "quote",
             "position",
+            "topic",
             "is_public",
             "notes",
             "source",
+            "sources",
+            "basis",
+            "inference",
         ]
         read_only_fields = _COMMON_READ_ONLY
 
@@ -573,6 +623,14 @@ class TransitionSerializer(FastRepresentation, serializers.ModelSerializer):  # 
         help_text='Empty (`""`) for the opening entry.',
     )
     to_state = serializers.ChoiceField(choices=State.choices, read_only=True)
+    happened = PartialDateField(
+        read_only=True,
+        help_text="When the move happened (its effective date, as far as it is known: "
+        "`2010-12-03`, `2010-12` or `2010`); every surface dates the move by it.",
+    )
+    at = serializers.DateTimeField(
+        read_only=True, help_text="When the move was entered in the tracker (the audit's time)."
+    )
 
     class Meta:
         model = Transition
@@ -581,6 +639,7 @@ class TransitionSerializer(FastRepresentation, serializers.ModelSerializer):  # 
             "request",
             "from_state",
             "to_state",
+            "happened",
             "at",
             "by",
             "note",
@@ -609,6 +668,11 @@ class TransitionRequestSerializer(serializers.Serializer):  # type: ignore[type-
         allow_null=True,
         help_text="The response that caused the move (of this request).",
     )
+    happened = PartialDateField(
+        help_text="When the move happened, as far as it is known (`2010-12-03`, `2010-12` "
+        "or `2010`); today when left out. Refused (400) when ahead of today or certainly "
+        "before the request's last move."
+    )
 
     def to_internal_value(self, data: Any) -> Any:
         if hasattr(data, "keys"):
@@ -628,12 +692,106 @@ class ReopenRequestSerializer(TransitionRequestSerializer):
     """What a client sends to re-open a closed request."""
 
     def get_fields(self) -> dict[str, serializers.Field]:  # type: ignore[type-arg]
-        return {"note": super().get_fields()["note"]}
+        fields = super().get_fields()
+        return {"note": fields["note"], "happened": fields["happened"]}
+
+
+class MeetingStatusRequestSerializer(TransitionRequestSerializer):
+    """What a client sends to mark a meeting held or cancelled (``services.meeting_set_status``,
+    the staff pages' "Mark held" and "Cancel the meeting" buttons)."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:  # type: ignore[type-arg]
+        return {
+            "status": serializers.ChoiceField(
+                choices=Meeting.Status.choices,
+                help_text="`held`, `cancelled` or `planned` (again).",
+            ),
+            "held_on": PartialDateField(
+                help_text="The day (or month, or year) it was held; kept as it is when "
+                "left out. A meeting marked held needs its date, and not one ahead."
+            ),
+            "then_move": serializers.BooleanField(
+                required=False,
+                default=False,
+                help_text="Marked held, also record that the request's meeting was held "
+                "(the move the workflow implies), in one step: both or neither.",
+            ),
+            "request_version": serializers.IntegerField(
+                required=False,
+                min_value=1,
+                help_text="With `then_move`: the version of the request the client read; "
+                "the move is refused (412) when the request changed since.",
+            ),
+            "happened": super().get_fields()["happened"],
+        }
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("then_move"):
+            if attrs.get("status") != Meeting.Status.HELD:
+                raise serializers.ValidationError(
+                    {"then_move": [gettext("Only a meeting marked held moves its request.")]}
+                )
+            if not attrs.get("request_version"):
+                raise serializers.ValidationError(
+                    {"request_version": [gettext("Send the version of the request you read.")]}
+                )
+        return attrs
 
 
 class TransitionResultSerializer(serializers.Serializer):  # type: ignore[type-arg]
     transition = TransitionSerializer()
     request = RequestSerializer()
+
+
+class MeetingStatusResultSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    meeting = MeetingSerializer()
+    transition = TransitionSerializer(
+        allow_null=True, help_text="The request's move, with `then_move` (null otherwise)."
+    )
+
+
+class EventSerializer(RecordSerializer):
+    """Something that happened around the cases that is not a letter on one request."""
+
+    happened_on = PartialDateField(
+        help_text="When it happened, with its precision (YYYY-MM-DD, YYYY-MM or YYYY); "
+        "null when no source dates it. Never more precise than the sources."
+    )
+
+    class Meta:
+        model = Event
+        fields = [
+            *_COMMON_READ_ONLY,
+            "kind",
+            "title",
+            "summary",
+            "happened_on",
+            "jurisdictions",
+            "agencies",
+            "requests",
+            "publication",
+            "url",
+            "sources",
+            "basis",
+            "inference",
+            "is_public",
+            "notes",
+            "source",
+        ]
+        read_only_fields = _COMMON_READ_ONLY
+
+    def create(self, validated_data: dict[str, Any]) -> Event:
+        return services.event_create(by=self._by(), **validated_data)
+
+    def update(self, instance: Event, validated_data: dict[str, Any]) -> Event:
+        plain, m2m = self._split_m2m(validated_data)
+        return services.event_update(
+            event=instance,
+            by=self._by(),
+            expected_version=self.context.get("expected_version"),
+            values=plain,
+            m2m=m2m,
+        )
 
 
 class TimelineEntrySerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -645,6 +803,7 @@ class TimelineEntrySerializer(serializers.Serializer):  # type: ignore[type-arg]
             ("response", "An agency's response"),
             ("meeting", "A meeting"),
             ("transition", "A status change"),
+            ("event", "An event around the case: a vote, a lawsuit, press coverage..."),
         ]
     )
     id = serializers.IntegerField()
@@ -657,6 +816,82 @@ class TimelineEntrySerializer(serializers.Serializer):  # type: ignore[type-arg]
     summary = serializers.CharField(allow_blank=True)
 
 
+class ThreadLetterSerializer(RecordSerializer):
+    """One letter of a correspondence thread (Rep. Lofgren's of 27 July 2010, the
+    departments' replies), with the statement it also is when it takes a position."""
+
+    sent_on = PartialDateField()
+    attachment = serializers.FileField(
+        write_only=True,
+        required=False,
+        validators=[validate_attachment],
+        help_text="The letter's file: PDF, image, text, email or Word.",
+    )
+    attachment_url = AttachmentLinkField(file_field="attachment", route="thread-letter-attachment")
+
+    class Meta:
+        model = ThreadLetter
+        fields = [
+            *_COMMON_READ_ONLY,
+            "thread",
+            "sender",
+            "sender_agency",
+            "recipients",
+            "recipient_agencies",
+            "sent_on",
+            "subject",
+            "summary",
+            "statement",
+            "attachment",
+            "attachment_url",
+            "is_public",
+            "notes",
+            "source",
+            "basis",
+            "inference",
+        ]
+        read_only_fields = _COMMON_READ_ONLY
+
+    create_only_fields = ("thread",)
+
+    def create(self, validated_data: dict[str, Any]) -> ThreadLetter:
+        return services.thread_letter_log(by=self._by(), **validated_data)
+
+
+class ThreadSerializer(RecordSerializer):
+    """Correspondence not tied to one request: linked to many requests, or none."""
+
+    letters = ThreadLetterSerializer(
+        many=True,
+        read_only=True,
+        help_text="Its letters in date order; write them at /api/v1/thread-letters/.",
+    )
+
+    class Meta:
+        model = CorrespondenceThread
+        fields = [
+            *_COMMON_READ_ONLY,
+            "title",
+            "summary",
+            "requests",
+            "jurisdictions",
+            "letters",
+            "is_public",
+            "notes",
+            "source",
+            "basis",
+            "inference",
+        ]
+        read_only_fields = _COMMON_READ_ONLY
+        extra_kwargs = {
+            "requests": {"required": False, "help_text": "Ids of the requests it concerns."},
+            "jurisdictions": {"required": False},
+        }
+
+    def create(self, validated_data: dict[str, Any]) -> CorrespondenceThread:
+        return services.thread_open(by=self._by(), **validated_data)
+
+
 class ContradictionSerializer(serializers.Serializer):  # type: ignore[type-arg]
     """Two statements whose positions conflict, the earlier first, with their sources."""
 
@@ -664,7 +899,16 @@ class ContradictionSerializer(serializers.Serializer):  # type: ignore[type-arg]
     earlier = StatementSerializer()
     later = StatementSerializer()
     relation = serializers.CharField(
-        help_text='How the speakers are related: "the same agency (DHS)" or "ICE is part of DHS".'
+        help_text='How the speakers are related: "the same agency (DHS)", "ICE is part of DHS", '
+        'or, for agencies that do not answer for each other, "different agencies on one '
+        'topic: whether localities can opt out".'
+    )
+    label = serializers.CharField(  # type: ignore[assignment]
+        help_text='Who against whom, and when: "DOJ (8 September 2010) vs DHS (6 October 2010)".'
+    )
+    across_agencies = serializers.BooleanField(
+        help_text="True for agencies that do not answer for each other (DOJ and DHS), "
+        "paired because both statements are on the same topic."
     )
     days_fewest = serializers.SerializerMethodField(
         help_text="Fewest days between them the dates allow; null when a date is unknown."
@@ -795,13 +1039,18 @@ __all__ = [
     "ContactSerializer",
     "ContradictionSerializer",
     "ErrorSerializer",
+    "EventSerializer",
     "JurisdictionSerializer",
     "LetterSerializer",
     "MeetingSerializer",
+    "MeetingStatusRequestSerializer",
+    "MeetingStatusResultSerializer",
     "RequestMilestonesSerializer",
     "RequestSerializer",
     "ResponseSerializer",
     "StatementSerializer",
+    "ThreadLetterSerializer",
+    "ThreadSerializer",
     "TimelineEntrySerializer",
     "TransitionRequestSerializer",
     "TransitionResultSerializer",

@@ -57,6 +57,7 @@ from tracker.api.public import (
 from tracker.api.public_shapes import either
 from tracker.domain import exports, milestones, publishing, selectors, services
 from tracker.domain.permissions import (
+    may_change,
     may_move,
     may_read_milestones,
     may_read_timelines,
@@ -64,7 +65,18 @@ from tracker.domain.permissions import (
 )
 from tracker.domain.selectors import Audience, TimelineEntry
 from tracker.domain.statements import Contradiction, contradictions
-from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement, Transition
+from tracker.models import (
+    AgencyResponse,
+    CorrespondenceThread,
+    Event,
+    Letter,
+    Meeting,
+    OptOutRequest,
+    Source,
+    Statement,
+    ThreadLetter,
+    Transition,
+)
 
 
 @extend_schema(exclude=True)
@@ -513,17 +525,41 @@ class ContactViewSet(RecordViewSet):
     ordering_fields = ["name", "updated_at", "id"]
 
 
+@_documented(serializers.SourceSerializer)
+class SourceViewSet(RecordViewSet):
+    """The documents records cite (``sources`` on requests, letters, replies, meetings and
+    statements). Read by staff, written by editors; not deleted through the API, so that
+    no citation disappears with it."""
+
+    queryset = Source.objects.all()
+    serializer_class = serializers.SourceSerializer
+    filterset_class = filters.SourceFilter
+    search_fields = ["title", "publisher", "seed"]
+    ordering_fields = ["seed", "title", "published_on", "updated_at", "id"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+
 # --- Cases ----------------------------------------------------------------------------------
+
+
+#: The sources a signed-in representation names (by id): one query per page.
+_SOURCE_IDS = Prefetch("sources", queryset=Source.objects.only("pk"))
 
 
 def request_queryset() -> QuerySet[OptOutRequest]:
     """Requests with the workflow facts annotated, so a page of them is one query."""
-    return selectors.with_case_summary(OptOutRequest.objects.select_related("owner"))
+    return selectors.with_case_summary(
+        OptOutRequest.objects.select_related("owner").prefetch_related(_SOURCE_IDS)
+    )
 
 
 def public_requests() -> QuerySet[OptOutRequest]:
     """Published requests with what their public representation shows."""
-    return selectors.published_requests().select_related("requesting_agency", "requested_by")
+    return (
+        selectors.published_requests()
+        .select_related("requesting_agency", "requested_by")
+        .prefetch_related("sources")
+    )
 
 
 def timeline_row(entry: TimelineEntry, *, public: bool = False) -> dict[str, Any]:
@@ -536,6 +572,8 @@ def timeline_row(entry: TimelineEntry, *, public: bool = False) -> dict[str, Any
         title, summary = f"{item.agency}: {item.get_kind_display()}", item.summary
     elif entry.kind == "meeting":
         title, summary = str(item), item.outcome
+    elif entry.kind == "event":
+        title, summary = item.title, item.summary
     else:
         title, summary = str(item), "" if public else item.note
     return {
@@ -605,6 +643,7 @@ class RequestViewSet(PublicReadMixin, CsvListMixin, RecordViewSet):
             letter=incoming.validated_data.get("letter"),
             response=incoming.validated_data.get("response"),
             expected_version=version,
+            happened=incoming.validated_data.get("happened"),
         )
         return self._moved(optout, move)
 
@@ -628,6 +667,7 @@ class RequestViewSet(PublicReadMixin, CsvListMixin, RecordViewSet):
             by=request.user,
             note=incoming.validated_data.get("note", ""),
             expected_version=version,
+            happened=incoming.validated_data.get("happened"),
         )
         return self._moved(optout, move)
 
@@ -669,6 +709,7 @@ def letter_queryset() -> QuerySet[Letter]:
             queryset=Agency.objects.only("pk", "reply_window_days", "reply_window_kind"),
         ),
         Prefetch("recipient_contacts", queryset=Contact.objects.only("pk")),
+        _SOURCE_IDS,
     )
 
 
@@ -677,7 +718,7 @@ def public_letters() -> QuerySet[Letter]:
     return (
         selectors.published_letters()
         .select_related("request", "sender", "sender_contact", "in_reply_to")
-        .prefetch_related("recipients", "recipient_contacts")
+        .prefetch_related("recipients", "recipient_contacts", "sources")
     )
 
 
@@ -728,12 +769,16 @@ class LetterViewSet(PublicReadMixin, CsvListMixin, AttachmentMixin, RecordViewSe
 class ResponseViewSet(PublicReadMixin, AttachmentMixin, RecordViewSet):
     """Agencies' replies to letters and requests."""
 
-    queryset = AgencyResponse.objects.all()
+    queryset = AgencyResponse.objects.prefetch_related(_SOURCE_IDS)
     public_filters = frozenset({"kind", "jurisdiction", "state", "agency", "responded_on"})
     public_search_fields = ["summary", "agency__name"]
 
     def published(self) -> QuerySet[AgencyResponse]:
-        return selectors.published_responses().select_related("request", "agency", "letter")
+        return (
+            selectors.published_responses()
+            .select_related("request", "agency", "letter")
+            .prefetch_related("sources")
+        )
 
     def public_data(self, instance: AgencyResponse) -> dict[str, Any]:
         return publishing.public_response(instance)
@@ -755,7 +800,7 @@ class MeetingViewSet(PublicReadMixin, RecordViewSet):
         return (
             selectors.published_meetings()
             .select_related("request")
-            .prefetch_related("agencies", "attendees")
+            .prefetch_related("agencies", "attendees", "sources")
         )
 
     def public_data(self, instance: Meeting) -> dict[str, Any]:
@@ -764,18 +809,73 @@ class MeetingViewSet(PublicReadMixin, RecordViewSet):
     queryset = Meeting.objects.prefetch_related(
         Prefetch("agencies", queryset=Agency.objects.only("pk")),
         Prefetch("attendees", queryset=Contact.objects.only("pk")),
+        _SOURCE_IDS,
     )
     serializer_class = serializers.MeetingSerializer
     filterset_class = filters.MeetingFilter
     search_fields = ["place", "outcome"]
     ordering_fields = ["held_on", "status", "updated_at", "id"]
+    action_permissions: ActionPermissions = {
+        "status": lambda user: may_change(user, Meeting),
+    }
+
+    @extend_schema(
+        summary="Mark a meeting held or cancelled",
+        description="A planned meeting held (with its date, `held_on`) or cancelled, "
+        "through the rules of the staff pages' buttons: a meeting marked held needs its "
+        "date, and not one ahead (400). With `then_move`, the request's move to "
+        "“meeting held” is recorded in the same step (both or neither; 409 when the "
+        "workflow refuses, 412 when `request_version` is out of date). `If-Match` names "
+        "the meeting's version.",
+        parameters=[IF_MATCH],
+        request=serializers.MeetingStatusRequestSerializer,
+        responses={200: serializers.MeetingStatusResultSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def status(self, request: Request, pk: str | None = None) -> Response:
+        meeting = self.get_object()
+        version = expected_version(request, meeting)
+        incoming = serializers.MeetingStatusRequestSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        moved: Transition | None = None
+        if data.get("then_move"):
+            if not may_move(request.user):
+                raise PermissionDenied(gettext("You may not move requests."))
+            meeting, moved = services.meeting_held_and_move(
+                meeting=meeting,
+                by=request.user,
+                expected_version=version,
+                request_version=data["request_version"],
+                held_on=data.get("held_on"),
+                happened=data.get("happened"),
+            )
+        else:
+            meeting = services.meeting_set_status(
+                meeting=meeting,
+                by=request.user,
+                status=data["status"],
+                expected_version=version,
+                held_on=data.get("held_on"),
+            )
+        fresh = self._fresh(meeting)
+        context = self.get_serializer_context()
+        body = {
+            "meeting": serializers.MeetingSerializer(fresh, context=context).data,
+            "transition": None
+            if moved is None
+            else serializers.TransitionSerializer(moved, context=context).data,
+        }
+        response = Response(body)
+        response["ETag"] = etag(fresh)
+        return response
 
 
 @_documented(serializers.StatementSerializer, public=public_shapes.PublicStatementSerializer)
 class StatementViewSet(PublicReadMixin, AttachmentMixin, RecordViewSet):
     """Public statements on whether jurisdictions can opt out."""
 
-    queryset = Statement.objects.select_related("agency")
+    queryset = Statement.objects.select_related("agency").prefetch_related(_SOURCE_IDS)
     serializer_class = serializers.StatementSerializer
     filterset_class = filters.StatementFilter
     search_fields = ["speaker", "quote", "source_title"]
@@ -835,7 +935,9 @@ class StatementViewSet(PublicReadMixin, AttachmentMixin, RecordViewSet):
         if is_anonymous(request):
             pairs: Sequence[Contradiction] = selectors.published_contradictions()
         else:
-            pairs = contradictions(Statement.objects.select_related("agency"))
+            pairs = contradictions(
+                Statement.objects.select_related("agency").prefetch_related(_SOURCE_IDS)
+            )
         if agency_ids is not None:
             pairs = [
                 pair
@@ -866,6 +968,101 @@ class StatementViewSet(PublicReadMixin, AttachmentMixin, RecordViewSet):
         return filters.statement_agencies(agencies, form.cleaned_data)
 
 
+def thread_queryset() -> QuerySet[CorrespondenceThread]:
+    """Threads with their letters (and each letter's recipient agencies), requests and
+    jurisdictions prefetched: five queries per page, however many threads."""
+    return CorrespondenceThread.objects.prefetch_related(
+        Prefetch(
+            "letters",
+            queryset=ThreadLetter.objects.prefetch_related(
+                Prefetch("recipient_agencies", queryset=Agency.objects.only("pk")),
+            ),
+        ),
+        Prefetch("requests", queryset=OptOutRequest.objects.only("pk")),
+        Prefetch("jurisdictions", queryset=Jurisdiction.objects.only("pk")),
+    )
+
+
+@_documented(serializers.ThreadSerializer, public=public_shapes.PublicThreadSerializer)
+class ThreadViewSet(PublicReadMixin, RecordViewSet):
+    """Correspondence not tied to one request (Congress and the departments): a thread
+    of letters linked to many requests, or none. Its letters are written at
+    /api/v1/thread-letters/."""
+
+    serializer_class = serializers.ThreadSerializer
+    filterset_class = filters.ThreadFilter
+    search_fields = ["title", "summary"]
+    ordering_fields = ["title", "updated_at", "id"]
+    public_filters = frozenset({"request", "jurisdiction"})
+    public_search_fields = ["title", "summary"]
+
+    def get_queryset(self) -> QuerySet[CorrespondenceThread]:
+        if is_anonymous(self.request):
+            return self.published()
+        return thread_queryset().order_by("title", "pk")
+
+    def published(self) -> QuerySet[CorrespondenceThread]:
+        return selectors.threads_with_parts(audience=Audience.PUBLIC)
+
+    def public_data(self, instance: CorrespondenceThread) -> dict[str, Any]:
+        return publishing.public_thread(
+            instance,
+            letters=getattr(instance, "shown_letters", []),
+            requests=getattr(instance, "shown_requests", []),
+        )
+
+
+@_documented(serializers.ThreadLetterSerializer, writable=True)
+class ThreadLetterViewSet(AttachmentMixin, RecordViewSet):
+    """The letters of the correspondence threads (signed-in readers; the public reads
+    them within their thread)."""
+
+    queryset = ThreadLetter.objects.prefetch_related(
+        Prefetch("recipient_agencies", queryset=Agency.objects.only("pk")),
+    )
+    serializer_class = serializers.ThreadLetterSerializer
+    filterset_class = filters.ThreadLetterFilter
+    search_fields = ["subject", "summary", "sender", "recipients"]
+    ordering_fields = ["sent_on", "subject", "updated_at", "id"]
+
+
+@_documented(serializers.EventSerializer, public=public_shapes.PublicEventSerializer, csv=True)
+class EventViewSet(PublicReadMixin, CsvListMixin, RecordViewSet):
+    """Events around the cases that are not a letter on one request: the DC and Arlington
+    votes, the CCR/Cardozo/NDLON FOIA lawsuit, press coverage, facts of the program."""
+
+    queryset = Event.objects.prefetch_related(
+        Prefetch("jurisdictions", queryset=Jurisdiction.objects.only("pk")),
+        Prefetch("agencies", queryset=Agency.objects.only("pk")),
+        Prefetch("requests", queryset=OptOutRequest.objects.only("pk")),
+        "sources",
+    )
+    serializer_class = serializers.EventSerializer
+    filterset_class = filters.EventFilter
+    search_fields = ["title", "summary", "publication"]
+    ordering_fields = ["happened_on", "kind", "title", "updated_at", "id"]
+    public_filters = frozenset({"kind", "jurisdiction", "agency", "basis", "happened_on"})
+    public_search_fields = ["title", "summary", "publication"]
+    csv_spec = exports.EVENTS
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        if self.wants_csv(request):
+            return self.csv_list(request)
+        return super().list(request, *args, **kwargs)
+
+    def published(self) -> QuerySet[Event]:
+        return selectors.published_events()
+
+    def public_data(self, instance: Event) -> dict[str, Any]:
+        return publishing.public_event(instance)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()
+        version = expected_version(request, instance)
+        services.event_delete(event=instance, by=request.user, expected_version=version)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 @_documented(
     serializers.TransitionSerializer,
     public=public_shapes.PublicTransitionSerializer,
@@ -878,7 +1075,7 @@ class TransitionViewSet(
 ):
     """The status log of every request (read-only: it is written by the workflow)."""
 
-    public_filters = frozenset({"from_state", "to_state", "jurisdiction", "at"})
+    public_filters = frozenset({"from_state", "to_state", "jurisdiction", "at", "happened"})
     # The log's notes are written for colleagues: the public cannot search them.
     public_search_fields = []
 
@@ -969,6 +1166,9 @@ DELETABLE: dict[str, type[Any]] = {
     "responses": AgencyResponse,
     "meetings": Meeting,
     "statements": Statement,
+    "threads": CorrespondenceThread,
+    "thread-letters": ThreadLetter,
+    "events": Event,
     "transitions": Transition,
 }
 

@@ -232,7 +232,7 @@ def _month_after(month: dt.date) -> dt.date:
 
 def cases_by_status(*, audience: Audience, today: dt.date | None = None) -> list[StatusMonth]:
     """Requests in each state at the end of every month from the first status move to
-    this month, from the status log (each move is dated by the day it was recorded):
+    this month, from the status log (each move is dated by when it happened):
     moves into and out of each state are counted per month in the database, and added
     up month by month here. Three queries.
 
@@ -253,7 +253,8 @@ def cases_by_status(*, audience: Audience, today: dt.date | None = None) -> list
         .annotate(n=Count("pk"))
     )
     change: dict[dt.date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    month = TruncMonth("at")
+    # Each move counts in the month it happened (its effective date), not when entered.
+    month = TruncMonth("happened_on")
     entered = moves.annotate(month=month).values("month", "to_state").annotate(n=Count("pk"))
     for into in entered:
         change[_day(into["month"])][into["to_state"]] += into["n"]
@@ -308,14 +309,9 @@ class AgeBand:
 
 def _sent_by(day: dt.date) -> Q:
     """Letters whose latest possible sending day is ``day`` or earlier (a letter sent
-    "September 2010" may have been sent on the 30th), on the stored first day."""
-    after = day + dt.timedelta(days=1)
-    previous_month = dt.date(after.year - (after.month == 1), (after.month - 2) % 12 + 1, 1)
-    return (
-        Q(sent_on_precision=DatePrecision.DAY, sent_on__lte=day)
-        | Q(sent_on_precision=DatePrecision.MONTH, sent_on__lte=previous_month)
-        | Q(sent_on_precision=DatePrecision.YEAR, sent_on__lte=dt.date(after.year - 1, 1, 1))
-    )
+    "September 2010" may have been sent on the 30th, one sent "between 27 September
+    and 2 October 2010" on the 2nd), on the stored latest day."""
+    return Q(sent_on_until__lte=day)
 
 
 def awaiting_by_age(*, audience: Audience, today: dt.date | None = None) -> list[AgeBand]:

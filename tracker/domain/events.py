@@ -22,7 +22,7 @@ from django.utils import timezone
 from core import webhooks
 from jurisdictions.models import Agency, Contact, Jurisdiction
 from tracker.domain import selectors
-from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement
+from tracker.models import AgencyResponse, Event, Letter, Meeting, OptOutRequest, Statement
 
 #: The records announced, by the address of their list in the API.
 RESOURCES: dict[type[models.Model], str] = {
@@ -34,6 +34,7 @@ RESOURCES: dict[type[models.Model], str] = {
     AgencyResponse: "responses",
     Meeting: "meetings",
     Statement: "statements",
+    Event: "events",
 }
 
 #: A reply that became overdue longer ago than this (a letter from 2010 loaded today,

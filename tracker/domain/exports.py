@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import operator
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, StringAgg, Subquery, TextField, Value
+from django.db.models.functions import Cast, JSONArray
 
 from core.dates import PartialDate, partial_date
 from core.spreadsheets import Column, CsvSpec, csv_lines, csv_response
 from tracker.domain import selectors
-from tracker.models import Letter, OptOutRequest
+from tracker.domain.milestones import closing_date, with_closing_date
+from tracker.models import Event, Letter, OptOutRequest, PublishableModel
 
-__all__ = ["LETTERS", "REQUESTS", "Column", "CsvSpec", "csv_lines", "csv_response"]
+__all__ = ["EVENTS", "LETTERS", "REQUESTS", "Column", "CsvSpec", "csv_lines", "csv_response"]
 
 
 def _partial(read_date: Callable[[Any], PartialDate | None]) -> Callable[[Any], object]:
@@ -39,11 +42,18 @@ def _partial(read_date: Callable[[Any], PartialDate | None]) -> Callable[[Any], 
 
 
 def _annotate_requests(queryset: QuerySet[Any]) -> QuerySet[Any]:
-    return selectors.with_request_flags(selectors.with_facts(queryset))
+    # The closing move's effective date rides along, so "closed" is when it happened.
+    return with_closing_date(selectors.with_request_flags(selectors.with_facts(queryset)))
 
 
 def _next_steps(record: OptOutRequest) -> str:
     return "; ".join(edge.target.value for edge in selectors.request_next_steps(record))
+
+
+def _sources(record: PublishableModel) -> str:
+    """The sources cited, as "000, 001": seed numbers, or the reference of a source
+    that is not a seed."""
+    return ", ".join(source.seed or source.reference for source in record.sources.all())
 
 
 REQUESTS = CsvSpec(
@@ -56,7 +66,7 @@ REQUESTS = CsvSpec(
         Column("seeks", lambda r: r.seeks),
         Column("status", lambda r: r.status),
         Column("opened", _partial(lambda r: r.opened)),
-        Column("closed", lambda r: r.closed_on),
+        Column("closed", _partial(closing_date)),
         Column("requesting_agency", lambda r: r.requesting_agency),
         Column("requested_by", lambda r: r.requested_by),
         Column("owner", lambda r: r.owner.get_username() if r.owner else None),
@@ -64,8 +74,13 @@ REQUESTS = CsvSpec(
         Column("next_steps", _next_steps),
         Column("outcome", lambda r: r.outcome),
         Column("is_public", lambda r: r.is_public),
+        Column("sources", _sources),
+        Column("basis", lambda r: r.basis),
+        Column("inference", lambda r: r.inference),
     ),
     select_related=("jurisdiction", "requesting_agency", "requested_by", "owner"),
+    # The sources of each chunk of rows in one more query.
+    prefetch_related=("sources",),
     annotate=_annotate_requests,
 )
 
@@ -77,8 +92,38 @@ REQUESTS = CsvSpec(
 # date's explanation worked out once per sending date and window (selectors.DeadlineBook).
 
 
+#: The letters' cited sources, read back by :func:`_letter_sources`.
+LETTER_SOURCES = "source_rows"
+
+
+def _with_sources(letters: QuerySet[Any]) -> QuerySet[Any]:
+    """Each letter's sources (seed number, title, id, reference) as one text column: one
+    correlated subquery, so the column costs no query of its own, however many letters."""
+    through = Letter.sources.through
+    per_source = JSONArray("source__seed", "source__title", "source_id", "source__reference")
+    cited = (
+        through.objects.filter(letter_id=OuterRef("pk"))
+        .order_by()
+        .values("letter_id")
+        .annotate(text=StringAgg(Cast(per_source, TextField()), Value(",")))
+        .values("text")  # type: ignore[misc]  # the annotation just above
+    )
+    return letters.annotate(**{LETTER_SOURCES: Subquery(cited, output_field=TextField())})
+
+
+@functools.lru_cache(maxsize=1024)
+def _sources_text(text: str | None) -> str:
+    """The sources column as the requests' export writes it ("000, 001": seed numbers,
+    or the reference of a source that is not a seed), in the sources' order (seed
+    number, title; SQLite cannot order an aggregate, so the order is made here)."""
+    if not text:
+        return ""
+    rows = sorted(json.loads(f"[{text}]"), key=lambda row: (row[0], row[1], row[2]))
+    return ", ".join(seed or reference for seed, _title, _pk, reference in rows)
+
+
 def _annotate_letters(queryset: QuerySet[Any]) -> QuerySet[Any]:
-    return selectors.with_recipient_rows(selectors.with_letter_flags(queryset))
+    return _with_sources(selectors.with_recipient_rows(selectors.with_letter_flags(queryset)))
 
 
 def _letters_with_deadlines(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -99,6 +144,7 @@ def _letters_with_deadlines(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str
             is_outgoing=row["direction"] == Letter.Direction.OUTGOING,
             sent_on=row["sent_on"],
             sent_precision=row["sent_on_precision"],
+            sent_until=row["sent_on_until"],
             windows=windows,
         )
         yield row
@@ -115,15 +161,16 @@ def _value(name: str) -> Callable[[dict[str, Any]], object]:
 
 
 @functools.lru_cache(maxsize=8192)
-def _partial_text(value: dt.date | None, precision: str) -> str | None:
-    date = partial_date(value, precision)
+def _partial_text(value: dt.date | None, precision: str, until: dt.date | None) -> str | None:
+    date = partial_date(value, precision, until)
     return date.isoformat() if date else None
 
 
 def _partial_value(column: str) -> Callable[[dict[str, Any]], object]:
-    """A partial date as the API writes it: ``2010-09-07``, ``2010-09`` or ``2010``."""
-    precision = f"{column}_precision"
-    return lambda row: _partial_text(row[column], row[precision])
+    """A partial date as the API writes it: ``2010-09-07``, ``2010-09``, ``2010`` or the
+    range of days ``2010-09-27/2010-10-02``."""
+    precision, until = f"{column}_precision", f"{column}_until"
+    return lambda row: _partial_text(row[column], row[precision], row.get(until))
 
 
 def _sender(row: dict[str, Any]) -> object:
@@ -162,6 +209,9 @@ LETTERS = CsvSpec(
         Column("very_overdue_explanation", _deadline_value("very_overdue_explanation")),
         Column("has_attachment", lambda row: bool(row["attachment"])),
         Column("is_public", _value("is_public")),
+        Column("sources", lambda row: _sources_text(row[LETTER_SOURCES])),
+        Column("basis", _value("basis")),
+        Column("inference", _value("inference")),
     ),
     values=(
         "reference",
@@ -182,9 +232,46 @@ LETTERS = CsvSpec(
         "flag_very_overdue",
         "attachment",
         "is_public",
+        LETTER_SOURCES,
+        "basis",
+        "inference",
     ),
     annotate=_annotate_letters,
     # The due-date explanations: the holiday list is read once per export, and the
     # recipients' windows come with each row, so no row costs a query.
     decorate=_letters_with_deadlines,
+)
+
+
+# --- Events -------------------------------------------------------------------------
+
+
+def _joined(name: str, label: Callable[[Any], object] = str) -> Callable[[Event], str]:
+    """The linked records of a many-to-many field (prefetched), ``; ``-separated."""
+
+    def read(record: Event) -> str:
+        return "; ".join(str(label(row)) for row in getattr(record, name).all())
+
+    return read
+
+
+EVENTS = CsvSpec(
+    name="events",
+    columns=(
+        Column("reference", lambda e: e.reference),
+        Column("kind", lambda e: e.kind),
+        Column("title", lambda e: e.title),
+        Column("happened", _partial(lambda e: e.happened)),
+        Column("jurisdictions", _joined("jurisdictions", lambda j: j.reference)),
+        Column("agencies", _joined("agencies", lambda a: a.reference)),
+        Column("requests", _joined("requests", lambda r: r.reference)),
+        Column("publication", lambda e: e.publication),
+        Column("url", lambda e: e.url),
+        Column("basis", lambda e: e.basis),
+        Column("inference", lambda e: e.inference),
+        Column("sources", _joined("sources", lambda s: s.reference)),
+        Column("summary", lambda e: e.summary),
+        Column("is_public", lambda e: e.is_public),
+    ),
+    prefetch_related=("jurisdictions", "agencies", "requests", "sources"),
 )

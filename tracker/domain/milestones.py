@@ -21,15 +21,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from core.dates import DatePrecision, PartialDate
+from core.dates import DatePrecision, PartialDate, partial_date
 from jurisdictions.models import Agency
 from tracker.domain.selectors import letter_date
 from tracker.domain.workflow import State
-from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest
+from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Transition
 
 #: Responses that settle a request one way or the other.
 RESOLVING_KINDS = frozenset(
@@ -116,8 +116,8 @@ def milestones_for(request: OptOutRequest) -> RequestMilestones:
     meetings = [m for m in request.meetings.all() if m.status == Meeting.Status.HELD]
     replies_in_letters = [letter_date(x) for x in letters if not x.is_outgoing]
     resolution_dates = [r.responded for r in responses if r.kind in RESOLVING_KINDS]
-    if request.status in RESOLVED_STATES and request.closed_on is not None:
-        resolution_dates.append(PartialDate(request.closed_on))
+    if request.status in RESOLVED_STATES and (closed := closing_date(request)) is not None:
+        resolution_dates.append(closed)
     return RequestMilestones(
         request=request,
         first_notice=_first(x.sent for x in letters if x.is_outgoing),
@@ -127,33 +127,73 @@ def milestones_for(request: OptOutRequest) -> RequestMilestones:
     )
 
 
+def _closing_move() -> QuerySet[Transition]:
+    # The latest move into the request's present state: the move that closed it.
+    return Transition.objects.filter(request=OuterRef("pk"), to_state=OuterRef("status")).order_by(
+        "-at", "-pk"
+    )
+
+
+def with_closing_date(queryset: QuerySet[OptOutRequest]) -> QuerySet[OptOutRequest]:
+    """Requests with the effective date of the move into their present state
+    (``closing_date``), in the same query."""
+    move = _closing_move()
+    return queryset.annotate(
+        closing_happened_on=Subquery(move.values("happened_on")[:1]),
+        closing_happened_precision=Subquery(move.values("happened_on_precision")[:1]),
+    )
+
+
+def closing_date(request: OptOutRequest) -> PartialDate | None:
+    """When a closed request was closed: the effective date of its closing move (a move
+    entered today for December 2010 closes it in December 2010, with the precision it
+    is known to), else its closing day as stored (a request whose status was loaded
+    without a status log). Annotated by ``with_closing_date``, else one query."""
+    if request.closed_on is None:
+        return None
+    if hasattr(request, "closing_happened_on"):
+        annotated: Any = request
+        happened = (annotated.closing_happened_on, annotated.closing_happened_precision)
+    else:
+        happened = request.transitions.filter(to_state=request.status).order_by(
+            "-at", "-pk"
+        ).values_list(*Transition.happened.columns).first() or (None, "")
+    if happened[0] is None:
+        return PartialDate(request.closed_on)
+    return partial_date(happened[0], happened[1] or DatePrecision.DAY)
+
+
 def request_milestones(
     requests: QuerySet[OptOutRequest] | None = None,
 ) -> list[RequestMilestones]:
     """Milestones of every request in ``requests`` (default: all) in four queries:
     requests with their jurisdictions, letters, responses, meetings."""
     queryset = OptOutRequest.objects.all() if requests is None else requests
-    queryset = queryset.select_related("jurisdiction").prefetch_related(
-        Prefetch(
-            "letters",
-            queryset=Letter.objects.only(
-                "pk",
-                "request_id",
-                "direction",
-                *Letter.sent.columns,
-                *Letter.received.columns,
+    queryset = (
+        with_closing_date(queryset)
+        .select_related("jurisdiction")
+        .prefetch_related(
+            Prefetch(
+                "letters",
+                queryset=Letter.objects.only(
+                    "pk",
+                    "request_id",
+                    "direction",
+                    *Letter.sent.columns,
+                    *Letter.received.columns,
+                ),
             ),
-        ),
-        Prefetch(
-            "responses",
-            queryset=AgencyResponse.objects.only(
-                "pk", "request_id", "kind", *AgencyResponse.responded.columns
+            Prefetch(
+                "responses",
+                queryset=AgencyResponse.objects.only(
+                    "pk", "request_id", "kind", *AgencyResponse.responded.columns
+                ),
             ),
-        ),
-        Prefetch(
-            "meetings",
-            queryset=Meeting.objects.only("pk", "request_id", "status", *Meeting.held.columns),
-        ),
+            Prefetch(
+                "meetings",
+                queryset=Meeting.objects.only("pk", "request_id", "status", *Meeting.held.columns),
+            ),
+        )
     )
     return [milestones_for(request) for request in queryset]
 

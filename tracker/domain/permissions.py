@@ -36,13 +36,17 @@ __all__ = [
     "may_add",
     "may_change",
     "may_delete",
+    "may_file_email",
     "may_keep_webhooks",
     "may_move",
     "may_own_request",
     "may_publish",
+    "may_read_inbox",
+    "may_receive_email",
     "may_restore_version",
     "may_see_private_contact_details",
     "may_see_reminders_and_calendar_addresses",
+    "may_send_email",
     "may_use_calendar_feed",
     "may_use_staff_pages",
     "may_view",
@@ -109,6 +113,34 @@ def may_keep_webhooks(user: Person) -> bool:
     account. A webhook is sent only events about records its owner may read
     (``core.webhooks.wants``), so a Viewer's is told what a Viewer may read."""
     return bool(user.is_active) and may_use_staff_pages(user)
+
+
+#: The inbox (the ``inbox`` app): email received, filed on requests or waiting.
+_READ_INBOX = "inbox.view_message"
+
+
+def may_read_inbox(user: Person) -> bool:
+    """The inbox and its messages (senders' addresses, bodies, files): whoever may read
+    messages and the staff pages: Viewers, Editors and admins."""
+    return may_use_staff_pages(user) and user.has_perm(_READ_INBOX)
+
+
+def may_receive_email(user: Person) -> bool:
+    """Upload a message (a .eml or Outlook .msg file), which may file it on a request as
+    an incoming letter: whoever may add both messages and letters (Editors, admins)."""
+    return user.has_perm("inbox.add_message") and user.has_perm("tracker.add_letter")
+
+
+def may_file_email(user: Person) -> bool:
+    """File a message from the inbox on a request: whoever may change messages and add
+    letters (Editors, admins)."""
+    return user.has_perm("inbox.change_message") and user.has_perm("tracker.add_letter")
+
+
+def may_send_email(user: Person) -> bool:
+    """Draft letters from templates, edit them and send them by email, which logs each
+    as a letter sent: whoever may change drafts and add letters (Editors and admins)."""
+    return user.has_perm("outbox.change_draft") and user.has_perm("tracker.add_letter")
 
 
 def may_see_private_contact_details(user: Person) -> bool:

@@ -12,12 +12,20 @@ read. They never include:
 
 - a contact's ways of reaching them or notes (``Contact.PRIVATE_FIELDS``):
   people appear by name and title only;
-- any record's internal ``notes`` or ``source`` working notes, the staff owner
+- any record's internal ``notes`` or ``source`` working notes (nor a source's notes),
+  the staff owner
   of a request, or who on staff moved it (and the status log's ``note``, which
   is written for colleagues);
 - attachments or documents (they are never served from a public URL);
 - links to unpublished items: a published response to an unpublished letter
   shows the response without naming the letter.
+
+Every published fact shows where it comes from (:func:`public_citation`): the sources
+it cites (seed number, title, publisher, date, address) and whether those sources
+state it or it is inferred from them, with the reasoning. Publishing a record that
+cites no source is allowed (records kept before sources existed must stay public),
+but the editor is warned (:func:`citation_warnings`) and the public pages say
+"No source recorded".
 """
 
 from __future__ import annotations
@@ -35,7 +43,20 @@ from tracker.domain import selectors
 from tracker.domain.selectors import Audience
 from tracker.domain.statements import Contradiction
 from tracker.domain.workflow import State
-from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement, Transition
+from tracker.models import (
+    AgencyResponse,
+    Basis,
+    CorrespondenceThread,
+    Event,
+    Letter,
+    Meeting,
+    OptOutRequest,
+    PublishableModel,
+    Source,
+    Statement,
+    ThreadLetter,
+    Transition,
+)
 
 #: The only contact fields the public sees. Never any of Contact.PRIVATE_FIELDS.
 PUBLIC_CONTACT_FIELDS: tuple[str, ...] = ("name", "title")
@@ -51,6 +72,46 @@ def _date(value: PartialDate | None) -> PublicData:
         "date": value.isoformat() if value else None,
         "date_display": value.display() if value else gettext("date unknown"),
     }
+
+
+def public_source(source: Source) -> PublicData:
+    """A source as the public sees it: never its internal notes."""
+    return {
+        "reference": source.reference,
+        "seed": source.seed,
+        "title": source.title,
+        "publisher": source.publisher,
+        "published": _date(source.published),
+        "url": _web_link(source.url),
+    }
+
+
+def public_citation(record: PublishableModel) -> PublicData:
+    """Where a published fact comes from: its sources (read from ``sources``, prefetched
+    by every public read), and whether they state it or it is inferred from them."""
+    return {
+        "basis": record.basis,
+        "basis_display": str(record.get_basis_display()),
+        "inference": record.inference if record.basis == Basis.INFERRED else "",
+        "sources": [public_source(source) for source in record.sources.all()],
+    }
+
+
+def citation_warnings(record: PublishableModel) -> list[str]:
+    """What an editor is told about a record marked public that cites no source.
+
+    A warning, not a refusal: a record without a source can still be published (the
+    public pages say "No source recorded"), but an advocate quoting it cannot say
+    where it comes from. One query, on the record's own sources.
+    """
+    if record.is_public and not record.sources.exists():
+        return [
+            gettext(
+                "This item is public but cites no source: add the documents it rests on, "
+                "so that readers know where it comes from."
+            )
+        ]
+    return []
 
 
 def public_contact(contact: Contact | None) -> PublicData | None:
@@ -95,6 +156,7 @@ def public_request(request: OptOutRequest) -> PublicData:
         "closed": _date(closed) if closed else None,
         "requesting_agency": public_agency(request.requesting_agency),
         "requested_by": public_contact(request.requested_by),
+        **public_citation(request),
     }
 
 
@@ -122,6 +184,7 @@ def public_letter(letter: Letter) -> PublicData:
             if reply_to is not None and reply_to.is_public
             else None
         ),
+        **public_citation(letter),
     }
 
 
@@ -142,6 +205,7 @@ def public_response(response: AgencyResponse) -> PublicData:
             if letter is not None and letter.is_public
             else None
         ),
+        **public_citation(response),
     }
 
 
@@ -156,6 +220,7 @@ def public_meeting(meeting: Meeting) -> PublicData:
         "agencies": [public_agency(a) for a in meeting.agencies.all()],
         "attendees": [public_contact(c) for c in meeting.attendees.all()],
         "outcome": meeting.outcome,
+        **public_citation(meeting),
     }
 
 
@@ -190,6 +255,31 @@ def public_statement(statement: Statement) -> PublicData:
         "quote": statement.quote,
         "position": statement.position,
         "position_display": str(statement.get_position_display()),
+        "topic": statement.topic,
+        "topic_display": str(statement.get_topic_display()) if statement.topic else "",
+        **public_citation(statement),
+    }
+
+
+def public_event(event: Event) -> PublicData:
+    """A published event, with its sources and whether they state it or it is inferred
+    (and how); it names only the published requests it bears on."""
+    return {
+        "reference": event.reference,
+        "kind": event.kind,
+        "kind_display": str(event.get_kind_display()),
+        "title": event.title,
+        "summary": event.summary,
+        "happened": _date(event.happened),
+        "jurisdictions": [
+            {"reference": j.reference, "name": j.name, "state": j.state}
+            for j in event.jurisdictions.all()
+        ],
+        "agencies": [public_agency(a) for a in event.agencies.all()],
+        "requests": [r.reference for r in selectors.public_links_of(event)],
+        "publication": event.publication,
+        "url": _web_link(event.url),
+        **public_citation(event),
     }
 
 
@@ -200,10 +290,57 @@ def public_contradiction(contradiction: Contradiction) -> PublicData:
         "earlier": public_statement(contradiction.earlier),
         "later": public_statement(contradiction.later),
         "relation": contradiction.relation,
+        "label": contradiction.label,
+        "across_agencies": contradiction.across_agencies,
         "days_fewest": days.fewest if days else None,
         "days_most": days.most if days else None,
         "days_display": days.display() if days else gettext("unknown"),
         "order_certain": contradiction.order_certain,
+    }
+
+
+def public_thread_letter(letter: ThreadLetter) -> PublicData:
+    """A published letter of a thread; the statement it also is, when that is published."""
+    statement = letter.statement
+    return {
+        "reference": letter.reference,
+        "sender": letter.sender,
+        "sender_agency": public_agency(letter.sender_agency) if letter.sender_agency else None,
+        "recipients": letter.recipients,
+        "recipient_agencies": [public_agency(a) for a in letter.recipient_agencies.all()],
+        "sent": _date(letter.sent),
+        "subject": letter.subject,
+        "summary": letter.summary,
+        "statement": statement.reference
+        if statement is not None and selectors.is_published(statement)
+        else None,
+    }
+
+
+def public_thread(
+    thread: CorrespondenceThread,
+    *,
+    letters: Iterable[ThreadLetter],
+    requests: Iterable[OptOutRequest],
+) -> PublicData:
+    """A published thread with its published letters (``letters``, from
+    :func:`tracker.domain.selectors.thread_letters` for the public) and the published
+    requests it concerns, each named with its jurisdiction."""
+    return {
+        "reference": thread.reference,
+        "title": thread.title,
+        "summary": thread.summary,
+        "basis": thread.basis,
+        "letters": [public_thread_letter(letter) for letter in letters],
+        "requests": [
+            {
+                "reference": optout.reference,
+                "title": optout.title,
+                "jurisdiction": optout.jurisdiction.name,
+                "jurisdiction_reference": optout.jurisdiction.reference,
+            }
+            for optout in requests
+        ],
     }
 
 
@@ -232,6 +369,7 @@ def public_state(state: selectors.PublishedState) -> PublicData:
 _PUBLIC_KIND = {"transition": "status"}
 
 _SHOW: dict[str, Callable[[Any], PublicData]] = {
+    "event": public_event,
     "request": public_request,
     "letter": public_letter,
     "response": public_response,
@@ -270,27 +408,34 @@ def public_timeline(jurisdiction: Jurisdiction) -> PublicTimeline:
     """The published timeline of one jurisdiction, in the order of every timeline.
 
     Only published requests contribute, and of those only their published
-    letters, responses, meetings and status changes. Each request's opening is
+    letters, responses, meetings and status changes, and the published events that
+    name the jurisdiction or bear on one of its requests. Each request's opening is
     shown with the day it was opened, in place of the status log's first row. A
     status change is dated by the day it was recorded in the tracker, which for
     a case entered after the fact is later than the events themselves; the pages
     say so.
 
-    Nine queries whatever the number of items: requests (with the requesting
-    agency and contact), letters (with sender, signer and the letter they
-    answer), their recipients, their addressees, responses (with agency and
-    letter), meetings, their agencies, their attendees, status changes.
+    Thirteen queries, and one more for the events, whatever the number of items:
+    requests (with the requesting agency and contact), their sources, letters (with
+    sender, signer and the letter they answer), their recipients, their addressees,
+    their sources, responses (with agency and letter), their sources, meetings, their
+    agencies, their attendees, their sources, status changes; then the events, and when
+    there are any, their sources, jurisdictions, agencies and requests.
     """
     timeline = selectors.jurisdiction_timeline(
         jurisdiction,
         audience=Audience.PUBLIC,
         openings=True,
-        requests=OptOutRequest.objects.select_related("requesting_agency", "requested_by"),
+        requests=OptOutRequest.objects.select_related(
+            "requesting_agency", "requested_by"
+        ).prefetch_related("sources"),
         letters=Letter.objects.select_related(
             "sender", "sender_contact", "in_reply_to"
-        ).prefetch_related("recipients", "recipient_contacts"),
-        responses=AgencyResponse.objects.select_related("agency", "letter"),
-        meetings=Meeting.objects.prefetch_related("agencies", "attendees"),
+        ).prefetch_related("recipients", "recipient_contacts", "sources"),
+        responses=AgencyResponse.objects.select_related("agency", "letter").prefetch_related(
+            "sources"
+        ),
+        meetings=Meeting.objects.prefetch_related("agencies", "attendees", "sources"),
     )
     return PublicTimeline(
         jurisdiction=public_jurisdiction(jurisdiction),

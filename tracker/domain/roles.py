@@ -15,7 +15,7 @@ from django.dispatch import receiver
 
 EDITORS = "Editors"
 VIEWERS = "Viewers"
-ROLE_APPS = ("jurisdictions", "tracker")
+ROLE_APPS = ("jurisdictions", "tracker", "inbox", "outbox")
 #: Editors may not write these by hand: only the services create them (the status
 #: log and the record of reminders sent).
 SERVICE_ONLY_MODELS = frozenset({"transition", "reminderlog"})
@@ -55,10 +55,13 @@ def sync_role_groups(apps: Any = global_apps) -> None:
     """Create the groups if missing and give them exactly their role's permissions."""
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
-    app_models = {
-        label: [m._meta.model_name for m in apps.get_app_config(label).get_models()]
-        for label in ROLE_APPS
-    }
+    app_models: dict[str, list[str]] = {}
+    for label in ROLE_APPS:
+        try:
+            config = apps.get_app_config(label)
+        except LookupError:  # an app whose models a migration's history has not reached
+            continue
+        app_models[label] = [m._meta.model_name for m in config.get_models()]
     for group_name, codenames in role_codenames(app_models).items():
         group, _created = group_model.objects.get_or_create(name=group_name)
         wanted = [
@@ -73,5 +76,7 @@ def sync_role_groups(apps: Any = global_apps) -> None:
 
 @receiver(post_migrate)
 def _sync_after_migrate(sender: Any, **kwargs: Any) -> None:
-    if getattr(sender, "label", None) == "tracker":
+    # After each of the role apps, so that the roles are whole once the last of them
+    # has its permissions.
+    if getattr(sender, "label", None) in {"tracker", "inbox", "outbox"}:
         sync_role_groups(kwargs.get("apps") or global_apps)

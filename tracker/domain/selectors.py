@@ -59,11 +59,14 @@ from tracker.domain.workflow import (
 from tracker.models import (
     WORKFLOW_FACTS,
     AgencyResponse,
+    CorrespondenceThread,
+    Event,
     Holiday,
     Letter,
     Meeting,
     OptOutRequest,
     Statement,
+    ThreadLetter,
     Transition,
 )
 
@@ -190,6 +193,7 @@ def with_request_flags(
         **{f"flag_has_{flag}": _as_boolean(_of_request(flag, day)) for flag in LETTER_FLAGS},
         flag_waiting_since=F("waiting_since_on"),
         flag_waiting_since_precision=F("waiting_since_precision"),
+        flag_waiting_since_until=F("waiting_since_until"),
     )
 
 
@@ -202,7 +206,9 @@ def waiting_since(request: OptOutRequest) -> PartialDate | None:
     """When the request's oldest letter awaiting a reply was sent (``with_request_flags``)."""
     annotated: Any = request
     return partial_date(
-        annotated.flag_waiting_since, annotated.flag_waiting_since_precision or DatePrecision.DAY
+        annotated.flag_waiting_since,
+        annotated.flag_waiting_since_precision or DatePrecision.DAY,
+        annotated.flag_waiting_since_until,
     )
 
 
@@ -336,7 +342,9 @@ class DeadlineBook:
 
     def __init__(self) -> None:
         self._holidays: frozenset[dt.date] | None = None
-        self._known: dict[tuple[dt.date, str, tuple[tuple[int, str], ...]], Deadline] = {}
+        self._known: dict[
+            tuple[dt.date, str, dt.date | None, tuple[tuple[int, str], ...]], Deadline
+        ] = {}
 
     def deadline(
         self,
@@ -345,17 +353,20 @@ class DeadlineBook:
         sent_on: dt.date | None,
         sent_precision: str,
         windows: tuple[tuple[int, str], ...],
+        sent_until: dt.date | None = None,
     ) -> Deadline | None:
-        """As :func:`letter_deadline`, from a letter's columns (``sent_on`` and its
-        precision) and its recipients' windows: None for an incoming or undated letter."""
+        """As :func:`letter_deadline`, from a letter's columns (``sent_on``, its
+        precision and, for a range of days, its last day) and its recipients' windows:
+        None for an incoming or undated letter."""
         if not is_outgoing or sent_on is None:
             return None
-        key = (sent_on, sent_precision, windows)
+        key = (sent_on, sent_precision, sent_until, windows)
         found = self._known.get(key)
         if found is None:
             if self._holidays is None:
                 self._holidays = holiday_dates()
-            sent = PartialDate(sent_on, DatePrecision(sent_precision))
+            sent = partial_date(sent_on, sent_precision, sent_until)
+            assert sent is not None
             found = self._known[key] = deadline_of_windows(sent, windows, self._holidays)
         return found
 
@@ -436,7 +447,7 @@ def request_facts_from_rows(
     )
     waiting = letter_model.objects.filter(request=request_ref, awaiting_reply=True)
     oldest_waiting = waiting.filter(sent_on__isnull=False).order_by("sent_on", "pk")
-    return {
+    rules: dict[str, Any] = {
         "has_sent_letter": Exists(outgoing),
         "notified_program_office": Exists(
             outgoing.filter(recipients__kind=Agency.Kind.PROGRAM_OFFICE)
@@ -466,6 +477,11 @@ def request_facts_from_rows(
             Subquery(oldest_waiting.values("sent_on_precision")[:1]), Value("")
         ),
     }
+    # The migration that first filled the facts runs with letters that have no last
+    # day yet (the migration adding it fills it in).
+    if any(field.name == "sent_on_until" for field in letter_model._meta.fields):
+        rules["waiting_since_until"] = Subquery(oldest_waiting.values("sent_on_until")[:1])
+    return rules
 
 
 def with_facts(queryset: QuerySet[OptOutRequest]) -> QuerySet[OptOutRequest]:
@@ -515,11 +531,12 @@ def request_checklist(request: OptOutRequest) -> list[ChecklistItem]:
 
 def with_case_summary(queryset: QuerySet[OptOutRequest]) -> QuerySet[OptOutRequest]:
     """Requests with what ``case_summary`` reads: the workflow facts and when the request
-    entered its state (its latest move), in the same query."""
-    latest_move = (
-        Transition.objects.filter(request=OuterRef("pk")).order_by("-at", "-pk").values("at")[:1]
+    entered its state (its latest move's effective date), in the same query."""
+    latest_move = Transition.objects.filter(request=OuterRef("pk")).order_by("-at", "-pk")
+    return with_facts(queryset).annotate(
+        state_entered_on=Subquery(latest_move.values("happened_on")[:1]),
+        state_entered_precision=Subquery(latest_move.values("happened_on_precision")[:1]),
     )
-    return with_facts(queryset).annotate(state_entered_at=Subquery(latest_move))
 
 
 @dataclass(frozen=True)
@@ -557,15 +574,20 @@ def case_summary(request: OptOutRequest, *, today: dt.date | None = None) -> Cas
     since: PartialDate | None
     if awaiting and request.waiting_since_on is not None:
         since = partial_date(
-            request.waiting_since_on, request.waiting_since_precision or DatePrecision.DAY
+            request.waiting_since_on,
+            request.waiting_since_precision or DatePrecision.DAY,
+            request.waiting_since_until,
         )
     else:
-        entered = getattr(request, "state_entered_at", None)
-        if entered is None and not hasattr(request, "state_entered_at"):
-            entered = (
-                request.transitions.order_by("-at", "-pk").values_list("at", flat=True).first()
-            )
-        since = PartialDate(timezone.localdate(entered)) if entered is not None else None
+        # The day the request entered its state: its latest move's effective date.
+        if hasattr(request, "state_entered_on"):
+            annotated: Any = request
+            entered = (annotated.state_entered_on, annotated.state_entered_precision)
+        else:
+            entered = request.transitions.order_by("-at", "-pk").values_list(
+                *Transition.happened.columns
+            ).first() or (None, DatePrecision.DAY)
+        since = partial_date(entered[0], entered[1] or DatePrecision.DAY)
     return CaseSummary(
         state=request.state,
         waits_for=step.waits_for,
@@ -617,11 +639,19 @@ class Audience(StrEnum):
     PUBLIC = "public"
 
 
-#: Items of one day come in this order: a request's opening, its letters, the replies
-#: to them, the meetings they led to, and last the status moves they brought about.
-TIMELINE_KINDS: tuple[str, ...] = ("request", "letter", "response", "meeting", "transition")
+#: Items of one day come in this order: what happened around the case (a vote, a
+#: lawsuit, press coverage), a request's opening, its letters, the replies to them, the
+#: meetings they led to, and last the status moves they brought about.
+TIMELINE_KINDS: tuple[str, ...] = (
+    "event",
+    "request",
+    "letter",
+    "response",
+    "meeting",
+    "transition",
+)
 
-TimelineItem = OptOutRequest | Letter | AgencyResponse | Meeting | Transition
+TimelineItem = OptOutRequest | Letter | AgencyResponse | Meeting | Transition | Event
 
 
 def letter_date(letter: Letter) -> PartialDate | None:
@@ -631,9 +661,11 @@ def letter_date(letter: Letter) -> PartialDate | None:
 
 
 def transition_date(transition: Transition) -> PartialDate:
-    """A status move is dated by the local day it was made (TIME_ZONE): a move made at
-    22:30 in New York happened that day, not on the next one as in UTC."""
-    return PartialDate(timezone.localdate(transition.at))
+    """A status move is dated by when it happened (its effective date, a partial date),
+    not by when it was entered: a move entered today for December 2010 is dated December
+    2010 on every surface. A move loaded without its date falls back to the local day it
+    was entered (TIME_ZONE)."""
+    return transition.happened or PartialDate(timezone.localdate(transition.at))
 
 
 @dataclass(frozen=True)
@@ -643,7 +675,9 @@ class TimelineEntry:
     kind: str
     item: TimelineItem
     date: PartialDate | None
-    request: OptOutRequest
+    #: None for an event shown on a jurisdiction's timeline: it may bear on several
+    #: requests, or on none.
+    request: OptOutRequest | None
 
     @property
     def anchor(self) -> str:
@@ -686,13 +720,16 @@ def with_timeline(
     responses: QuerySet[AgencyResponse] | None = None,
     meetings: QuerySet[Meeting] | None = None,
     transitions: QuerySet[Transition] | None = None,
+    events: QuerySet[Event] | None = None,
+    with_events: bool = True,
 ) -> QuerySet[OptOutRequest]:
     """``requests`` with the items of their timelines prefetched for ``audience``.
 
     The public gets only published requests and, of those, only published items.
     A surface passes the querysets of the items with what it shows of them (joins,
     prefetches, annotations); they are narrowed to the audience, never widened.
-    One query per kind of item, whatever the number of requests.
+    One query per kind of item, whatever the number of requests. ``with_events``:
+    also the events that bear on each request (``events``, default with their sources).
     """
     shown: dict[str, QuerySet[Any]] = {
         "letters": Letter.objects.all() if letters is None else letters,
@@ -700,6 +737,8 @@ def with_timeline(
         "meetings": Meeting.objects.all() if meetings is None else meetings,
         "transitions": Transition.objects.all() if transitions is None else transitions,
     }
+    if with_events:
+        shown["events"] = event_rows() if events is None else events
     if audience is Audience.PUBLIC:
         requests = published(requests)
         shown = {name: published(queryset) for name, queryset in shown.items()}
@@ -709,16 +748,31 @@ def with_timeline(
 
 
 def timeline_entries(
-    requests: Iterable[OptOutRequest], *, audience: Audience, openings: bool = False
+    requests: Iterable[OptOutRequest],
+    *,
+    audience: Audience,
+    openings: bool = False,
+    events: Iterable[Event] | None = None,
 ) -> list[TimelineEntry]:
     """The timeline of ``requests`` loaded by :func:`with_timeline`, in the one order.
 
     ``openings`` shows each request's opening, dated when the request was opened,
     instead of the first row of its status log, which records only the day the
-    request was entered in the tracker.
+    request was entered in the tracker. ``events``: the events to show, each once and
+    under no request (a jurisdiction's); without it, the events loaded with each
+    request, each once, under the first request it bears on.
     """
     entries: list[TimelineEntry] = []
+    seen_events: set[int] = set()
+    for event in events or ():
+        seen_events.add(event.pk)
+        entries.append(TimelineEntry("event", event, event.happened, None))
     for request in requests:
+        if events is None and "events" in getattr(request, "_prefetched_objects_cache", {}):
+            for event in request.events.all():
+                if event.pk not in seen_events:
+                    seen_events.add(event.pk)
+                    entries.append(TimelineEntry("event", event, event.happened, request))
         if openings:
             entries.append(TimelineEntry("request", request, request.opened, request))
         entries += [
@@ -752,9 +806,11 @@ def request_timeline(
     responses: QuerySet[AgencyResponse] | None = None,
     meetings: QuerySet[Meeting] | None = None,
     transitions: QuerySet[Transition] | None = None,
+    events: QuerySet[Event] | None = None,
 ) -> list[TimelineEntry]:
-    """One request's timeline for ``audience``: five queries (the request, then one
-    per kind of item); empty for the public when the request is not published."""
+    """One request's timeline for ``audience``: six queries (the request, then one
+    per kind of item; the events' sources when there are events); empty for the public
+    when the request is not published."""
     loaded = with_timeline(
         OptOutRequest.objects.filter(pk=request.pk),
         audience=audience,
@@ -762,6 +818,7 @@ def request_timeline(
         responses=responses,
         meetings=meetings,
         transitions=transitions,
+        events=events,
     )
     return timeline_entries(loaded, audience=audience)
 
@@ -776,8 +833,10 @@ def jurisdiction_timeline(
     responses: QuerySet[AgencyResponse] | None = None,
     meetings: QuerySet[Meeting] | None = None,
     transitions: QuerySet[Transition] | None = None,
+    events: QuerySet[Event] | None = None,
 ) -> Timeline:
-    """The requests of a jurisdiction the audience may see, and one timeline of them all."""
+    """The requests of a jurisdiction the audience may see, and one timeline of them all,
+    with the events that concern it (:func:`jurisdiction_events`)."""
     base = OptOutRequest.objects.all() if requests is None else requests
     loaded = list(
         with_timeline(
@@ -787,12 +846,81 @@ def jurisdiction_timeline(
             responses=responses,
             meetings=meetings,
             transitions=transitions,
+            with_events=False,
         )
     )
+    shown_events = list(jurisdiction_events(jurisdiction, audience=audience, events=events))
     return Timeline(
         requests=loaded,
-        entries=timeline_entries(loaded, audience=audience, openings=openings),
+        entries=timeline_entries(loaded, audience=audience, openings=openings, events=shown_events),
     )
+
+
+# --- Events around the cases ------------------------------------------------------------
+
+
+def event_rows(events: QuerySet[Event] | None = None) -> QuerySet[Event]:
+    """Events with what every surface shows of them: their sources (cited), their
+    jurisdictions, agencies and requests (one query each, whatever the number of events)."""
+    base = Event.objects.all() if events is None else events
+    return base.prefetch_related("sources", "jurisdictions", "agencies", "requests")
+
+
+def events_concerning(jurisdiction: Jurisdiction | int) -> Q:
+    """Events that name the jurisdiction, or bear on one of its requests."""
+    pk = jurisdiction if isinstance(jurisdiction, int) else jurisdiction.pk
+    named = Event.jurisdictions.through.objects.filter(event=OuterRef("pk"), jurisdiction=pk)
+    through_request = Event.requests.through.objects.filter(
+        event=OuterRef("pk"), optoutrequest__jurisdiction=pk
+    )
+    return Q(Exists(named)) | Q(Exists(through_request))
+
+
+def jurisdiction_events(
+    jurisdiction: Jurisdiction, *, audience: Audience, events: QuerySet[Event] | None = None
+) -> QuerySet[Event]:
+    """The events of a jurisdiction's timeline that ``audience`` may see, each once."""
+    shown = event_rows(events).filter(events_concerning(jurisdiction))
+    return published(shown) if audience is Audience.PUBLIC else shown
+
+
+def published_events() -> QuerySet[Event]:
+    """Public events, in date order (undated last), with what the public sees of them."""
+    return event_rows(published(Event.objects.all()))
+
+
+#: The most jurisdictions, agencies or requests an event form lists as check boxes (the
+#: ones already chosen are always shown besides).
+EVENT_PICKER_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class EventChoices:
+    """What an event form offers: the places, agencies and cases the record is about."""
+
+    jurisdictions: list[Jurisdiction]
+    agencies: list[Agency]
+    requests: list[OptOutRequest]
+
+
+def event_choices(*, limit: int = EVENT_PICKER_LIMIT) -> EventChoices:
+    """Jurisdictions with a request or an event, agencies that are not a county's or a
+    city's own or that serve such a jurisdiction, and the latest requests (three queries)."""
+    with_cases = Q(Exists(OptOutRequest.objects.filter(jurisdiction=OuterRef("pk")))) | Q(
+        Exists(Event.jurisdictions.through.objects.filter(jurisdiction=OuterRef("pk")))
+    )
+    places = Jurisdiction.objects.filter(with_cases).order_by("state", "name", "pk")
+    agencies = Agency.objects.filter(
+        ~Q(level=Agency.Level.LOCAL)
+        | Q(Exists(OptOutRequest.objects.filter(jurisdiction=OuterRef("jurisdiction_id"))))
+    ).order_by("name", "pk")
+    cases = OptOutRequest.objects.select_related("jurisdiction").order_by("-pk")
+    return EventChoices(list(places[:limit]), list(agencies[:limit]), list(cases[:limit]))
+
+
+def public_links_of(event: Event) -> list[OptOutRequest]:
+    """The published requests an event bears on (never name an unpublished one)."""
+    return [request for request in event.requests.all() if request.is_public]
 
 
 # --- What the public may see, and search ---------------------------------------------
@@ -815,7 +943,9 @@ def published(queryset: QuerySet[_Record]) -> QuerySet[_Record]:
         return queryset.filter(request__is_public=True)
     if issubclass(model, _OF_A_REQUEST):
         return queryset.filter(is_public=True, request__is_public=True)
-    if issubclass(model, (OptOutRequest, Statement)):
+    if issubclass(model, ThreadLetter):
+        return queryset.filter(is_public=True, thread__is_public=True)
+    if issubclass(model, (OptOutRequest, Statement, CorrespondenceThread, Event)):
         return queryset.filter(is_public=True)
     raise TypeError(f"{model.__name__} records are never published.")
 
@@ -833,7 +963,15 @@ def hidden_by_their_request(request: OptOutRequest) -> int:
 
 
 def is_published(
-    item: OptOutRequest | Letter | AgencyResponse | Meeting | Transition | Statement,
+    item: OptOutRequest
+    | Letter
+    | AgencyResponse
+    | Meeting
+    | Transition
+    | Statement
+    | CorrespondenceThread
+    | ThreadLetter
+    | Event,
 ) -> bool:
     """Whether one already-loaded record may be shown to the public.
 
@@ -845,6 +983,8 @@ def is_published(
         return False
     if isinstance(item, _OF_A_REQUEST):
         return item.request.is_public
+    if isinstance(item, ThreadLetter):
+        return item.thread.is_public
     return True
 
 
@@ -869,8 +1009,9 @@ def published_transitions() -> QuerySet[Transition]:
 
 
 def published_statements() -> QuerySet[Statement]:
-    """Public statements in date order, with their agencies (for the contradictions)."""
-    return published(Statement.objects.all()).select_related("agency")
+    """Public statements in date order, with their agencies (for the contradictions) and
+    their sources (every public statement shows its citations)."""
+    return published(Statement.objects.all()).select_related("agency").prefetch_related("sources")
 
 
 def published_jurisdictions() -> QuerySet[Jurisdiction]:
@@ -914,6 +1055,145 @@ def published_contradiction(first_reference: str, second_reference: str) -> Cont
     pair = published_statements().filter(reference__in=[first_reference, second_reference])
     found = contradictions(pair)
     return found[0] if found else None
+
+
+# --- Correspondence not tied to one request ---------------------------------------------
+
+
+def threads_list(*, audience: Audience = Audience.STAFF) -> QuerySet[CorrespondenceThread]:
+    """Correspondence threads by title, each with ``letter_count`` (the letters the
+    audience sees), ``request_count`` and the first letter's date (``first_sent_on``
+    and its precision; :func:`thread_first_sent` reads them), annotated: one query."""
+    threads = CorrespondenceThread.objects.all()
+    letters = ThreadLetter.objects.all()
+    if audience is Audience.PUBLIC:
+        threads = published(threads)
+        letters = letters.filter(is_public=True)
+    requests = OptOutRequest.objects.all()
+    if audience is Audience.PUBLIC:
+        requests = published(requests)
+    return threads.annotate(
+        letter_count=Coalesce(
+            Subquery(
+                letters.filter(thread=OuterRef("pk"))
+                .order_by()
+                .values("thread")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
+            Value(0),
+        ),
+        first_sent_on=Subquery(
+            letters.filter(thread=OuterRef("pk"), sent_on__isnull=False)
+            .order_by("sent_on", "pk")
+            .values("sent_on")[:1]
+        ),
+        first_sent_on_precision=Subquery(
+            letters.filter(thread=OuterRef("pk"), sent_on__isnull=False)
+            .order_by("sent_on", "pk")
+            .values("sent_on_precision")[:1]
+        ),
+        request_count=Coalesce(
+            Subquery(
+                requests.filter(threads=OuterRef("pk"))
+                .order_by()
+                .values("threads")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
+            Value(0),
+        ),
+    ).order_by("title", "pk")
+
+
+def threads_with_parts(*, audience: Audience = Audience.STAFF) -> QuerySet[CorrespondenceThread]:
+    """Threads with what their representation shows, in four queries per page however
+    many threads: their letters (``shown_letters``, in date order, with agencies and
+    statements, and their recipient agencies), and the requests they concern
+    (``shown_requests``, with jurisdictions). For the public, only what is published."""
+    threads = CorrespondenceThread.objects.all()
+    letters = ThreadLetter.objects.select_related("sender_agency", "statement")
+    requests = OptOutRequest.objects.select_related("jurisdiction").order_by(
+        "jurisdiction__name", "pk"
+    )
+    if audience is Audience.PUBLIC:
+        threads = published(threads)
+        letters = letters.filter(is_public=True)
+        requests = published(requests)
+    return threads.prefetch_related(
+        Prefetch(
+            "letters",
+            queryset=letters.prefetch_related("recipient_agencies"),
+            to_attr="shown_letters",
+        ),
+        Prefetch("requests", queryset=requests, to_attr="shown_requests"),
+    ).order_by("title", "pk")
+
+
+def thread_first_sent(thread: CorrespondenceThread) -> PartialDate | None:
+    """The date of a thread's first letter, from :func:`threads_list`'s annotations."""
+    value = getattr(thread, "first_sent_on", None)
+    precision = getattr(thread, "first_sent_on_precision", None) or DatePrecision.DAY
+    return partial_date(value, precision) if value else None
+
+
+def thread_letters(
+    thread: CorrespondenceThread, *, audience: Audience = Audience.STAFF
+) -> QuerySet[ThreadLetter]:
+    """A thread's letters in date order (undated last) with their agencies and the
+    statements they also are; for the public, only the published ones."""
+    letters = thread.letters.all()
+    if audience is Audience.PUBLIC:
+        letters = letters.filter(is_public=True) if thread.is_public else letters.none()
+    return letters.select_related(
+        "sender_agency", "statement", "statement__agency"
+    ).prefetch_related("recipient_agencies")
+
+
+def thread_requests(
+    thread: CorrespondenceThread, *, audience: Audience = Audience.STAFF
+) -> QuerySet[OptOutRequest]:
+    """The requests a thread is linked to, with their jurisdictions (the public: only the
+    published ones)."""
+    requests = thread.requests.select_related("jurisdiction").order_by("jurisdiction__name", "pk")
+    return published(requests) if audience is Audience.PUBLIC else requests
+
+
+def request_threads(
+    request: OptOutRequest, *, audience: Audience = Audience.STAFF
+) -> list[CorrespondenceThread]:
+    """The threads linked to a request, each with its letters (``shown_letters``, in
+    date order) that the audience sees: two queries, whatever the number of threads."""
+    threads = request.threads.all()
+    letters = ThreadLetter.objects.select_related("sender_agency")
+    if audience is Audience.PUBLIC:
+        threads = published(threads)
+        letters = letters.filter(is_public=True)
+    return list(
+        threads.order_by("title", "pk").prefetch_related(
+            Prefetch("letters", queryset=letters, to_attr="shown_letters")
+        )
+    )
+
+
+def jurisdiction_threads(
+    jurisdiction: Jurisdiction, *, audience: Audience = Audience.STAFF
+) -> list[CorrespondenceThread]:
+    """The threads linked to any of a jurisdiction's requests (for the public: published
+    threads linked to a published request), with the letters the audience sees as
+    ``shown_letters``: two queries."""
+    requests = OptOutRequest.objects.filter(jurisdiction=jurisdiction)
+    threads = CorrespondenceThread.objects.all()
+    letters = ThreadLetter.objects.select_related("sender_agency")
+    if audience is Audience.PUBLIC:
+        requests = published(requests)
+        threads = published(threads)
+        letters = letters.filter(is_public=True)
+    return list(
+        threads.filter(pk__in=requests.values("threads"))
+        .order_by("title", "pk")
+        .prefetch_related(Prefetch("letters", queryset=letters, to_attr="shown_letters"))
+    )
 
 
 #: The most results of each kind of record the public search returns.
@@ -1261,9 +1541,10 @@ def published_search(text: str, *, limit: int = SEARCH_LIMIT) -> PublishedSearch
         .select_related("request__jurisdiction")[:limit]
     )
     results.statements = list(
-        published_statements().filter(
-            _contains(text, "speaker", "quote", "source_title", "agency__name")
-        )[:limit]
+        # A hit shows no citations: the statements' sources are not read.
+        published_statements()
+        .prefetch_related(None)
+        .filter(_contains(text, "speaker", "quote", "source_title", "agency__name"))[:limit]
     )
     return results
 

@@ -23,7 +23,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.backups import archive_restored
-from core.dates import PartialDate, partial_date_stored_in
+from core.dates import (
+    PartialDate,
+    partial_date_stored_in,
+    validate_not_future,
+    validate_plausible_date,
+)
 from core.records import (
     CONSTRAINT_MESSAGES,
     DomainError,
@@ -63,12 +68,17 @@ from tracker.domain.workflow import (
 from tracker.models import (
     STORED_FACTS,
     AgencyResponse,
+    Basis,
     CalendarToken,
+    CorrespondenceThread,
+    Event,
     Holiday,
     Letter,
     Meeting,
     OptOutRequest,
+    Source,
     Statement,
+    ThreadLetter,
     Transition,
 )
 
@@ -138,6 +148,9 @@ def request_open(
     is_public: bool = False,
     notes: str = "",
     source: str = "",
+    sources: Iterable[Source] = (),
+    basis: str = Basis.STATED,
+    inference: str = "",
     reference: str = "",
 ) -> OptOutRequest:
     """Open a request in the draft state and log its creation."""
@@ -152,18 +165,24 @@ def request_open(
         is_public=is_public,
         notes=notes,
         source=source,
+        basis=basis,
+        inference=inference,
         reference=reference,
     )
     request.opened = opened_on or PartialDate(timezone.localdate())
     # Its first history row and its first status-log entry are written together.
     _create(request, by, announce=False)
-    Transition.objects.create(
+    request.sources.set(list(sources))
+    opening = Transition(
         request=request,
         from_state="",
         to_state=State.DRAFT,
         by=user_or_none(by),
         note="Request opened.",
     )
+    # The opening happened when the request was opened, not when it was entered.
+    opening.happened = request.opened
+    opening.save()
     events.record_event("created", request)
     return request
 
@@ -466,6 +485,9 @@ def letter_log(
     is_public: bool = False,
     notes: str = "",
     source: str = "",
+    sources: Iterable[Source] = (),
+    basis: str = Basis.STATED,
+    inference: str = "",
 ) -> Letter:
     """Log a letter on a request; an outgoing one gets its reply due date."""
     _check_belongs(request, in_reply_to=in_reply_to)
@@ -481,6 +503,8 @@ def letter_log(
         is_public=is_public,
         notes=notes,
         source=source,
+        basis=basis,
+        inference=inference,
     )
     letter.sent, letter.received = sent_on, received_on
     # Nothing answers a letter not yet logged: an outgoing one starts waiting.
@@ -488,6 +512,7 @@ def letter_log(
     if attachment is not None:
         letter.attachment = attachment
     _create(letter, by)
+    letter.sources.set(list(sources))
     letter.recipients.set(list(recipients))
     letter.recipient_contacts.set(list(recipient_contacts))
     _refresh_due_date(letter)
@@ -512,6 +537,9 @@ def response_record(
     is_public: bool = False,
     notes: str = "",
     source: str = "",
+    sources: Iterable[Source] = (),
+    basis: str = Basis.STATED,
+    inference: str = "",
 ) -> AgencyResponse:
     """Record an agency's reply; a reply to a letter ends that letter's wait."""
     _check_belongs(request, letter=letter)
@@ -524,11 +552,14 @@ def response_record(
         is_public=is_public,
         notes=notes,
         source=source,
+        basis=basis,
+        inference=inference,
     )
     response.responded = responded_on
     if attachment is not None:
         response.attachment = attachment
     _create(response, by)
+    response.sources.set(list(sources))
     if letter is not None:
         letters_recompute_awaiting(letters=[letter.pk])
     _store_request_facts([request.pk])
@@ -549,6 +580,9 @@ def meeting_record(
     is_public: bool = False,
     notes: str = "",
     source: str = "",
+    sources: Iterable[Source] = (),
+    basis: str = Basis.STATED,
+    inference: str = "",
 ) -> Meeting:
     meeting = Meeting(
         request=request,
@@ -558,9 +592,12 @@ def meeting_record(
         is_public=is_public,
         notes=notes,
         source=source,
+        basis=basis,
+        inference=inference,
     )
     meeting.held = held_on
     _create(meeting, by)
+    meeting.sources.set(list(sources))
     meeting.agencies.set(list(agencies))
     meeting.attendees.set(list(attendees))
     _store_request_facts([request.pk])
@@ -585,6 +622,37 @@ def _lock_request(request: OptOutRequest, expected_version: int | None) -> OptOu
     return locked
 
 
+def _effective_date(locked: OptOutRequest, happened: PartialDate | None) -> PartialDate:
+    """The date a move of ``locked`` happened: ``happened`` (today when not given), if it
+    has happened already and is not certainly before the request's last move (or, for
+    its first move, before the request was opened). Dates known to the month or the year
+    are compared by their bounds: "2010" is not before "5 June 2010"."""
+    date = happened or PartialDate(timezone.localdate())
+    try:
+        validate_plausible_date(date.earliest)
+        validate_not_future(date.earliest)
+    except ValidationError as error:
+        raise ValidationError({"happened": error.messages}) from None
+    last = (
+        locked.transitions.exclude(from_state="")
+        .order_by("-at", "-pk")
+        .only("pk", *Transition.happened.columns)
+        .first()
+    )
+    if last is not None and (bound := last.happened) is not None:
+        message = gettext(
+            "This move is dated %(date)s, before the request's last move on %(last)s."
+        )
+    elif (bound := locked.opened) is not None:
+        message = gettext("This move is dated %(date)s, before the request was opened on %(last)s.")
+    if bound is not None and date.latest < bound.earliest:
+        raise ValidationError(
+            {"happened": message % {"date": date.display(), "last": bound.display()}},
+            code="move_before_last_move",
+        )
+    return date
+
+
 def _move(
     locked: OptOutRequest,
     target: State,
@@ -593,7 +661,9 @@ def _move(
     note: str,
     letter: Letter | None = None,
     response: AgencyResponse | None = None,
+    happened: PartialDate | None = None,
 ) -> Transition:
+    date = _effective_date(locked, happened)
     # Compare-and-swap on the version: on SQLite (no row locks) a writer that
     # read the same version before us finds zero rows here and is refused.
     claimed = OptOutRequest.objects.filter(pk=locked.pk, version=locked.version).update(
@@ -604,10 +674,14 @@ def _move(
         raise StaleRecord(locked, locked.version, current.first())
     source_state = locked.status
     locked.status = target
-    locked.closed_on = timezone.localdate() if target in CLOSED_STATES else None
+    # A request is closed on the first day its closing move may have happened, and never
+    # before the first day it may have been opened (``closed_after_opened``).
+    opened = locked.opened
+    closed_on = max(date.earliest, opened.earliest) if opened is not None else date.earliest
+    locked.closed_on = closed_on if target in CLOSED_STATES else None
     set_history_user(locked, by)
     locked.save(update_fields=["status", "closed_on"])
-    transition = Transition.objects.create(
+    transition = Transition(
         request=locked,
         from_state=source_state,
         to_state=target,
@@ -616,6 +690,8 @@ def _move(
         letter=letter,
         response=response,
     )
+    transition.happened = date
+    transition.save()
     # A new status: no letter has been sent since it was entered.
     _store_request_facts([locked.pk])
     events.record_event("moved", locked, **{"from": source_state, "to": target.value})
@@ -637,11 +713,14 @@ def request_transition(
     letter: Letter | None = None,
     response: AgencyResponse | None = None,
     expected_version: int | None = None,
+    happened: PartialDate | None = None,
 ) -> Transition:
-    """Move a request to ``to`` if the workflow allows it now, and log the move.
+    """Move a request to ``to`` if the workflow allows it now, and log the move, dated
+    ``happened`` (today when not given; see ``_effective_date``).
 
     Raises :class:`TransitionRefused` naming the current and the allowed states,
-    or :class:`StaleRecord` when ``expected_version`` is given and out of date.
+    :class:`StaleRecord` when ``expected_version`` is given and out of date, or a
+    ``ValidationError`` on ``happened`` for a date ahead or before the last move.
     """
     try:
         target = State(to)
@@ -659,16 +738,24 @@ def request_transition(
         check_transition(locked.state, target, request_facts(locked))
     except WorkflowError as error:
         raise TransitionRefused(error) from None
-    transition = _move(locked, target, by=by, note=note, letter=letter, response=response)
+    transition = _move(
+        locked, target, by=by, note=note, letter=letter, response=response, happened=happened
+    )
     _sync(request, locked)
     return transition
 
 
 @transaction.atomic
 def request_reopen(
-    *, request: OptOutRequest, by: User, note: str = "", expected_version: int | None = None
+    *,
+    request: OptOutRequest,
+    by: User,
+    note: str = "",
+    expected_version: int | None = None,
+    happened: PartialDate | None = None,
 ) -> Transition:
-    """Bring a closed request back to the state it was closed from."""
+    """Bring a closed request back to the state it was closed from (dated ``happened``,
+    today when not given)."""
     locked = _lock_request(request, expected_version)
     try:
         check_reopen(locked.state)
@@ -678,15 +765,68 @@ def request_reopen(
     target = State(closing.from_state) if closing and closing.from_state else State.DRAFT
     if target in CLOSED_STATES:
         target = State.DRAFT
-    transition = _move(locked, target, by=by, note=note or "Re-opened.")
+    transition = _move(locked, target, by=by, note=note or "Re-opened.", happened=happened)
     _sync(request, locked)
     return transition
+
+
+@transaction.atomic
+def request_restore_status(
+    *,
+    request: OptOutRequest,
+    to: str,
+    by: User,
+    version: int,
+    expected_version: int | None = None,
+) -> Transition | None:
+    """Bring a request back to the status of its older ``version`` (a restore from its
+    history), never by writing the status: through the workflow's move from its status
+    now, logged with the note "Restored from version N" and the stored facts worked out
+    again, as any move. None when the status is the same. Refused (:class:`DomainError`,
+    naming both states and why) when the workflow does not allow that move now: a
+    restore does not bypass the workflow, so the caller writes nothing of the restore
+    (a closed request is re-opened first, then restored)."""
+    if request.status == to:
+        return None
+    try:
+        return request_transition(
+            request=request,
+            to=to,
+            by=by,
+            note=gettext("Restored from version %(version)s.") % {"version": version},
+            expected_version=expected_version,
+        )
+    except TransitionRefused as error:
+        raise DomainError(
+            gettext(
+                "Version %(version)s has the status “%(old)s”, and the workflow does not "
+                "move a request from “%(now)s” to “%(old)s” now (%(why)s). Nothing was "
+                "restored: move the request (or re-open it) first, or restore a version "
+                "with its present status."
+            )
+            % {
+                "version": version,
+                "old": State(to).label if to in State.values else to,
+                "now": request.state.label,
+                "why": error.message.rstrip("."),
+            }
+        ) from None
 
 
 # --- Plain edits with optimistic locking ---------------------------------------------
 
 
-_Edited = TypeVar("_Edited", OptOutRequest, Letter, AgencyResponse, Meeting, Statement)
+_Edited = TypeVar(
+    "_Edited",
+    OptOutRequest,
+    Letter,
+    AgencyResponse,
+    Meeting,
+    Statement,
+    CorrespondenceThread,
+    ThreadLetter,
+    Event,
+)
 
 
 @transaction.atomic
@@ -698,7 +838,7 @@ def record_edit(
     values: dict[str, Any],
     m2m: dict[str, Iterable[models.Model]] | None = None,
 ) -> _Edited:
-    """Correct a request, letter, reply, meeting or statement from a staff page.
+    """Correct a record (a request, letter, reply, meeting, statement, event...).
 
     ``values`` are named as the model's columns (a partial date by its day's column:
     ``sent_on``, ``held_on``...); ``m2m`` the many-to-many choices. Saved through
@@ -719,13 +859,24 @@ def record_edit(
 
 @transaction.atomic
 def meeting_set_status(
-    *, meeting: Meeting, by: User, status: str, expected_version: int | None
+    *,
+    meeting: Meeting,
+    by: User,
+    status: str,
+    expected_version: int | None,
+    held_on: PartialDate | None = None,
 ) -> Meeting:
-    """Mark a meeting held or cancelled (or planned again). A meeting marked held needs
-    its date, and not one ahead: ``Meeting.clean`` refuses it otherwise."""
+    """Mark a meeting held or cancelled (or planned again), with its date when given
+    (``held_on``; otherwise the date it has is kept). A meeting marked held needs
+    its date, and not one ahead: ``Meeting.clean`` refuses it otherwise. The staff
+    pages, the API (``POST /api/v1/meetings/{id}/status/``) and the admin's actions
+    all mark a meeting through here."""
     if status not in Meeting.Status.values:
         raise ValidationError({"status": gettext("Choose held, cancelled or planned.")})
-    return record_edit(meeting, by=by, expected_version=expected_version, values={"status": status})
+    values: dict[str, Any] = {"status": status}
+    if held_on is not None:
+        values["held_on"] = held_on
+    return record_edit(meeting, by=by, expected_version=expected_version, values=values)
 
 
 @transaction.atomic
@@ -735,13 +886,19 @@ def meeting_held_and_move(
     by: User,
     expected_version: int | None,
     request_version: int | None,
+    happened: PartialDate | None = None,
+    held_on: PartialDate | None = None,
 ) -> tuple[Meeting, Transition | None]:
     """Mark a planned meeting held and record that the request's meeting was held
     (``workflow.move_implied_by_held_meeting``), in one transaction: both or neither.
     The move is checked under the request's lock with the version the page showed; a
     refused move undoes the meeting's change too. No move allowed: the meeting alone."""
     held = meeting_set_status(
-        meeting=meeting, by=by, status=Meeting.Status.HELD, expected_version=expected_version
+        meeting=meeting,
+        by=by,
+        status=Meeting.Status.HELD,
+        expected_version=expected_version,
+        held_on=held_on,
     )
     request = held.request
     locked = _lock_request(request, request_version)
@@ -753,6 +910,7 @@ def meeting_held_and_move(
         edge.target,
         by=by,
         note=gettext("The meeting of %(date)s was marked held.") % {"date": held.held},
+        happened=happened,
     )
     _sync(request, locked)
     return held, transition
@@ -765,6 +923,7 @@ def response_record_and_move(
     by: User,
     then_move: bool,
     expected_version: int | None = None,
+    happened: PartialDate | None = None,
     **reply: Any,
 ) -> tuple[AgencyResponse, Transition | None]:
     """Record an agency's reply and, when ``then_move``, the move its kind implies
@@ -788,9 +947,97 @@ def response_record_and_move(
         by=by,
         note=gettext("Reply logged: %(reply)s.") % {"reply": response},
         response=response,
+        happened=happened,
     )
     _sync(request, locked)
     return response, transition
+
+
+# --- Correspondence not tied to one request -------------------------------------------
+
+
+@transaction.atomic
+def thread_open(
+    *,
+    by: User,
+    title: str,
+    summary: str = "",
+    requests: Iterable[OptOutRequest] = (),
+    jurisdictions: Iterable[Jurisdiction] = (),
+    sources: Iterable[Source] = (),
+    is_public: bool = False,
+    notes: str = "",
+    source: str = "",
+    basis: str = "stated",
+    inference: str = "",
+) -> CorrespondenceThread:
+    """Open a correspondence thread (Congress and the departments), linked to every
+    request it bears on, or to none. Validated; nothing is written if it is refused."""
+    thread = CorrespondenceThread(
+        title=title,
+        summary=summary,
+        is_public=is_public,
+        notes=notes,
+        source=source,
+        basis=basis,
+        inference=inference,
+    )
+    return record_save(
+        thread,
+        by=by,
+        m2m={
+            "requests": list(requests),
+            "jurisdictions": list(jurisdictions),
+            "sources": list(sources),
+        },
+    )
+
+
+@transaction.atomic
+def thread_letter_log(
+    *,
+    by: User,
+    thread: CorrespondenceThread,
+    sender: str,
+    recipients: str,
+    subject: str,
+    sent_on: PartialDate | None = None,
+    sender_agency: Agency | None = None,
+    recipient_agencies: Iterable[Agency] = (),
+    summary: str = "",
+    statement: Statement | None = None,
+    attachment: File[Any] | None = None,
+    sources: Iterable[Source] = (),
+    is_public: bool = False,
+    notes: str = "",
+    source: str = "",
+    basis: str = "stated",
+    inference: str = "",
+) -> ThreadLetter:
+    """Log a letter of a thread (Rep. Lofgren's of 27 July 2010, the departments'
+    replies), and the statement it also is when it takes a position on opting out."""
+    letter = ThreadLetter(
+        thread=thread,
+        sender=sender,
+        sender_agency=sender_agency,
+        recipients=recipients,
+        subject=subject,
+        summary=summary,
+        statement=statement,
+        is_public=is_public,
+        notes=notes,
+        source=source,
+        basis=basis,
+        inference=inference,
+    )
+    letter.sent = sent_on
+    if attachment is not None:
+        letter.attachment = attachment
+    return record_save(
+        letter,
+        by=by,
+        m2m={"recipient_agencies": list(recipient_agencies), "sources": list(sources)},
+    )
 
 
 # --- Private calendar feeds -------------------------------------------------------------
@@ -814,7 +1061,15 @@ def calendar_token_revoke(*, user: Any) -> int:
 # --- Statements and publishing -----------------------------------------------------------
 
 PublishableRecord = TypeVar(
-    "PublishableRecord", OptOutRequest, Letter, AgencyResponse, Meeting, Statement
+    "PublishableRecord",
+    OptOutRequest,
+    Letter,
+    AgencyResponse,
+    Meeting,
+    Statement,
+    CorrespondenceThread,
+    ThreadLetter,
+    Event,
 )
 
 
@@ -827,6 +1082,7 @@ def statement_record(
     medium: str,
     quote: str,
     position: str,
+    topic: str = "",
     stated_on: PartialDate | None = None,
     speaker_contact: Contact | None = None,
     source_title: str = "",
@@ -834,6 +1090,9 @@ def statement_record(
     is_public: bool = False,
     notes: str = "",
     source: str = "",
+    sources: Iterable[Source] = (),
+    basis: str = Basis.STATED,
+    inference: str = "",
 ) -> Statement:
     """Log a public statement on opting out (validated; nothing is written if it is refused)."""
     statement = Statement(
@@ -845,12 +1104,16 @@ def statement_record(
         source_url=source_url,
         quote=quote,
         position=position,
+        topic=topic,
         is_public=is_public,
         notes=notes,
         source=source,
+        basis=basis,
+        inference=inference,
     )
     statement.stated = stated_on
     _create(statement, by)
+    statement.sources.set(list(sources))
     return statement
 
 
@@ -872,6 +1135,84 @@ def record_publish(
     return record_save(instance, by=by, expected_version=expected_version)
 
 
+# --- Events around the cases -------------------------------------------------------------
+
+#: The many-to-many choices of an event, by name.
+EVENT_LINKS: tuple[str, ...] = ("jurisdictions", "agencies", "requests", "sources")
+
+
+@transaction.atomic
+def event_create(
+    *,
+    by: User,
+    kind: str,
+    title: str,
+    happened_on: PartialDate | None = None,
+    summary: str = "",
+    jurisdictions: Iterable[Jurisdiction] = (),
+    agencies: Iterable[Agency] = (),
+    requests: Iterable[OptOutRequest] = (),
+    sources: Iterable[models.Model] = (),
+    publication: str = "",
+    url: str = "",
+    basis: str = Basis.STATED,
+    inference: str = "",
+    is_public: bool = False,
+    notes: str = "",
+    source: str = "",
+) -> Event:
+    """Record something that happened around the cases: a vote, a lawsuit, press
+    coverage... (validated: an inferred event needs its reasoning, a date that has
+    happened; nothing is written if it is refused). The webhooks are told of it."""
+    event = Event(
+        kind=kind,
+        title=title,
+        summary=summary,
+        publication=publication,
+        url=url,
+        basis=basis,
+        inference=inference,
+        is_public=is_public,
+        notes=notes,
+        source=source,
+    )
+    event.happened = happened_on
+    return record_save(
+        event,
+        by=by,
+        m2m={
+            "jurisdictions": list(jurisdictions),
+            "agencies": list(agencies),
+            "requests": list(requests),
+            "sources": list(sources),
+        },
+    )
+
+
+@transaction.atomic
+def event_update(
+    *,
+    event: Event,
+    by: User,
+    expected_version: int | None,
+    values: dict[str, Any],
+    m2m: dict[str, Iterable[models.Model]] | None = None,
+) -> Event:
+    """Correct an event: ``values`` by field (its date as ``happened``, a PartialDate or
+    None, or by its column ``happened_on``), ``m2m`` any of EVENT_LINKS. Only what
+    changed is written; a stale ``expected_version`` is refused with :class:`StaleRecord`."""
+    unknown = sorted(set(m2m or {}) - set(EVENT_LINKS))
+    if unknown:
+        raise ValidationError({name: gettext("Not a link of an event.") for name in unknown})
+    return record_edit(event, by=by, expected_version=expected_version, values=values, m2m=m2m)
+
+
+@transaction.atomic
+def event_delete(*, event: Event, by: User, expected_version: int | None) -> None:
+    """Delete an event (its history stays); a stale version is refused."""
+    record_delete(event, by=by, expected_version=expected_version)
+
+
 # --- Text of attachments ------------------------------------------------------------------
 
 
@@ -887,7 +1228,7 @@ def attachments_extract_text(*, again: bool = False) -> dict[str, int]:
     from core.attachments import extract_text
 
     done: dict[str, int] = {}
-    for model in (Letter, AgencyResponse, Statement):
+    for model in (Letter, AgencyResponse, Statement, ThreadLetter):
         field_name = model.file_field_name
         rows: QuerySet[Any] = model.objects.exclude(**{field_name: ""}).order_by("pk")
         if not again:

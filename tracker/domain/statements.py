@@ -5,8 +5,12 @@ Two statements form a :class:`Contradiction` when their positions conflict and
 they come from the same agency, or one comes from an agency and the other from
 one of its ancestors (the Secure Communities program office, ICE and DHS all
 answer for ICE's program). Sibling agencies (ICE and another DHS component) and
-unrelated ones (DHS and DOJ) do not speak for each other, so they are never
-paired.
+unrelated ones (DHS and DOJ) do not speak for each other, so they are paired only
+when both statements answer the same question: the same ``topic``. Assistant
+Attorney General Weich (DOJ) wrote on 8 September 2010 that a locality may opt
+out; Secretary Napolitano (DHS) said on 6 October that it may not. Both are on
+"whether localities can opt out", so the record pairs them, as the press did,
+labelled "DOJ (8 September 2010) vs DHS (6 October 2010)".
 
 Dates known only to the month or year make the gap between two statements a
 range: see :class:`DaysBetween`.
@@ -113,6 +117,19 @@ class Contradiction:
     #: False when the two dates overlap (a day inside a month given only as a
     #: month), so which was said first is not certain.
     order_certain: bool
+    #: True for a pair of agencies that do not answer for each other (DOJ and DHS),
+    #: paired because both statements are on the same topic.
+    across_agencies: bool = False
+
+    @property
+    def label(self) -> str:
+        """Who against whom, and when: "DOJ (8 September 2010) vs DHS (6 October 2010)"."""
+        return gettext("%(earlier)s (%(earlier_date)s) vs %(later)s (%(later_date)s)") % {
+            "earlier": _agency_label(self.earlier.agency),
+            "earlier_date": _date_label(self.earlier),
+            "later": _agency_label(self.later.agency),
+            "later_date": _date_label(self.later),
+        }
 
     @property
     def key(self) -> str:
@@ -165,6 +182,17 @@ def _agency_label(agency: Agency) -> str:
     return agency.abbreviation or agency.name
 
 
+def _date_label(statement: Statement) -> str:
+    stated = statement.stated
+    return stated.display() if stated else gettext("date unknown")
+
+
+def _relation_across(statement: Statement) -> str:
+    return gettext("different agencies on one topic: %(topic)s") % {
+        "topic": str(statement.get_topic_display()).lower()
+    }
+
+
 def _relation(earlier: Agency, later: Agency, lineages: dict[int, list[Agency]]) -> str:
     if earlier.pk == later.pk:
         return gettext("the same agency (%(agency)s)") % {"agency": _agency_label(earlier)}
@@ -191,10 +219,12 @@ class Contradictions(Sequence[Contradiction]):
         items: list[Statement],
         pairs: list[tuple[int, int]],
         lineages: dict[int, list[Agency]],
+        across: frozenset[tuple[int, int]] = frozenset(),
     ) -> None:
         self._items = items
         self._pairs = pairs
         self._lineages = lineages
+        self._across = across
         self._dates = [statement.stated for statement in items]
         self._relations: dict[tuple[int, int], str] = {}
 
@@ -215,6 +245,15 @@ class Contradictions(Sequence[Contradiction]):
     def _build(self, pair: tuple[int, int]) -> Contradiction:
         first, second = pair
         earlier, later = self._items[first], self._items[second]
+        if pair in self._across:
+            return _pair(
+                earlier,
+                later,
+                self._dates[first],
+                self._dates[second],
+                _relation_across(earlier),
+                across_agencies=True,
+            )
         agencies = (earlier.agency_id, later.agency_id)
         if agencies not in self._relations:
             self._relations[agencies] = _relation(earlier.agency, later.agency, self._lineages)
@@ -230,7 +269,9 @@ def contradictions(statements: Iterable[Statement]) -> Contradictions:
     """Every pair of ``statements`` whose positions conflict, in date order.
 
     Pairs statements of the same agency, or of an agency and any of its
-    ancestors. Pass a queryset with ``select_related("agency")`` (such as
+    ancestors; and statements of agencies outside each other's family (DOJ and
+    DHS) when both have the same ``topic``. Pass a queryset with
+    ``select_related("agency")`` (such as
     :func:`tracker.domain.selectors.published_statements`) to keep the queries to one
     for the statements plus one per level of the agency tree.
     """
@@ -257,8 +298,45 @@ def contradictions(statements: Iterable[Statement]) -> Contradictions:
                     continue
                 if items[other].position in conflicting:
                     pairs.append((rank, other) if rank < other else (other, rank))
+    across = _pairs_across_agencies(items, lineages)
+    pairs.extend(across)
     pairs.sort()
-    return Contradictions(items, pairs, lineages)
+    return Contradictions(items, pairs, lineages, frozenset(across))
+
+
+def _pairs_across_agencies(
+    items: list[Statement], lineages: dict[int, list[Agency]]
+) -> list[tuple[int, int]]:
+    """Pairs of statements on the same topic by agencies of different families.
+
+    Two agencies are of one family when either is the other or one of its ancestors;
+    those pairs are found by agency, whatever their topic, so they are left out here.
+    """
+    ranks_by_topic: dict[str, list[int]] = defaultdict(list)
+    for rank, statement in enumerate(items):
+        if statement.topic:
+            ranks_by_topic[statement.topic].append(rank)
+    family: dict[int, set[int]] = {
+        agency_id: {agency.pk for agency in chain} for agency_id, chain in lineages.items()
+    }
+    found: list[tuple[int, int]] = []
+    for ranks in ranks_by_topic.values():
+        for index, rank in enumerate(ranks):
+            statement = items[rank]
+            conflicting = CONFLICTS.get(statement.position, frozenset())
+            if not conflicting:
+                continue
+            for other in ranks[index + 1 :]:
+                candidate = items[other]
+                if candidate.position not in conflicting:
+                    continue
+                if (
+                    candidate.agency_id in family[statement.agency_id]
+                    or statement.agency_id in family[candidate.agency_id]
+                ):
+                    continue
+                found.append((rank, other))
+    return found
 
 
 def _pair(
@@ -267,11 +345,18 @@ def _pair(
     first: PartialDate | None,
     second: PartialDate | None,
     relation: str,
+    *,
+    across_agencies: bool = False,
 ) -> Contradiction:
     days = DaysBetween.between(first, second) if first and second else None
     certain = bool(first and second and first.latest <= second.earliest)
     return Contradiction(
-        earlier=earlier, later=later, relation=relation, days=days, order_certain=certain
+        earlier=earlier,
+        later=later,
+        relation=relation,
+        days=days,
+        order_certain=certain,
+        across_agencies=across_agencies,
     )
 
 

@@ -8,7 +8,11 @@ table, so a rule is written exactly once.
 The process follows what ICE's "Setting the Record Straight" memo and the
 7/8 September 2010 letters to Rep. Lofgren described: notify ICE's Secure
 Communities program office *and* the State Identification Bureau in writing;
-ICE requests a meeting; the meeting ends in a resolution.
+ICE requests a meeting; the meeting ends in a resolution. A fourth step follows
+the process rather than belonging to it: a jurisdiction that is not activated
+remains responsible for telling its local ICE field office about suspected
+criminal aliens (seed 000, quoting the 7 September letter). No move waits for it,
+so it is not a state or a checklist item.
 """
 
 from __future__ import annotations

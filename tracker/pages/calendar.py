@@ -1,4 +1,4 @@
-"""Private iCalendar feeds of reply due dates and meetings, and the page to manage them.
+"""Private iCalendar feeds of reply due dates, meetings and events, and the page to manage them.
 
 A calendar app cannot sign in, so each person gets a secret address
 (``/calendar/<token>.ics``) that works without a session; revoking it makes the
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import (
     Http404,
     HttpRequest,
@@ -35,10 +35,10 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 from icalendar import Calendar, Event
 
-from core.dates import DatePrecision
 from tracker.domain import selectors, services
 from tracker.domain.permissions import may_use_calendar_feed
 from tracker.models import CalendarToken, Letter, Meeting
+from tracker.models import Event as TrackedEvent
 from tracker.pages.views import staff_page
 
 PRODID = "-//Opt-Out Tracker//Due dates and meetings//EN"
@@ -107,13 +107,9 @@ def _letters(user: Any, mine: bool, today: dt.date, window: Window) -> QuerySet[
 
 def _meetings(user: Any, mine: bool, window: Window) -> QuerySet[Meeting]:
     """Dated meetings, not cancelled, whose days overlap the window: a meeting known only
-    to the month or year spans it, so it counts from the first day of that month or year."""
-    first = window.first
-    overlaps = (
-        Q(held_on__gte=first)
-        | Q(held_on_precision=DatePrecision.MONTH, held_on__gte=first.replace(day=1))
-        | Q(held_on_precision=DatePrecision.YEAR, held_on__gte=first.replace(month=1, day=1))
-    )
+    to the month or the year, or as a range of days, spans its days, from its first day
+    (stored in ``held_on``) to its last (``held_on_until``)."""
+    overlaps = Q(held_on_until__gte=window.first)
     meetings = (
         Meeting.objects.filter(overlaps, held_on__isnull=False, held_on__lte=window.last)
         .exclude(status=Meeting.Status.CANCELLED)
@@ -121,6 +117,22 @@ def _meetings(user: Any, mine: bool, window: Window) -> QuerySet[Meeting]:
         .order_by("held_on", "pk")
     )
     return meetings.filter(request__owner=user) if mine else meetings
+
+
+def _tracked_events(user: Any, mine: bool, window: Window) -> QuerySet[TrackedEvent]:
+    """Dated events around the cases (a vote, a hearing, a court step) whose days overlap
+    the window, as meetings: from the first day (``happened_on``) to the last
+    (``happened_on_until``); ``mine``: those bearing on the person's requests."""
+    overlaps = Q(happened_on_until__gte=window.first)
+    events = TrackedEvent.objects.filter(
+        overlaps, happened_on__isnull=False, happened_on__lte=window.last
+    ).order_by("happened_on", "pk")
+    if mine:
+        bearing = TrackedEvent.requests.through.objects.filter(
+            event=OuterRef("pk"), optoutrequest__owner=user
+        )
+        events = events.filter(Exists(bearing))
+    return events
 
 
 def _letter_event(letter: Letter, absolute: Callable[[str], str]) -> Event | None:
@@ -186,6 +198,31 @@ def _meeting_event(meeting: Meeting, absolute: Callable[[str], str]) -> Event:
     return event
 
 
+def _tracked_event(tracked: TrackedEvent, absolute: Callable[[str], str]) -> Event:
+    happened = tracked.happened
+    assert happened is not None
+    event = Event()
+    event.add("uid", f"event-{tracked.reference}@opt-out-tracker")
+    event.add("dtstamp", tracked.updated_at)
+    # An event known only to the month or the year spans it: no invented day.
+    event.add("dtstart", happened.earliest)
+    event.add("dtend", happened.latest + dt.timedelta(days=1))
+    known = (
+        ""
+        if happened.precision == "day"
+        else gettext(" (date known only as %(date)s)") % {"date": happened.display()}
+    )
+    event.add(
+        "summary",
+        f"{tracked.get_kind_display()}: {tracked.title}" + known,
+    )
+    if tracked.summary:
+        event.add("description", tracked.summary)
+    event.add("url", absolute(tracked.get_absolute_url()))
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
 def calendar_events(
     *,
     user: Any,
@@ -194,9 +231,10 @@ def calendar_events(
     window: Window,
     absolute: Callable[[str], str] = lambda path: path,
 ) -> Iterator[Event]:
-    """One all-day event per awaiting letter's due date and per dated meeting in the
-    window, read in chunks. Four queries: letters (flagged overdue and very overdue),
-    their recipients (one per chunk of letters), holidays, meetings."""
+    """One all-day event per awaiting letter's due date, per dated meeting and per dated
+    event around the cases in the window, read in chunks. Five queries: letters
+    (flagged overdue and very overdue), their recipients (one per chunk of letters),
+    holidays, meetings, events."""
     letters = _letters(user, mine, today, window).iterator(chunk_size=CHUNK_SIZE)
     for letter in selectors.with_deadlines(letters):
         event = _letter_event(letter, absolute)
@@ -204,6 +242,8 @@ def calendar_events(
             yield event
     for meeting in _meetings(user, mine, window).iterator(chunk_size=CHUNK_SIZE):
         yield _meeting_event(meeting, absolute)
+    for tracked in _tracked_events(user, mine, window).iterator(chunk_size=CHUNK_SIZE):
+        yield _tracked_event(tracked, absolute)
 
 
 def new_calendar(mine: bool) -> Calendar:

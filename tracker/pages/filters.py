@@ -25,11 +25,12 @@ from django.utils.translation import gettext_lazy as _
 from jurisdictions.domain.selectors import agency_choices, jurisdiction_choices, jurisdictions_in
 from jurisdictions.domain.states import USState
 from jurisdictions.models import Agency
+from tracker.api.filters import PartialDateRangeFilter
 from tracker.domain import selectors
 from tracker.domain.permissions import people_who_may_own_requests
 from tracker.domain.selectors import LetterFlag
 from tracker.domain.workflow import State
-from tracker.models import Letter, OptOutRequest
+from tracker.models import Basis, Event, Letter, OptOutRequest
 from tracker.pages.forms import BoundedModelChoiceField
 
 if TYPE_CHECKING:
@@ -152,7 +153,7 @@ class RequestListFilter(StateJurisdictions, django_filters.FilterSet):
         to_field_name="username",
         empty_label=_("Anyone"),
     )
-    opened_on = django_filters.DateFromToRangeFilter(
+    opened_on = PartialDateRangeFilter(
         label=_("Opened between (YYYY-MM-DD)"),
         widget=DateRangeInputs(),
     )
@@ -206,7 +207,7 @@ class LetterListFilter(StateJurisdictions, django_filters.FilterSet):
     method = django_filters.ChoiceFilter(
         label=_("Method"), choices=Letter.Method.choices, empty_label=_("Any")
     )
-    sent_on = django_filters.DateFromToRangeFilter(
+    sent_on = PartialDateRangeFilter(
         label=_("Sent between (YYYY-MM-DD)"),
         widget=DateRangeInputs(),
     )
@@ -243,3 +244,48 @@ class LetterListFilter(StateJurisdictions, django_filters.FilterSet):
             letter=OuterRef("pk"), agency__in=named.values("pk")
         )
         return queryset.filter(Q(sender__in=named.values("pk")) | Q(Exists(sent_to)))
+
+
+class EventListFilter(StateJurisdictions, django_filters.FilterSet):
+    """The staff list of events: by kind, place (named or through a request), whether the
+    sources state it or it is inferred, and date."""
+
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=Event.Kind.choices, empty_label=_("Any")
+    )
+    state = django_filters.ChoiceFilter(
+        label=_("State"),
+        choices=USState.choices,
+        empty_label=_("Any"),
+        method="filter_state",
+    )
+    jurisdiction = ChosenOnlyFilter(
+        label=_("Jurisdiction"),
+        queryset=jurisdiction_choices(),
+        empty_label=_("Any"),
+        help_text=JURISDICTION_HELP,
+        method="filter_jurisdiction",
+    )
+    basis = django_filters.ChoiceFilter(
+        label=_("Stated or inferred"), choices=Basis.choices, empty_label=_("Any")
+    )
+    happened_on = django_filters.DateFromToRangeFilter(
+        label=_("Happened between (YYYY-MM-DD)"),
+        widget=DateRangeInputs(),
+    )
+
+    class Meta:
+        model = Event
+        fields: list[str] = []
+
+    def filter_jurisdiction(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        return queryset.filter(selectors.events_concerning(value))
+
+    def filter_state(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        named = Event.jurisdictions.through.objects.filter(
+            event=OuterRef("pk"), jurisdiction__state=value
+        )
+        through_request = Event.requests.through.objects.filter(
+            event=OuterRef("pk"), optoutrequest__jurisdiction__state=value
+        )
+        return queryset.filter(Q(Exists(named)) | Q(Exists(through_request)))

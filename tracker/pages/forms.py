@@ -27,12 +27,27 @@ from core.forms import (
 )
 from core.inputs import NOTE_MAX_LENGTH
 from core.submissions import SubmittedOnceForm
-from jurisdictions.domain.selectors import agency_choices, notice_recipients
+from jurisdictions.domain.selectors import (
+    agency_choices,
+    jurisdiction_choices,
+    notice_recipients,
+)
 from jurisdictions.models import Agency
 from tracker.domain.permissions import people_who_may_own_requests
 from tracker.domain.selectors import SearchKind
 from tracker.domain.workflow import missing_reason
-from tracker.models import AgencyResponse, Letter, Meeting, OptOutRequest, Statement
+from tracker.models import (
+    AgencyResponse,
+    Basis,
+    CorrespondenceThread,
+    Event,
+    Letter,
+    Meeting,
+    OptOutRequest,
+    Source,
+    Statement,
+    ThreadLetter,
+)
 
 #: How many ids a bounded picker looks up to show what was chosen (a form posts a few).
 MAX_CHOSEN = 50
@@ -128,7 +143,35 @@ class OffersAgencies:
                 field.offer(agencies)
 
 
-class LetterForm(OffersAgencies, SubmittedOnceForm):
+class CitesSources:
+    """The citation fields of a create or edit form: the sources a record rests on,
+    whether they state it or it is inferred from them, and how (the model refuses an
+    inference without its reasoning: "Say how it is inferred"; the service's error is
+    shown next to the "How it is inferred" box)."""
+
+    fields: dict[str, forms.Field]
+
+    def add_citation_fields(self) -> None:
+        self.fields["sources"] = forms.ModelMultipleChoiceField(
+            label=_("Sources"),
+            queryset=Source.objects.all(),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text=_("The documents it rests on (add new ones in the admin)."),
+        )
+        self.fields["basis"] = forms.TypedChoiceField(
+            label=_("Stated or inferred"),
+            choices=Basis.choices,
+            required=False,
+            empty_value=Basis.STATED,
+        )
+        self.fields["inference"] = long_text_field(
+            _("How it is inferred"),
+            help_text=_("For an inferred record: what it is inferred from, and why."),
+        )
+
+
+class LetterForm(CitesSources, OffersAgencies, SubmittedOnceForm):
     """Log a letter in seconds: sent today unless changed (a date picker), the notice
     pair (ICE's program office and the state's SIB) one tick away and offered first,
     the required fields marked."""
@@ -143,6 +186,7 @@ class LetterForm(OffersAgencies, SubmittedOnceForm):
         "method",
         "sent_on",
         "sent_known_to",
+        "sent_until",
         "received_on",
         "subject",
         "summary",
@@ -181,7 +225,19 @@ class LetterForm(OffersAgencies, SubmittedOnceForm):
         initial=DatePrecision.DAY,
         required=False,
         empty_value=DatePrecision.DAY,
-        help_text=_("For an old letter known only by its month or year: pick any day in it."),
+        help_text=_(
+            "For an old letter known only by its month or year: pick any day in it; for a "
+            "range of days, pick its first day and fill in the last below."
+        ),
+    )
+    sent_until = forms.DateField(
+        label=_("Sent to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_(
+            "For a range of days only (“last week”): the last day it may have been "
+            "sent; the date above is the first."
+        ),
     )
     received_on = PartialDateField(
         label=_("Received"),
@@ -208,6 +264,7 @@ class LetterForm(OffersAgencies, SubmittedOnceForm):
     def __init__(self, *args: Any, request: OptOutRequest, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        self.add_citation_fields()
         self.optout = request
         self.notice_agencies: list[Agency] = []
         in_reply_to: Any = self.fields["in_reply_to"]
@@ -234,6 +291,8 @@ class LetterForm(OffersAgencies, SubmittedOnceForm):
                 return PartialDate(sent.value)
             if field_name == "sent_known_to":
                 return sent.precision
+            if field_name == "sent_until" and sent.precision == DatePrecision.RANGE:
+                return sent.latest
         return super().get_initial_for_field(field, field_name)
 
     def offer_agencies(self, agencies: Sequence[Agency]) -> None:
@@ -258,7 +317,22 @@ class LetterForm(OffersAgencies, SubmittedOnceForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         sent, known_to = cleaned.get("sent_on"), cleaned.pop("sent_known_to", None)
-        if sent is not None and known_to and known_to != DatePrecision.DAY:
+        until = cleaned.pop("sent_until", None)
+        if sent is not None and known_to == DatePrecision.RANGE:
+            if until is None:
+                self.add_error("sent_until", _("A range of days needs its last day: fill in “to”."))
+            elif until < sent.value:
+                self.add_error(
+                    "sent_until",
+                    _("The range ends before it starts: %(last)s is before %(first)s.")
+                    % {"last": until.isoformat(), "first": sent.value.isoformat()},
+                )
+            else:
+                try:
+                    cleaned["sent_on"] = PartialDate.between(sent.value, until)
+                except ValueError as error:
+                    self.add_error("sent_until", str(error))
+        elif sent is not None and known_to and known_to != DatePrecision.DAY:
             cleaned["sent_on"] = PartialDate(sent.value, known_to)
         if cleaned.pop("notice_pair", False):
             pair = notice_recipients(self.optout.jurisdiction)
@@ -273,7 +347,7 @@ class LetterForm(OffersAgencies, SubmittedOnceForm):
         return cleaned
 
 
-class ResponseForm(OffersAgencies, SubmittedOnceForm):
+class ResponseForm(CitesSources, OffersAgencies, SubmittedOnceForm):
     prefix = "response"
 
     agency = BoundedModelChoiceField(label=_("From agency"), queryset=agency_choices())
@@ -295,12 +369,13 @@ class ResponseForm(OffersAgencies, SubmittedOnceForm):
     def __init__(self, *args: Any, request: OptOutRequest, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        self.add_citation_fields()
         letter: Any = self.fields["letter"]
         letter.queryset = Letter.objects.filter(request=request).order_by("sent_on", "pk")
         letter.empty_label = _("(the request as a whole)")
 
 
-class MeetingForm(OffersAgencies, SubmittedOnceForm):
+class MeetingForm(CitesSources, OffersAgencies, SubmittedOnceForm):
     prefix = "meeting"
 
     status = forms.ChoiceField(label=_("Status"), choices=Meeting.Status.choices)
@@ -318,6 +393,7 @@ class MeetingForm(OffersAgencies, SubmittedOnceForm):
     def __init__(self, *args: Any, request: OptOutRequest, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        self.add_citation_fields()
 
 
 #: Said when a move or a re-open arrives without the version of the request it was
@@ -326,6 +402,24 @@ MOVE_VERSION_MISSING = _(
     "This move does not say which version of the request it was made on, so it cannot "
     "be applied safely. Reload the request's page and press the button again."
 )
+
+
+def move_date_field() -> PartialDateField:
+    """When a move happened: today unless changed; "2010-12" or "2010" when only the
+    month or the year is known. The service refuses a date ahead of today or certainly
+    before the request's last move, as an error of this field."""
+    return PartialDateField(
+        label=_("Happened on"),
+        required=False,
+        help_text=format_lazy(
+            "{} {}",
+            _(
+                "When the move happened; today unless changed (a move entered late keeps "
+                "the date it happened)."
+            ),
+            DATE_HELP,
+        ),
+    )
 
 
 class TransitionForm(forms.Form):
@@ -345,6 +439,7 @@ class TransitionForm(forms.Form):
         max_length=NOTE_MAX_LENGTH,
         help_text=_("Saved in the status log with the move."),
     )
+    happened = move_date_field()
     letter = forms.ModelChoiceField(
         label=_("Caused by letter"), queryset=Letter.objects.none(), required=False
     )
@@ -376,6 +471,8 @@ class TransitionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.reopening = reopening
         self.asks_reason = asks_reason
+        if not self.is_bound:
+            self.initial.setdefault("happened", PartialDate(timezone.localdate()))
         # Offering only this request's records; the service refuses any other anyway.
         letter: Any = self.fields["letter"]
         letter.queryset = request.letters.all()
@@ -420,7 +517,7 @@ class SearchForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class StatementForm(OffersAgencies, SubmittedOnceForm):
+class StatementForm(CitesSources, OffersAgencies, SubmittedOnceForm):
     """Log a public statement on whether jurisdictions can opt out."""
 
     prefix = "statement"
@@ -434,6 +531,16 @@ class StatementForm(OffersAgencies, SubmittedOnceForm):
     position = forms.ChoiceField(
         label=_("Position on opting out"), choices=Statement.Position.choices
     )
+    topic = forms.ChoiceField(
+        label=_("Topic"),
+        choices=[("", "—"), *Statement.Topic.choices],
+        required=False,
+        help_text=_(
+            "Statements of different agencies on one topic whose positions conflict are "
+            "shown as contradicting each other (DOJ's 8 September 2010 letter and DHS's "
+            "6 October statement)."
+        ),
+    )
     quote = long_text_field(_("Quote or summary"), required=True)
     source_title = forms.CharField(label=_("Source title"), max_length=300, required=False)
     source_url = forms.URLField(label=_("Source link"), required=False, assume_scheme="https")
@@ -444,6 +551,7 @@ class StatementForm(OffersAgencies, SubmittedOnceForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        self.add_citation_fields()
 
 
 class AgencySearchForm(forms.Form):
@@ -642,7 +750,213 @@ class StatementEditForm(EditsRecord, StatementForm):
         self.start_from(instance)
 
 
-class RequestEditForm(EditsRecord, OffersAgencies, forms.Form):
+# --- Correspondence not tied to one request --------------------------------------------
+
+#: The most records one references box may name.
+MAX_REFERENCES = 200
+
+
+class ReferencesField(forms.CharField):
+    """Records named by their references, separated by spaces or commas
+    ("arlington-2010 dc-2010"): a box that works however many records there are."""
+
+    def __init__(self, model: type[Model], *, many: bool = True, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 4000)
+        super().__init__(**kwargs)
+        self.model = model
+        self.many = many
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return " ".join(str(getattr(row, "reference", row)) for row in value)
+        if isinstance(value, Model):
+            return getattr(value, "reference", "")
+        return value
+
+    def clean(self, value: Any) -> Any:
+        text = super().clean(value) or ""
+        wanted = list(dict.fromkeys(text.replace(",", " ").split()))
+        if not self.many and len(wanted) > 1:
+            raise ValidationError(_("Give one reference only."))
+        if len(wanted) > MAX_REFERENCES:
+            raise ValidationError(
+                _("Give at most %(count)s references."), params={"count": MAX_REFERENCES}
+            )
+        found = {
+            getattr(row, "reference", ""): row
+            for row in self.model._default_manager.filter(reference__in=wanted)
+        }
+        unknown = [reference for reference in wanted if reference not in found]
+        if unknown:
+            raise ValidationError(
+                _("No record has the reference %(references)s."),
+                params={"references": ", ".join(unknown[:10])},
+            )
+        rows = [found[reference] for reference in wanted]
+        if self.many:
+            return rows
+        return rows[0] if rows else None
+
+
+class ThreadForm(SubmittedOnceForm):
+    """Open a thread of correspondence between Congress and the departments."""
+
+    prefix = "thread"
+
+    title = forms.CharField(label=_("Title"), max_length=300)
+    summary = long_text_field(_("Summary"))
+    requests = ReferencesField(
+        OptOutRequest,
+        label=_("Requests it concerns"),
+        help_text=_(
+            "References of the requests, separated by spaces (arlington-2010 dc-2010); "
+            "leave empty when it concerns none yet."
+        ),
+    )
+    is_public = forms.BooleanField(
+        label=_("Public"), required=False, help_text=_("Show it on the public record.")
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ThreadLetterForm(OffersAgencies, SubmittedOnceForm):
+    """Log one letter of a thread (Rep. Lofgren's, a department's reply)."""
+
+    prefix = "threadletter"
+
+    sender = forms.CharField(label=_("Sender"), max_length=200)
+    sender_agency = BoundedModelChoiceField(
+        label=_("Sender's agency"), queryset=agency_choices(), required=False
+    )
+    recipients = forms.CharField(label=_("Recipients"), max_length=300)
+    recipient_agencies = BoundedModelMultipleChoiceField(
+        label=_("Recipient agencies"), queryset=agency_choices(), required=False
+    )
+    sent_on = PartialDateField(label=_("Sent"), required=False)
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    summary = long_text_field(_("Summary"))
+    statement = ReferencesField(
+        Statement,
+        many=False,
+        label=_("Also recorded as the statement"),
+        help_text=_("The reference of the statement this letter also is (2010-09-08-weich)."),
+    )
+    is_public = forms.BooleanField(label=_("Public"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ThreadEditForm(EditsRecord, ThreadForm):
+    def __init__(self, *args: Any, instance: CorrespondenceThread, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.start_from(instance)
+        if not self.is_bound:
+            self.initial["requests"] = list(instance.requests.order_by("reference"))
+
+
+class ThreadLetterEditForm(EditsRecord, ThreadLetterForm):
+    def __init__(self, *args: Any, instance: ThreadLetter, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.start_from(instance)
+        if not self.is_bound:
+            self.initial["statement"] = instance.statement
+
+
+class EventForm(SubmittedOnceForm):
+    """Record something that happened around the cases: a vote, a lawsuit, press coverage.
+
+    The jurisdictions, agencies and requests are check boxes among what the page offers
+    (``offer``) and what is already chosen; the sources are the few documents of the record.
+    """
+
+    prefix = "event"
+    required_css_class = "required"
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=Event.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=300)
+    happened_on = PartialDateField(
+        label=_("Date"),
+        required=False,
+        help_text=format_lazy(
+            "{} {}",
+            _("Leave empty when no source dates it; never more precise than the sources."),
+            DATE_HELP,
+        ),
+    )
+    summary = long_text_field(_("Summary"))
+    jurisdictions = BoundedModelMultipleChoiceField(
+        label=_("Jurisdictions concerned"), queryset=jurisdiction_choices(), required=False
+    )
+    agencies = BoundedModelMultipleChoiceField(
+        label=_("Agencies concerned"), queryset=agency_choices(), required=False
+    )
+    requests = BoundedModelMultipleChoiceField(
+        label=_("Requests it bears on"),
+        queryset=OptOutRequest.objects.order_by("-pk"),
+        required=False,
+    )
+    publication = forms.CharField(
+        label=_("Publication"),
+        max_length=200,
+        required=False,
+        help_text=_('For press coverage: the paper or site ("The Washington Independent").'),
+    )
+    url = forms.URLField(label=_("Address"), required=False, assume_scheme="https")
+    sources = forms.ModelMultipleChoiceField(
+        label=_("Sources"),
+        queryset=Source.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    basis = forms.ChoiceField(
+        label=_("Stated or inferred"),
+        choices=Basis.choices,
+        initial=Basis.STATED,
+        widget=forms.RadioSelect,
+    )
+    inference = long_text_field(
+        _("How it is inferred"),
+        help_text=_("For an inferred event: what it is inferred from, and why."),
+    )
+    is_public = forms.BooleanField(
+        label=_("Public"),
+        required=False,
+        help_text=_("Show it on the public pages, with its sources."),
+    )
+    notes = long_text_field(_("Internal notes"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def offer(
+        self,
+        *,
+        jurisdictions: Iterable[Model],
+        agencies: Iterable[Model],
+        requests: Iterable[Model],
+    ) -> None:
+        for name, rows in (
+            ("jurisdictions", jurisdictions),
+            ("agencies", agencies),
+            ("requests", requests),
+        ):
+            cast(BoundedModelMultipleChoiceField, self.fields[name]).offer(rows)
+
+
+class EventEditForm(EditsRecord, EventForm):
+    def __init__(self, *args: Any, instance: Event, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.start_from(instance)
+
+
+class RequestEditForm(CitesSources, EditsRecord, OffersAgencies, forms.Form):
     """A request's details and its owner on staff. Its status moves only through the
     moves; its stored facts only follow its letters, replies and meetings."""
 
@@ -667,6 +981,7 @@ class RequestEditForm(EditsRecord, OffersAgencies, forms.Form):
         super().__init__(*args, **kwargs)
         owner: Any = self.fields["owner"]
         owner.queryset = people_who_may_own_requests(keeping=instance.owner)
+        self.add_citation_fields()
         self.start_from(instance)
 
 
@@ -722,6 +1037,7 @@ class ConfirmMoveForm(forms.Form):
         max_length=NOTE_MAX_LENGTH,
         help_text=_("Saved in the status log with the move."),
     )
+    happened = move_date_field()
     version = forms.IntegerField(
         widget=forms.HiddenInput,
         min_value=1,
@@ -732,3 +1048,5 @@ class ConfirmMoveForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("happened", PartialDate(timezone.localdate()))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tracker.pages import calendar, reports, tokens, views, visuals, webhooks
+from tracker.pages import calendar, events, reports, threads, tokens, views, visuals, webhooks
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -57,6 +57,11 @@ urlpatterns = [
     path("requests/", views.request_list, name="requests"),
     path("letters/", views.letter_list, name="letters"),
     path("statements/", views.statement_list, name="statements"),
+    path("threads/", threads.thread_list, name="threads"),
+    path("threads/<int:pk>/", threads.thread_detail, name="thread-detail"),
+    path("events/", events.event_list, name="events"),
+    path("events/new/", events.event_create, name="event-create"),
+    path("events/<int:pk>/edit/", events.event_edit, name="event-edit"),
     path("publish/<str:kind>/<int:pk>/", views.record_publish, name="record-publish"),
     path("milestones/", reports.milestones_report, name="milestones"),
     path("map/", visuals.county_map, name="map"),

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.dates import PartialDate
 from core.downloads import attachment_preview, attachment_response
 from core.submissions import Saved, SentWithOtherValues, already_used, save_once
 from jurisdictions.domain.selectors import (
@@ -38,6 +39,8 @@ from jurisdictions.domain.selectors import (
     agencies_serving,
 )
 from jurisdictions.models import Agency, Jurisdiction
+from outbox import selectors as outbox_selectors
+from outbox.models import Draft
 from tracker.domain import exports, selectors, services
 from tracker.domain.permissions import (
     may_add,
@@ -46,10 +49,13 @@ from tracker.domain.permissions import (
     may_own_request,
     may_publish,
     may_read_timelines,
+    may_receive_email,
+    may_send_email,
     may_use_staff_pages,
     may_view,
 )
 from tracker.domain.selectors import Audience
+from tracker.domain.statements import contradictions
 from tracker.domain.workflow import (
     CLOSED_STATES,
     NEEDS_REASON,
@@ -61,10 +67,12 @@ from tracker.domain.workflow import (
 )
 from tracker.models import (
     AgencyResponse,
+    CorrespondenceThread,
     Letter,
     Meeting,
     OptOutRequest,
     Statement,
+    ThreadLetter,
     Transition,
 )
 from tracker.pages.filters import LetterListFilter, RequestListFilter
@@ -86,6 +94,8 @@ from tracker.pages.forms import (
     SearchForm,
     StatementEditForm,
     StatementForm,
+    ThreadEditForm,
+    ThreadLetterEditForm,
     TransitionForm,
     add_service_errors,
     edited_values,
@@ -425,6 +435,7 @@ def _request_page(
         "log_letter": may_add(user, Letter),
         "log_response": may_add(user, AgencyResponse),
         "log_meeting": may_add(user, Meeting),
+        "receive_email": may_receive_email(user),
         "move": may_move(user),
         "publish": may_publish(user, optout),
         "edit": may_change(user, optout),
@@ -432,6 +443,7 @@ def _request_page(
         and may_own_request(user)
         and optout.owner_id != getattr(user, "pk", None),
     }
+    can["send_email"] = may_send_email(user)
     letters = list(optout.letters.all())
     _with_deadlines(letters, today)
     next_steps = selectors.request_next_steps(optout)
@@ -445,6 +457,9 @@ def _request_page(
         "next_steps": [e for e in next_steps if e.target not in NEEDS_REASON],
         "confirmed_steps": [e for e in next_steps if e.target in NEEDS_REASON],
         "timeline": selectors.timeline_entries([optout], audience=Audience.STAFF),
+        # Correspondence that concerns this request among others (Congress and the
+        # departments): two queries, however many threads.
+        "threads": selectors.request_threads(optout, audience=Audience.STAFF),
         "blocked_steps": selectors.request_blocked_steps(optout),
         "today": today,
         "new": request.GET.get("new", ""),
@@ -465,12 +480,16 @@ def _request_page(
     # The same rule for the edit links, as the edit pages check when opened or posted.
     editable = {model: may_change(user, model) for model in PUBLISH_KIND_OF}
     for entry in context["timeline"]:
-        if entry.kind != "transition":
+        # Events are published and edited on their own page (tracker/pages/events.py).
+        if entry.kind not in ("transition", "event"):
             item: Any = entry.item
             item.shown_publicly = selectors.is_published(item)
             item.publish_kind = PUBLISH_KIND_OF[type(item)]
             item.may_publish = publishable[type(item)]
             item.may_edit = editable[type(item)]
+    if may_view(user, Draft):
+        context["drafts"] = list(outbox_selectors.drafts_of(optout))
+        context["show_drafts"] = True
     if can["log_letter"]:
         context["letter_form"] = letter_form or OutgoingLetterForm(request=optout)
     if can["log_response"]:
@@ -541,21 +560,33 @@ def _log_on_request(
     require(may_add(request.user, model))
     optout = get_object_or_404(OptOutRequest, pk=pk)
     form = form_class(request.POST, request.FILES, request=optout)
-    if form.is_valid():
-        values = dict(form.cleaned_data)
-        token = values.pop("submission")
 
-        def create() -> Saved:
-            item = record(request=optout, by=request.user, **values)
-            return Saved(_new_item_url(optout, f"{kind}-{item.pk}"), message(item))
+    def create(values: dict[str, Any]) -> Saved:
+        item = record(request=optout, by=request.user, **values)
+        return Saved(_new_item_url(optout, f"{kind}-{item.pk}"), message(item))
 
-        try:
-            return _saved(request, save_once(request, token, create))
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except SentWithOtherValues as first:
-            _sent_twice(form, first)
-    return _request_page(request, pk, status=400, **{form_name: form})
+    saved = save_form_once(request, form, create)
+    return saved or _request_page(request, pk, status=400, **{form_name: form})
+
+
+def save_form_once(
+    request: HttpRequest, form: Any, create: Callable[[dict[str, Any]], Saved]
+) -> HttpResponse | None:
+    """A sent form's one flow: validate it, save through ``create`` (given the cleaned
+    values) once per submission, a second send answering as the first, and redirect;
+    or ``None``, with the errors on the form: the fields', the services' refusals, or
+    "already saved with other values"."""
+    if not form.is_valid():
+        return None
+    values = dict(form.cleaned_data)
+    token = values.pop("submission")
+    try:
+        return _saved(request, save_once(request, token, lambda: create(values)))
+    except ValidationError as error:
+        add_service_errors(form, error)
+    except SentWithOtherValues as first:
+        _sent_twice(form, first)
+    return None
 
 
 def _saved(request: HttpRequest, saved: Saved) -> HttpResponse:
@@ -676,11 +707,17 @@ def _move(request: HttpRequest, pk: int, *, reopen: bool) -> HttpResponse:
     data = form.cleaned_data
     if not data["reopen"] and data["to"] in NEEDS_REASON:
         # Withdrawing is confirmed on a page of its own, with the reason.
-        return _confirm_page(request, optout, to=State(data["to"]), note=data["note"])
+        return _confirm_page(
+            request, optout, to=State(data["to"]), note=data["note"], happened=data["happened"]
+        )
     try:
         if data["reopen"]:
             transition = services.request_reopen(
-                request=optout, by=request.user, note=data["note"], expected_version=data["version"]
+                request=optout,
+                by=request.user,
+                note=data["note"],
+                expected_version=data["version"],
+                happened=data["happened"],
             )
         else:
             transition = services.request_transition(
@@ -691,7 +728,12 @@ def _move(request: HttpRequest, pk: int, *, reopen: bool) -> HttpResponse:
                 letter=data["letter"],
                 response=data["response"],
                 expected_version=data["version"],
+                happened=data["happened"],
             )
+    except ValidationError as error:
+        # A date ahead of today or before the last move: an error of the date's field.
+        form.add_error(None, error)
+        return _request_page(request, pk, move_form=form, status=400)
     except services.DomainError as error:
         # The page is re-read, so the buttons shown are the ones allowed now and the
         # form carries the current version: having read the reason, the person can
@@ -720,6 +762,7 @@ def _confirm_page(
     *,
     to: State | None,
     note: str = "",
+    happened: PartialDate | None = None,
     form: ConfirmMoveForm | None = None,
     error: str = "",
     status: int = 200,
@@ -733,7 +776,14 @@ def _confirm_page(
             "optout": optout,
             "reopening": to is None,
             "edge": edge,
-            "form": form or ConfirmMoveForm(initial={"note": note, "version": optout.version}),
+            "form": form
+            or ConfirmMoveForm(
+                initial={
+                    "note": note,
+                    "version": optout.version,
+                    **({"happened": happened} if happened else {}),
+                }
+            ),
             "error": error,
             "summary": selectors.case_summary(optout),
         },
@@ -755,7 +805,11 @@ def _confirmed_move(request: HttpRequest, pk: int, *, to: State | None) -> HttpR
     try:
         if to is None:
             transition = services.request_reopen(
-                request=optout, by=request.user, note=data["note"], expected_version=data["version"]
+                request=optout,
+                by=request.user,
+                note=data["note"],
+                expected_version=data["version"],
+                happened=data["happened"],
             )
         else:
             transition = services.request_transition(
@@ -764,7 +818,11 @@ def _confirmed_move(request: HttpRequest, pk: int, *, to: State | None) -> HttpR
                 by=request.user,
                 note=data["note"],
                 expected_version=data["version"],
+                happened=data["happened"],
             )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _confirm_page(request, optout, to=to, form=form, status=400)
     except services.DomainError as error:
         # The page is shown again on the request as it is now, with the reason typed.
         optout = get_object_or_404(
@@ -801,6 +859,8 @@ EDITABLE: dict[str, tuple[type[Any], Any]] = {
     "response": (AgencyResponse, ResponseEditForm),
     "meeting": (Meeting, MeetingEditForm),
     "statement": (Statement, StatementEditForm),
+    "thread": (CorrespondenceThread, ThreadEditForm),
+    "threadletter": (ThreadLetter, ThreadLetterEditForm),
 }
 
 
@@ -825,6 +885,10 @@ def _case_agencies(optout: OptOutRequest) -> list[int]:
 def _back_from_edit(kind: str, item: Any) -> str:
     if kind == "statement":
         return f"{reverse('statements')}#statement-{item.pk}"
+    if kind == "thread":
+        return str(item.get_absolute_url())
+    if kind == "threadletter":
+        return f"{item.thread.get_absolute_url()}#threadletter-{item.pk}"
     if kind == "request":
         return str(item.get_absolute_url())
     return _new_item_url(item.request, f"{kind}-{item.pk}")
@@ -877,10 +941,14 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         raise Http404(gettext("Nothing of that kind can be edited here."))
     model, form_class = EDITABLE[kind]
     require(may_change(request.user, model))
-    related = {"request": ["jurisdiction", "owner"], "statement": ["agency"]}.get(
-        kind, ["request__jurisdiction"]
-    )
-    item = get_object_or_404(model.objects.select_related(*related), pk=pk)
+    related = {
+        "request": ["jurisdiction", "owner"],
+        "statement": ["agency"],
+        "thread": [],
+        "threadletter": ["thread", "statement"],
+    }.get(kind, ["request__jurisdiction"])
+    rows = model.objects.select_related(*related) if related else model.objects.all()
+    item = get_object_or_404(rows, pk=pk)
     if request.method != "POST":
         return _edit_page(request, kind, item, form_class(instance=item))
     form = form_class(request.POST, request.FILES, instance=item)
@@ -1141,6 +1209,10 @@ PUBLISH_KIND_OF: dict[type[Any], str] = {
 _PUBLISHABLE: dict[str, type[Any]] = {kind: model for model, kind in PUBLISH_KIND_OF.items()}
 
 
+#: The contradictions the staff statements page lists (the public page lists them all).
+STAFF_PAIRS_SHOWN = 50
+
+
 def _statements_page(
     request: HttpRequest,
     *,
@@ -1153,7 +1225,12 @@ def _statements_page(
     for statement in page.object_list:
         statement.shown_publicly = selectors.is_published(statement)  # type: ignore[attr-defined]
     can_add = may_add(request.user, Statement)
+    # Every statement, published or not: staff see the pairs before they are public,
+    # those of one agency's family and those of different agencies on one topic.
+    pairs = contradictions(Statement.objects.select_related("agency"))
     context: dict[str, Any] = {
+        "contradictions": pairs[:STAFF_PAIRS_SHOWN],
+        "contradiction_count": len(pairs),
         "page": page,
         "form": None,
         "can_publish": may_publish(request.user, Statement),
@@ -1180,24 +1257,16 @@ def statement_list(request: HttpRequest) -> HttpResponse:
         return _statements_page(request)
     require(may_add(request.user, Statement))
     form = StatementForm(request.POST)
-    if form.is_valid():
-        values = dict(form.cleaned_data)
-        token = values.pop("submission")
 
-        def create() -> Saved:
-            statement = services.statement_record(by=request.user, **values)
-            return Saved(
-                f"{request.path}#statement-{statement.pk}",
-                gettext("Statement logged: %(statement)s.") % {"statement": statement},
-            )
+    def create(values: dict[str, Any]) -> Saved:
+        statement = services.statement_record(by=request.user, **values)
+        return Saved(
+            f"{request.path}#statement-{statement.pk}",
+            gettext("Statement logged: %(statement)s.") % {"statement": statement},
+        )
 
-        try:
-            return _saved(request, save_once(request, token, create))
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except SentWithOtherValues as first:
-            _sent_twice(form, first)
-    return _statements_page(request, form=form, status=400)
+    saved = save_form_once(request, form, create)
+    return saved or _statements_page(request, form=form, status=400)
 
 
 @staff_page

@@ -6,10 +6,13 @@ from tracker.public import visuals
 from tracker.public.views import (
     contradiction,
     contradictions,
+    events,
     index,
     jurisdiction,
     search,
     statements,
+    thread,
+    threads,
 )
 
 urlpatterns = [
@@ -34,8 +37,13 @@ urlpatterns = [
     path("charts/", visuals.chart_list, name="public-charts"),
     path("charts/print/", visuals.chart_list, {"printable": True}, name="public-charts-print"),
     path("charts/<slug:name>.csv", visuals.chart_csv, name="public-chart-csv"),
+    path("threads/", threads, name="public-threads"),
+    path("threads/<slug:thread>/", thread, name="public-thread"),
+    path("threads/<slug:thread>/print/", thread, {"printable": True}, name="public-thread-print"),
     path("statements/", statements, name="public-statements"),
     path("statements/print/", statements, {"printable": True}, name="public-statements-print"),
+    path("events/", events, name="public-events"),
+    path("events/print/", events, {"printable": True}, name="public-events-print"),
     path("statements/contradictions/", contradictions, name="public-contradictions"),
     path(
         "statements/contradictions/print/",

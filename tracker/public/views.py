@@ -22,6 +22,7 @@ from django.views.decorators.http import require_safe
 from core import throttling
 from tracker.domain import publishing, selectors
 from tracker.domain.statements import contradictions as find_contradictions
+from tracker.models import CorrespondenceThread
 
 #: The longest search text accepted; longer input is cut, not refused.
 SEARCH_MAX_LENGTH = 200
@@ -31,6 +32,8 @@ PAIRS_PER_PAGE = 50
 PAIRS_ON_STATEMENTS_PAGE = 10
 #: Statements per page of the statements timeline.
 STATEMENTS_PER_PAGE = 100
+#: Events per page of the public events list.
+EVENTS_PER_PAGE = 100
 #: Jurisdictions per page of the index: a national record has thousands.
 JURISDICTIONS_PER_PAGE = 100
 
@@ -81,11 +84,38 @@ def jurisdiction(request: HttpRequest, reference: str, printable: bool = False) 
     # Only jurisdictions with a published request exist for the public.
     found = get_object_or_404(selectors.published_jurisdictions(), reference=reference)
     timeline = publishing.public_timeline(found)
+    threads = selectors.jurisdiction_threads(found, audience=selectors.Audience.PUBLIC)
     return render(
         request,
         "public/jurisdiction.html",
-        {"timeline": timeline, "printable": printable},
+        {"timeline": timeline, "threads": threads, "printable": printable},
     )
+
+
+@require_safe
+def threads(request: HttpRequest) -> HttpResponse:
+    """Every published thread of correspondence (Congress and the departments): one query."""
+    found = selectors.threads_list(audience=selectors.Audience.PUBLIC)
+    page = Paginator(found, PAIRS_PER_PAGE).get_page(request.GET.get("page"))
+    for item in page.object_list:
+        item.first_sent = selectors.thread_first_sent(item)  # type: ignore[attr-defined]
+    return render(request, "public/threads.html", {"page": page})
+
+
+@require_safe
+def thread(request: HttpRequest, thread: str, printable: bool = False) -> HttpResponse:
+    """A published thread: its published letters in date order and the published
+    requests it concerns."""
+    found = get_object_or_404(
+        selectors.published(CorrespondenceThread.objects.all()), reference=thread
+    )
+    audience = selectors.Audience.PUBLIC
+    shown = publishing.public_thread(
+        found,
+        letters=selectors.thread_letters(found, audience=audience),
+        requests=selectors.thread_requests(found, audience=audience),
+    )
+    return render(request, "public/thread.html", {"thread": shown, "printable": printable})
 
 
 @require_safe
@@ -103,6 +133,25 @@ def statements(request: HttpRequest, printable: bool = False) -> HttpResponse:
                 publishing.public_contradiction(c) for c in pairs[:PAIRS_ON_STATEMENTS_PAGE]
             ],
             "contradiction_count": len(pairs),
+            "printable": printable,
+        },
+    )
+
+
+@require_safe
+def events(request: HttpRequest, printable: bool = False) -> HttpResponse:
+    """Published events, oldest first (undated last), with their sources: a fixed number
+    of queries whatever the page size (the count, the rows, then their sources,
+    jurisdictions, agencies and requests)."""
+    page = Paginator(selectors.published_events(), EVENTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "public/events.html",
+        {
+            "page": page,
+            "events": [publishing.public_event(event) for event in page],
             "printable": printable,
         },
     )

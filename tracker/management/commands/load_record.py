@@ -15,7 +15,15 @@ from core.records import record_save
 from jurisdictions.models import Jurisdiction
 from tracker.domain import services
 
-FIXTURES = ("jurisdictions", "secure_communities_2010")
+# The main record holds the seed documents it cites; what happened around the cases
+# and the correspondence between Congress and the departments come after it, since
+# they name its sources, statements and requests.
+FIXTURES = (
+    "jurisdictions",
+    "secure_communities_2010",
+    "secure_communities_2010_events",
+    "secure_communities_2010_correspondence",
+)
 #: A record every copy of the 2010 fixtures contains.
 MARKER = "ca-san-francisco"
 
@@ -55,7 +63,8 @@ def adopt_imported_jurisdictions() -> int:
 
 class Command(BaseCommand):
     help = (
-        "Load the 2010 record (fixtures jurisdictions and secure_communities_2010) unless "
+        "Load the 2010 record (fixtures jurisdictions, secure_communities_2010, its "
+        "sources, events and correspondence) unless "
         "it is already there, and give every record its first history version. Unlike "
         "loaddata, running it again never overwrites edits made since. Jurisdictions "
         "imported before (the national county list) are matched by FIPS code or Open "

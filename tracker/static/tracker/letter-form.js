@@ -1,7 +1,8 @@
 /* The letter form, made quicker where scripts run; without them it is a plain form.
    - "ICE's program office and this state's SIB" ticks (and unticks) both recipients;
    - a filter box narrows the recipients' check boxes as one types;
-   - a file can be dropped onto the attachment's zone.
+   - a file can be dropped onto the attachment's zone;
+   - the sending date's "to" box shows only when the date is known as a range of days.
    Strings come from the page (data- attributes), in the reader's language. */
 (function () {
   "use strict";
@@ -37,6 +38,19 @@
     });
     var legend = group.querySelector("legend, label");
     (legend || group.firstChild).insertAdjacentElement("afterend", filter);
+  }
+
+  var knownTo = form.querySelector('select[name="letter-sent_known_to"]');
+  var until = form.querySelector('input[name="letter-sent_until"]');
+  if (knownTo && until) {
+    var untilRow = until.closest("div") || until.parentNode;
+    var showUntil = function () {
+      var range = knownTo.value === "range";
+      untilRow.hidden = !range && !until.value;
+      until.required = range;
+    };
+    knownTo.addEventListener("change", showUntil);
+    showUntil();
   }
 
   var file = form.querySelector("input[type=file][data-dropzone]");
