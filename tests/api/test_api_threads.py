@@ -179,9 +179,10 @@ def test_the_thread_list_costs_the_same_for_5_and_50_threads(
 ) -> None:
     _threads(rows, editor)
     reader.get("/api/v1/threads/")
-    # Expect 10 queries: session, user, the user's and the groups' permissions, count,
-    # page, letters, their recipient agencies, requests, jurisdictions.
-    with django_assert_num_queries(10):
+    # Expect 12 queries: session, user, the user's and the groups' permissions, count,
+    # page, letters, their recipient agencies, their sources, requests, jurisdictions,
+    # sources.
+    with django_assert_num_queries(12):
         answer = reader.get("/api/v1/threads/", {"page_size": 50})
     assert len(answer.json()["results"]) == rows
 
@@ -193,9 +194,10 @@ def test_the_public_thread_list_costs_the_same_for_5_and_50_threads(
     _threads(rows, editor)
     anonymous = APIClient()
     anonymous.get("/api/v1/threads/")
-    # Expect 5 queries: count, page, letters (sender agencies and statements joined),
-    # their recipient agencies, the published requests (jurisdictions joined).
-    with django_assert_num_queries(5):
+    # Expect 7 queries: count, page, the sources, letters (sender agencies and statements
+    # joined), their recipient agencies, their sources, the published requests
+    # (jurisdictions joined).
+    with django_assert_num_queries(7):
         answer = anonymous.get("/api/v1/threads/", {"page_size": 50})
     assert len(answer.json()["results"]) == rows
 
@@ -216,9 +218,9 @@ def test_the_thread_letter_list_costs_the_same_for_5_and_50_letters(
             subject=f"Letter {i}",
         )
     reader.get("/api/v1/thread-letters/")
-    # Expect 7 queries: session, user, the user's and the groups' permissions, count,
-    # page, recipient agencies.
-    with django_assert_num_queries(7):
+    # Expect 8 queries: session, user, the user's and the groups' permissions, count,
+    # page, recipient agencies, sources.
+    with django_assert_num_queries(8):
         answer = reader.get("/api/v1/thread-letters/", {"page_size": 50})
     assert len(answer.json()["results"]) == rows
 

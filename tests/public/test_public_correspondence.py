@@ -34,6 +34,27 @@ def test_the_thread_page_shows_the_three_letters_in_date_order(
     assert LOFGREN_THREAD in client.get("/public/threads/").content.decode()
 
 
+def test_a_thread_and_its_letters_cite_their_sources_on_the_page_and_in_the_api(
+    record_2010: None, client: Client
+) -> None:
+    thread = CorrespondenceThread.objects.get(reference=LOFGREN_THREAD)
+    seeds = sorted(source.seed for source in thread.sources.all())
+    assert seeds  # the fixture cites the seeds
+    html = client.get(f"/public/threads/{LOFGREN_THREAD}/").content.decode()
+    # The thread's citations, then one list per published letter.
+    assert html.count('class="citations"') == 1 + thread.letters.filter(is_public=True).count()
+    for seed in seeds:
+        assert f"Seed {seed}" in html
+    (shown,) = [
+        row
+        for row in client.get("/api/v1/threads/").json()["results"]
+        if row["reference"] == LOFGREN_THREAD
+    ]
+    assert sorted(source["seed"] for source in shown["sources"]) == seeds
+    assert shown["basis"] == "stated" and "basis_display" in shown
+    assert all(letter["sources"] for letter in shown["letters"])
+
+
 def test_each_public_case_page_shows_the_thread(record_2010: None, client: Client) -> None:
     published = selectors.published_jurisdictions()
     assert published.count() >= 3

@@ -243,8 +243,8 @@ class PublicContradictionSerializer(serializers.Serializer):  # type: ignore[typ
     order_certain = serializers.BooleanField()
 
 
-class PublicThreadLetterSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    """A published letter of a thread."""
+class PublicThreadLetterSerializer(PublicCitedSerializer):
+    """A published letter of a thread, with its sources."""
 
     reference = serializers.CharField()
     sender = serializers.CharField()
@@ -268,14 +268,14 @@ class PublicThreadRequestSerializer(serializers.Serializer):  # type: ignore[typ
     jurisdiction_reference = serializers.CharField()
 
 
-class PublicThreadSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    """A published thread of correspondence, with its published letters and requests."""
+class PublicThreadSerializer(PublicCitedSerializer):
+    """A published thread of correspondence, with its sources, its published letters and
+    the published requests it concerns."""
 
     id = serializers.IntegerField()
     reference = serializers.CharField()
     title = serializers.CharField()
     summary = _words()
-    basis = serializers.CharField()
     letters = PublicThreadLetterSerializer(many=True)
     requests = PublicThreadRequestSerializer(many=True)
 

@@ -847,6 +847,7 @@ class ThreadLetterSerializer(RecordSerializer):
             "is_public",
             "notes",
             "source",
+            "sources",
             "basis",
             "inference",
         ]
@@ -879,6 +880,7 @@ class ThreadSerializer(RecordSerializer):
             "is_public",
             "notes",
             "source",
+            "sources",
             "basis",
             "inference",
         ]

@@ -969,15 +969,18 @@ class StatementViewSet(PublicReadMixin, AttachmentMixin, RecordViewSet):
 
 
 def thread_queryset() -> QuerySet[CorrespondenceThread]:
-    """Threads with their letters (and each letter's recipient agencies), requests and
-    jurisdictions prefetched: five queries per page, however many threads."""
+    """Threads with their letters (and each letter's recipient agencies and sources),
+    requests, jurisdictions and sources prefetched: seven queries per page, however many
+    threads."""
     return CorrespondenceThread.objects.prefetch_related(
         Prefetch(
             "letters",
             queryset=ThreadLetter.objects.prefetch_related(
                 Prefetch("recipient_agencies", queryset=Agency.objects.only("pk")),
+                Prefetch("sources", queryset=Source.objects.only("pk")),
             ),
         ),
+        Prefetch("sources", queryset=Source.objects.only("pk")),
         Prefetch("requests", queryset=OptOutRequest.objects.only("pk")),
         Prefetch("jurisdictions", queryset=Jurisdiction.objects.only("pk")),
     )
@@ -1019,6 +1022,7 @@ class ThreadLetterViewSet(AttachmentMixin, RecordViewSet):
 
     queryset = ThreadLetter.objects.prefetch_related(
         Prefetch("recipient_agencies", queryset=Agency.objects.only("pk")),
+        Prefetch("sources", queryset=Source.objects.only("pk")),
     )
     serializer_class = serializers.ThreadLetterSerializer
     filterset_class = filters.ThreadLetterFilter

@@ -314,6 +314,7 @@ def public_thread_letter(letter: ThreadLetter) -> PublicData:
         "statement": statement.reference
         if statement is not None and selectors.is_published(statement)
         else None,
+        **public_citation(letter),
     }
 
 
@@ -330,7 +331,7 @@ def public_thread(
         "reference": thread.reference,
         "title": thread.title,
         "summary": thread.summary,
-        "basis": thread.basis,
+        **public_citation(thread),
         "letters": [public_thread_letter(letter) for letter in letters],
         "requests": [
             {

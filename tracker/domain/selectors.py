@@ -1107,10 +1107,11 @@ def threads_list(*, audience: Audience = Audience.STAFF) -> QuerySet[Corresponde
 
 
 def threads_with_parts(*, audience: Audience = Audience.STAFF) -> QuerySet[CorrespondenceThread]:
-    """Threads with what their representation shows, in four queries per page however
-    many threads: their letters (``shown_letters``, in date order, with agencies and
-    statements, and their recipient agencies), and the requests they concern
-    (``shown_requests``, with jurisdictions). For the public, only what is published."""
+    """Threads with what their representation shows, in six queries per page however
+    many threads: their sources, their letters (``shown_letters``, in date order, with
+    agencies and statements, their recipient agencies and their sources), and the
+    requests they concern (``shown_requests``, with jurisdictions). For the public, only
+    what is published."""
     threads = CorrespondenceThread.objects.all()
     letters = ThreadLetter.objects.select_related("sender_agency", "statement")
     requests = OptOutRequest.objects.select_related("jurisdiction").order_by(
@@ -1121,9 +1122,10 @@ def threads_with_parts(*, audience: Audience = Audience.STAFF) -> QuerySet[Corre
         letters = letters.filter(is_public=True)
         requests = published(requests)
     return threads.prefetch_related(
+        "sources",
         Prefetch(
             "letters",
-            queryset=letters.prefetch_related("recipient_agencies"),
+            queryset=letters.prefetch_related("recipient_agencies", "sources"),
             to_attr="shown_letters",
         ),
         Prefetch("requests", queryset=requests, to_attr="shown_requests"),
@@ -1147,7 +1149,7 @@ def thread_letters(
         letters = letters.filter(is_public=True) if thread.is_public else letters.none()
     return letters.select_related(
         "sender_agency", "statement", "statement__agency"
-    ).prefetch_related("recipient_agencies")
+    ).prefetch_related("recipient_agencies", "sources")
 
 
 def thread_requests(
