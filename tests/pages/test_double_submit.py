@@ -238,7 +238,12 @@ def test_save_clicked_again_while_the_first_click_is_answered_logs_one_letter(
     page.mouse.click(x, y)
     page.wait_for_timeout(500)
     page.mouse.click(x, y)
-    page.wait_for_url(re.compile(r"new=letter-\d+"))
+    # The second click aborts the first navigation; waiting on navigations could catch
+    # that abort, so wait for the page the browser ends up on instead.
+    deadline = time.monotonic() + 15
+    while not re.search(r"new=letter-\d+", page.url):
+        assert time.monotonic() < deadline, f"still on {page.url}"
+        page.wait_for_timeout(100)
     page.wait_for_load_state()
     time.sleep(2)  # both answers are in
     assert Letter.objects.filter(subject="Sent with a second click").count() == 1
