@@ -42,6 +42,10 @@ from tracker.models import (
 
 _COMMON_READ_ONLY = ("id", "reference", "version", "created_at", "updated_at")
 
+#: What every fact-bearing record adds: whether it is public, its internal notes, its
+#: sources, and whether they state it or it is inferred (and how).
+_PUBLISHABLE = ("is_public", "notes", "source", "sources", "basis", "inference")
+
 
 def _state_help() -> str:
     return "State of the workflow. " + "; ".join(
@@ -345,12 +349,7 @@ class RequestSerializer(RecordSerializer):
             "opened_on",
             "closed_on",
             "outcome",
-            "is_public",
-            "notes",
-            "source",
-            "sources",
-            "basis",
-            "inference",
+            *_PUBLISHABLE,
             "allowed_transitions",
             "checklist",
             "next_step",
@@ -473,12 +472,7 @@ class LetterSerializer(RecordSerializer):
             "awaiting_reply",
             "is_overdue",
             "is_very_overdue",
-            "is_public",
-            "notes",
-            "source",
-            "sources",
-            "basis",
-            "inference",
+            *_PUBLISHABLE,
         ]
         read_only_fields = (*_COMMON_READ_ONLY, "due_on", "very_overdue_on")
         list_serializer_class = LetterListSerializer
@@ -530,12 +524,7 @@ class ResponseSerializer(RecordSerializer):
             "summary",
             "attachment",
             "attachment_url",
-            "is_public",
-            "notes",
-            "source",
-            "sources",
-            "basis",
-            "inference",
+            *_PUBLISHABLE,
         ]
         read_only_fields = _COMMON_READ_ONLY
 
@@ -559,12 +548,7 @@ class MeetingSerializer(RecordSerializer):
             "agencies",
             "attendees",
             "outcome",
-            "is_public",
-            "notes",
-            "source",
-            "sources",
-            "basis",
-            "inference",
+            *_PUBLISHABLE,
         ]
         read_only_fields = _COMMON_READ_ONLY
 
@@ -600,12 +584,7 @@ class StatementSerializer(RecordSerializer):
             "quote",
             "position",
             "topic",
-            "is_public",
-            "notes",
-            "source",
-            "sources",
-            "basis",
-            "inference",
+            *_PUBLISHABLE,
         ]
         read_only_fields = _COMMON_READ_ONLY
 
@@ -844,12 +823,7 @@ class ThreadLetterSerializer(RecordSerializer):
             "statement",
             "attachment",
             "attachment_url",
-            "is_public",
-            "notes",
-            "source",
-            "sources",
-            "basis",
-            "inference",
+            *_PUBLISHABLE,
         ]
         read_only_fields = _COMMON_READ_ONLY
 
@@ -877,12 +851,7 @@ class ThreadSerializer(RecordSerializer):
             "requests",
             "jurisdictions",
             "letters",
-            "is_public",
-            "notes",
-            "source",
-            "sources",
-            "basis",
-            "inference",
+            *_PUBLISHABLE,
         ]
         read_only_fields = _COMMON_READ_ONLY
         extra_kwargs = {
